@@ -1,0 +1,38 @@
+# Two commands for a newcomer: `make demo` and `make test`.
+PYTHON ?= python3.11
+VENV := .venv
+BIN := $(VENV)/bin
+LANDING ?= data/landing
+WAREHOUSE ?= data/warehouse.duckdb
+PUBLISH ?= data/publish
+
+.PHONY: demo test install clean sample refresh dagster
+
+$(BIN)/vawg: pyproject.toml
+	$(PYTHON) -m venv $(VENV)
+	$(BIN)/pip install --quiet --disable-pip-version-check uv==0.9.30
+	$(BIN)/uv pip install --quiet --python $(BIN)/python -e '.[test]'
+	touch $(BIN)/vawg
+
+install: $(BIN)/vawg
+
+sample: install
+	$(BIN)/vawg sample --landing $(LANDING)
+
+refresh: install
+	$(BIN)/vawg refresh --landing $(LANDING) --warehouse $(WAREHOUSE) --publish $(PUBLISH)
+
+demo: install
+	rm -rf $(LANDING)
+	$(BIN)/vawg sample --landing $(LANDING)
+	$(BIN)/vawg refresh --landing $(LANDING) --warehouse $(WAREHOUSE) --publish $(PUBLISH); \
+	  status=$$?; [ $$status -eq 0 ] || [ $$status -eq 3 ]
+
+test: install
+	$(BIN)/python -m pytest -q
+
+dagster: install
+	$(BIN)/dagster dev
+
+clean:
+	rm -rf $(VENV) data dbt_project/target dbt_project/logs
