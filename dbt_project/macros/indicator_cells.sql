@@ -1,0 +1,116 @@
+{#-
+  Count every cell of a source's populations on the complete grid.
+
+  Records are aggregated once at their finest grain (category x quarter x borough x every
+  characteristic), then rolled up to financial years, London and each breakdown, and joined
+  to the grid of published periods x geographies x breakdown values so that zeros are rows.
+  `cells` maps a cell name to the boolean SQL that puts a record in it.
+-#}
+{% macro indicator_cells(source, model, period_date, geography_column, geographies, value_list, categories, breakdowns, cells, borough_set='mps') %}
+{%- set characteristic_breakdowns = [] -%}
+{%- for name, expr in breakdowns.items() if name != 'total' -%}{%- do characteristic_breakdowns.append(name) -%}{%- endfor -%}
+with records as (
+    select
+        category,
+        date_trunc('quarter', {{ period_date }})::date as quarter_start,
+        {{ geography_column }} as geography_code,
+        {%- for name in characteristic_breakdowns %}
+        {{ breakdowns[name] }} as bd__{{ name }},
+        {%- endfor %}
+        {%- for cell, condition in cells.items() %}
+        ({{ condition }}) as in__{{ cell }}{{ "," if not loop.last }}
+        {%- endfor %}
+    from {{ ref(model) }}
+    where category in ({{ "'" ~ categories | join("', '") ~ "'" }})
+),
+
+finest as (
+    select
+        category, quarter_start, geography_code,
+        {%- for name in characteristic_breakdowns %} bd__{{ name }},{% endfor %}
+        {%- for cell in cells %}
+        count(*) filter (where in__{{ cell }}) as {{ cell }}{{ "," if not loop.last }}
+        {%- endfor %}
+    from records
+    group by all
+),
+
+-- Each quarter counts in itself and in its financial year (April to March).
+by_period as (
+    select 'quarter' as period_type, quarter_start as period_start, * exclude (quarter_start) from finest
+    union all
+    select
+        'financial_year',
+        make_date(year(quarter_start) - (month(quarter_start) < 4)::int, 4, 1),
+        * exclude (quarter_start)
+    from finest
+),
+
+by_breakdown as (
+    {%- for name in breakdowns %}
+    select
+        category, period_type, period_start, geography_code,
+        '{{ name }}' as breakdown,
+        {{ "'ALL'" if name == 'total' else 'bd__' ~ name }} as breakdown_value,
+        {%- for cell in cells %}
+        sum({{ cell }}) as {{ cell }}{{ "," if not loop.last }}
+        {%- endfor %}
+    from by_period
+    group by all
+    {{ "union all" if not loop.last }}
+    {%- endfor %}
+),
+
+by_geography as (
+    select 'borough' as geography_type, * from by_breakdown
+    union all
+    select
+        'london', category, period_type, period_start, 'E12000007', breakdown, breakdown_value,
+        {%- for cell in cells %}
+        sum({{ cell }}){{ "," if not loop.last }}
+        {%- endfor %}
+    from by_breakdown
+    group by all
+),
+
+grid as (
+    select
+        categories.category,
+        periods.period_type,
+        periods.period_start,
+        geographies.geography_type,
+        geographies.geography_code,
+        breakdown_values.breakdown,
+        breakdown_values.breakdown_value
+    from (select unnest([{{ "'" ~ categories | join("', '") ~ "'" }}]) as category) as categories
+    cross join (
+        select period_type, period_start from {{ ref('int_published_periods') }}
+        where source = '{{ source }}'
+    ) as periods
+    cross join (
+        select geography_type, geography_code from {{ ref('dim_geographies') }}
+        where geography_type in ({{ "'" ~ geographies | join("', '") ~ "'" }})
+            {%- if borough_set == 'mps' %} and (geography_type <> 'borough' or is_mps_borough){% endif %}
+    ) as geographies
+    cross join (
+        select breakdown, breakdown_value from {{ ref('breakdown_values') }}
+        where value_list = '{{ value_list }}'
+            and breakdown in ({{ "'" ~ breakdowns.keys() | list | join("', '") ~ "'" }})
+    ) as breakdown_values
+)
+
+select
+    grid.*,
+    {%- for cell in cells %}
+    coalesce(by_geography.{{ cell }}, 0)::bigint as {{ cell }}{{ "," if not loop.last }}
+    {%- endfor %}
+from grid
+left join by_geography
+    on grid.category = by_geography.category
+    and grid.period_type = by_geography.period_type
+    and grid.period_start = by_geography.period_start
+    and grid.geography_type = by_geography.geography_type
+    and grid.geography_code = by_geography.geography_code
+    and grid.breakdown = by_geography.breakdown
+    and grid.breakdown_value = by_geography.breakdown_value
+{% endmacro %}

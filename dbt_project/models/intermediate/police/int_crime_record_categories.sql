@@ -1,0 +1,26 @@
+-- One row per in-scope crime record and VAWG category it counts in: `all`, its offence strand,
+-- and the strand of each flag it carries.
+with records as (
+    select * from {{ ref('int_crime_records_harmonised') }}
+    where is_in_scope
+),
+
+categories as (
+    select crime_ref, 'all' as category from records
+    union all
+    select crime_ref, offence_strand from records where offence_strand is not null
+    union all
+    select crime_ref, 'domestic_abuse' from records where is_domestic_flagged
+    union all
+    select crime_ref, 'honour_based_violence' from records where is_honour_flagged
+    union all
+    select crime_ref, 'forced_marriage' from records where is_forced_marriage_flagged
+    union all
+    select crime_ref, 'fgm' from records where is_fgm_flagged
+)
+
+select
+    categories.category,
+    records.*
+from categories
+inner join records on categories.crime_ref = records.crime_ref

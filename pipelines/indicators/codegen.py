@@ -1,0 +1,95 @@
+"""Generate the dbt models that compute indicators from indicators.yml.
+
+Two kinds of model are written into dbt_project/models/intermediate/indicators/generated/:
+one cell model per source (`int_indicator_cells__<source>`, counting every population and
+subset on the complete grid) and `int_indicator_values` (one row per indicator and grid
+key). Both only call the hand-written macros with arguments taken from indicators.yml.
+"""
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+from pipelines.indicators.spec import IndicatorSpec, cell_name, load_spec
+
+GENERATED_DIR = Path(__file__).resolve().parents[2] / "dbt_project" / "models" / "intermediate" / "indicators" / "generated"
+HEADER = "-- Generated from indicators.yml by pipelines/indicators/codegen.py: do not edit.\n"
+
+
+def _jinja(value) -> str:
+    # JSON literals are valid Jinja literals (strings, lists, dicts, numbers).
+    return json.dumps(value, ensure_ascii=False)
+
+
+def cells_model_sql(spec: IndicatorSpec, source: str) -> str:
+    cfg = spec.sources[source]
+    args = {
+        "source": source,
+        "model": cfg["model"],
+        "period_date": cfg["period_date"],
+        "geography_column": cfg["geography_column"],
+        "geographies": cfg["geographies"],
+        "value_list": cfg["value_list"],
+        "categories": cfg["categories"],
+        "breakdowns": cfg["breakdowns"],
+        "cells": spec.cells(source),
+    }
+    body = ",\n    ".join(f"{k}={_jinja(v)}" for k, v in args.items())
+    return (f"{HEADER}-- One row per cell key (category x period x geography x breakdown value) of "
+            f"{source}, with a count column per population and subset.\n"
+            f"{{{{ indicator_cells(\n    {body}\n) }}}}\n")
+
+
+def values_model_sql(spec: IndicatorSpec) -> str:
+    parts = []
+    for ind in spec.indicators:
+        args = {
+            "id": ind.id, "unit": ind.unit, "cells_model": ind.cells_model,
+            "numerator_cell": cell_name(ind.numerator) if ind.numerator else None,
+            "denominator_cell": cell_name(ind.denominator) if ind.denominator else None,
+            "categories": ind.categories, "period_types": ind.period_types,
+            "geographies": ind.geographies, "breakdowns": ind.breakdowns,
+            "breakdown_values": ind.breakdown_values,
+            "category_numerators": {k: cell_name(v) for k, v in (ind.category_numerators or {}).items()} or None,
+            "from_category": ind.from_category, "reference_value": ind.reference_value,
+        }
+        args = {k: v for k, v in args.items() if v is not None}
+        parts.append(f"-- {ind.id}\n{{{{ indicator_rows({_jinja(args)}) }}}}")
+    union = "\nunion all\n".join(parts)
+    return (f"{HEADER}-- One row per indicator x category x period x geography x breakdown value: "
+            "numerator, denominator and populations, before statistics.\n"
+            f"with rows as (\n{union}\n)\n\n"
+            "select\n    rows.*,\n    periods.period,\n    periods.period_end,\n    geographies.geography_name\n"
+            "from rows\n"
+            "inner join {{ ref('dim_periods') }} as periods\n"
+            "    on rows.period_type = periods.period_type and rows.period_start = periods.period_start\n"
+            "inner join {{ ref('dim_geographies') }} as geographies\n"
+            "    on rows.geography_type = geographies.geography_type and rows.geography_code = geographies.geography_code\n")
+
+
+def generated_models(spec: IndicatorSpec | None = None) -> dict[str, str]:
+    spec = spec or load_spec()
+    models = {f"int_indicator_cells__{s}.sql": cells_model_sql(spec, s) for s in spec.sources_in_use()}
+    models["int_indicator_values.sql"] = values_model_sql(spec)
+    return models
+
+
+def write_generated_models(directory: Path = GENERATED_DIR) -> list[Path]:
+    """Write the models, leaving unchanged files untouched (dbt's partial parse keeps working)."""
+    directory.mkdir(parents=True, exist_ok=True)
+    models = generated_models()
+    for stale in directory.glob("*.sql"):
+        if stale.name not in models:
+            stale.unlink()
+    written = []
+    for name, text in models.items():
+        path = directory / name
+        if not path.exists() or path.read_text(encoding="utf-8") != text:
+            path.write_text(text, encoding="utf-8")
+            written.append(path)
+    return written
+
+
+if __name__ == "__main__":
+    for p in write_generated_models():
+        print(f"wrote {p}")

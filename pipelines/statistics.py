@@ -1,0 +1,146 @@
+"""Statistics of the indicators (indicators.md, "Statistics"), vectorised over whole columns.
+
+Every function takes array-likes (numpy arrays, pandas Series including nullable
+``Int64``/``Float64``, polars Series, lists or scalars; they broadcast against each
+other) and returns float64 numpy arrays, positionally aligned with the input (pandas
+indexes are not kept). Missing inputs (``None``, ``NaN``, ``pd.NA``, polars null) and
+zero denominators give ``NaN`` — never an error or a warning — so the caller can write
+blanks. Values are unrounded: rounding belongs to publication only
+(``pipelines.publish.dataset_format``), and ``comparison`` must use unrounded values.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+import pandas as pd
+from scipy.stats import chi2, norm
+
+#: The spec fixes z at this value "throughout"; it is exactly norm.ppf(0.975).
+Z_95 = 1.959963984540054
+
+#: Method names for the published metadata, by unit (None: the unit has no limits).
+METHOD_NAMES: dict[str, str | None] = {
+    "percent": "95% Wilson score interval, no continuity correction (Newcombe 1998, method 3)",
+    "per_1000": "95% exact Poisson interval on the count, from the chi-square distribution "
+    "(lower ½χ²(0.025; 2n), upper ½χ²(0.975; 2n + 2))",
+    "ratio": "Relative rate index with 95% limits exp(ln(RRI) ± z·√(1/a + 1/b)) "
+    "(normal approximation on the log scale)",
+    "count": None,
+    "percent_change": None,
+}
+
+
+def _as_float(x) -> np.ndarray:
+    """Any array-like (or scalar) as float64, with every kind of missing value as NaN."""
+    if isinstance(x, (pd.Series, pd.Index, pd.api.extensions.ExtensionArray)):
+        return x.to_numpy(dtype="float64", na_value=np.nan)
+    if type(x).__module__.startswith("polars"):
+        import polars as pl  # only needed when polars data is passed
+
+        return x.cast(pl.Float64).to_numpy()
+    return np.asarray(x, dtype="float64")  # None becomes NaN here
+
+
+def _z(confidence: float) -> float:
+    # The literal keeps the 95% z bit-identical to the spec's constant.
+    return Z_95 if confidence == 0.95 else float(norm.ppf(0.5 + confidence / 2))
+
+
+def percent(numerator, denominator) -> np.ndarray:
+    """100 × numerator / denominator; NaN where the denominator is 0 or missing."""
+    num, den = np.broadcast_arrays(_as_float(numerator), _as_float(denominator))
+    with np.errstate(all="ignore"):
+        return np.where(den > 0, 100.0 * num / den, np.nan)
+
+
+def wilson_interval(numerator, denominator, confidence: float = 0.95):
+    """Wilson score interval, no continuity correction (Newcombe 1998, method 3).
+
+    Returns ``(lower_pct, upper_pct)``: percentages clamped to 0–100, NaN where the
+    denominator is 0 or missing or the numerator is missing. Uses the formula of the
+    PHE/UKHSA indicator methods, (2r + z² ∓ z√(z² + 4r(1 − p))) / (2(n + z²)), with
+    z = 1.959963984540054 at 95%. ``confidence`` exists so that the tests can also check
+    the reference 99.8% limits; the warehouse always uses 95%.
+    """
+    r, n = np.broadcast_arrays(_as_float(numerator), _as_float(denominator))
+    z = _z(confidence)
+    z2 = z * z
+    with np.errstate(all="ignore"):
+        p = r / n
+        centre = 2.0 * r + z2
+        half = z * np.sqrt(z2 + 4.0 * r * (1.0 - p))
+        scale = 100.0 / (2.0 * (n + z2))
+        valid = n > 0  # False for NaN too
+        lower = np.where(valid, (centre - half) * scale, np.nan)
+        upper = np.where(valid, (centre + half) * scale, np.nan)
+    # Clamp: rounding can leave e.g. -1e-15 for r = 0; np.clip keeps NaN as NaN.
+    return np.clip(lower, 0.0, 100.0), np.clip(upper, 0.0, 100.0)
+
+
+def poisson_exact_interval(count, population, multiplier: float = 1000, confidence: float = 0.95):
+    """Exact Poisson interval for a rate, from the chi-square distribution (not Byar's).
+
+    Returns ``(lower, upper)`` per ``multiplier`` people: lower ½χ²(α/2; 2n) (0 when
+    n = 0), upper ½χ²(1 − α/2; 2n + 2), both × multiplier / population, α = 0.05.
+    NaN where the population is 0 or missing or the count is missing.
+    """
+    n, pop = np.broadcast_arrays(_as_float(count), _as_float(population))
+    lo_p, hi_p = (0.025, 0.975) if confidence == 0.95 else ((1 - confidence) / 2, (1 + confidence) / 2)
+    with np.errstate(all="ignore"):
+        factor = np.where(pop > 0, multiplier / pop, np.nan)
+        # chi2 with 0 degrees of freedom is NaN in scipy; the limit is 0 by definition.
+        lower = np.where(n == 0, 0.0, chi2.ppf(lo_p, 2.0 * n) / 2.0)
+        upper = chi2.ppf(hi_p, 2.0 * n + 2.0) / 2.0
+        return lower * factor, upper * factor
+
+
+def relative_rate_index(a, pop_a, b, pop_b, confidence: float = 0.95):
+    """Relative rate index (rate ratio) of a group against a reference group.
+
+    Returns ``(value, lower, upper)``: value = (a / pop_a) / (b / pop_b); 95% limits
+    exp(ln(value) ± z·√(1/a + 1/b)) (normal approximation on the log scale, the counts
+    taken as Poisson). value is NaN when b is 0, or a population is 0 or missing; the
+    limits are NaN when a or b is 0 (the log scale has no interval there).
+    """
+    a, pop_a, b, pop_b = np.broadcast_arrays(*(_as_float(v) for v in (a, pop_a, b, pop_b)))
+    z = _z(confidence)
+    with np.errstate(all="ignore"):
+        ok = (b > 0) & (pop_a > 0) & (pop_b > 0) & ~np.isnan(a)
+        value = np.where(ok, (a / pop_a) / (b / pop_b), np.nan)
+        has_limits = ok & (a > 0)
+        spread = z * np.sqrt(1.0 / a + 1.0 / b)
+        log_value = np.log(value)
+        lower = np.where(has_limits, np.exp(log_value - spread), np.nan)
+        upper = np.where(has_limits, np.exp(log_value + spread), np.nan)
+    return value, lower, upper
+
+
+def comparison(value, lower, upper, comparator_value, is_ratio) -> np.ndarray:
+    """Compare each row with its comparator by its 95% limits (indicators.md, "Statistics").
+
+    ``higher`` when the comparator lies strictly below the row's lower limit, ``lower``
+    when strictly above its upper limit, else ``similar`` (a comparator on a limit is
+    ``similar``); ``not_compared`` when the row has no value or no limits, or the
+    comparator has no value. Rows with ``is_ratio`` true are compared with 1 whatever
+    ``comparator_value`` holds. Pass unrounded values. The caller chooses each row's
+    comparator and blanks the result where the comparator is suppressed.
+
+    Returns a numpy object array of those four strings.
+    """
+    value, lower, upper, comp = np.broadcast_arrays(
+        *(_as_float(v) for v in (value, lower, upper, comparator_value))
+    )
+    if isinstance(is_ratio, (pd.Series, pd.api.extensions.ExtensionArray)):
+        ratio = is_ratio.to_numpy(dtype=bool, na_value=False)
+    elif type(is_ratio).__module__.startswith("polars"):
+        ratio = is_ratio.fill_null(False).to_numpy()
+    else:
+        ratio = np.asarray(is_ratio, dtype=bool)
+    comp = np.where(np.broadcast_to(ratio, comp.shape), 1.0, comp)
+    known = ~(np.isnan(value) | np.isnan(lower) | np.isnan(upper) | np.isnan(comp))
+    out = np.select(
+        [~known, comp < lower, comp > upper],
+        ["not_compared", "higher", "lower"],
+        default="similar",
+    )
+    return out.astype(object)

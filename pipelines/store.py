@@ -1,0 +1,117 @@
+"""The raw store: an append-only record of every landing file version the warehouse has seen.
+
+Accepted rows of each file version live in one immutable Parquet file named by the file's
+sha256; every sighting of a file version is appended to `loads.jsonl`. Nothing here is ever
+rewritten, so a crash at any point leaves the store as it was, and each new warehouse is
+rebuilt from it (docs/decisions/0002-raw-store.md).
+"""
+from __future__ import annotations
+
+import datetime as dt
+import json
+import os
+from pathlib import Path
+
+import polars as pl
+
+EVENT_COLUMNS = {
+    "source": pl.Utf8,
+    "file_name": pl.Utf8,
+    "quarter": pl.Utf8,
+    "sha256": pl.Utf8,
+    "status": pl.Utf8,
+    "reason": pl.Utf8,
+    "rows_read": pl.Int64,
+    "rows_loaded": pl.Int64,
+    "rows_quarantined": pl.Int64,
+    "warnings": pl.Int64,
+    "columns_dropped": pl.Utf8,
+    "loaded_at": pl.Utf8,
+}
+
+
+def _write_atomic(frame: pl.DataFrame, path: Path) -> None:
+    tmp = path.with_name(path.name + ".tmp")
+    frame.write_parquet(tmp, statistics=False)
+    os.replace(tmp, path)
+
+
+class RawStore:
+    def __init__(self, root: Path):
+        self.root = Path(root)
+
+    @property
+    def log(self) -> Path:
+        return self.root / "loads.jsonl"
+
+    def version_dir(self, source: str) -> Path:
+        return self.root / source
+
+    def part(self, source: str, sha256: str, kind: str) -> Path:
+        return self.version_dir(source) / f"{sha256}.{kind}.parquet"
+
+    def has_version(self, source: str, sha256: str) -> bool:
+        return self.part(source, sha256, "accepted").exists()
+
+    def save_version(self, source: str, sha256: str, accepted: pl.DataFrame,
+                     quarantine: pl.DataFrame, warnings: pl.DataFrame) -> None:
+        """Keep a validated file version. The accepted part is written last: its presence
+        marks the version complete."""
+        self.version_dir(source).mkdir(parents=True, exist_ok=True)
+        _write_atomic(quarantine, self.part(source, sha256, "quarantine"))
+        _write_atomic(warnings, self.part(source, sha256, "warnings"))
+        _write_atomic(accepted, self.part(source, sha256, "accepted"))
+
+    def read_part(self, source: str, sha256: str, kind: str) -> pl.DataFrame:
+        return pl.read_parquet(self.part(source, sha256, kind))
+
+    def record(self, event: dict) -> None:
+        """Append one sighting, unless it repeats the latest one for the same file."""
+        latest = self.latest_event(event["source"], event["file_name"])
+        if latest and latest["sha256"] == event["sha256"] and latest["status"] == event["status"] \
+                and latest["reason"] == event.get("reason"):
+            return
+        row = {k: event.get(k) for k in EVENT_COLUMNS}
+        row["loaded_at"] = row["loaded_at"] or dt.datetime.now(dt.timezone.utc).strftime("%Y-%m-%dT%H:%M:%S.%fZ")
+        self.root.mkdir(parents=True, exist_ok=True)
+        with open(self.log, "a", encoding="utf-8") as fh:
+            fh.write(json.dumps(row, sort_keys=True) + "\n")
+            fh.flush()
+            os.fsync(fh.fileno())
+
+    def events(self) -> pl.DataFrame:
+        rows = []
+        if self.log.exists():
+            for line in self.log.read_text(encoding="utf-8").splitlines():
+                try:
+                    rows.append(json.loads(line))
+                except json.JSONDecodeError:
+                    continue  # a line cut short by a crash was never acknowledged
+        return pl.DataFrame(rows, schema=EVENT_COLUMNS, orient="row")
+
+    def latest_event(self, source: str, file_name: str) -> dict | None:
+        ev = self.events().filter((pl.col("source") == source) & (pl.col("file_name") == file_name))
+        return ev.row(-1, named=True) if ev.height else None
+
+    def current_versions(self, source: str) -> pl.DataFrame:
+        """The accepted version of each quarter seen last: the truth for that quarter."""
+        ev = self.events().with_row_index("seq").filter(
+            (pl.col("source") == source) & (pl.col("status") == "accepted"))
+        return (ev.sort("seq").group_by("quarter", maintain_order=True).last()
+                .select("quarter", "file_name", "sha256").sort("quarter"))
+
+    def audit_loads(self) -> pl.DataFrame:
+        """One row per landing file version ever seen, with its status today."""
+        ev = self.events().with_row_index("seq")
+        if ev.height == 0:
+            return ev.drop("seq")
+        current = pl.concat([self.current_versions(s).with_columns(source=pl.lit(s))
+                             for s in ev["source"].unique().sort()]) \
+            .select("source", "quarter", "sha256", is_current=pl.lit(True))
+        first = ev.sort("seq").group_by(["source", "file_name", "sha256"], maintain_order=True).agg(
+            pl.all().exclude("loaded_at").last(), pl.col("loaded_at").first())
+        return (first.join(current, on=["source", "quarter", "sha256"], how="left", nulls_equal=True)
+                .with_columns(status=pl.when(pl.col("status") == "rejected").then(pl.lit("rejected"))
+                              .when(pl.col("is_current")).then(pl.lit("accepted"))
+                              .otherwise(pl.lit("superseded")))
+                .sort("seq").select(list(EVENT_COLUMNS)))
