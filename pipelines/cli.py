@@ -1,2 +1,129 @@
-def main():
-    raise SystemExit(0)
+"""The `vawg` command: sample, validate, refresh (interfaces.md, "The command line")."""
+from __future__ import annotations
+
+import argparse
+import re
+import sys
+from pathlib import Path
+
+from rich.console import Console
+
+from pipelines.settings import DEFAULT_LANDING, DEFAULT_PUBLISH, DEFAULT_WAREHOUSE, WarehousePaths
+
+EXIT_OK, EXIT_FAILED, EXIT_USAGE, EXIT_REJECTED = 0, 1, 2, 3
+console = Console(stderr=True, highlight=False)
+out = Console(highlight=False)
+
+
+def _month(text: str) -> str:
+    if not re.fullmatch(r"\d{4}-(0[1-9]|1[0-2])", text):
+        raise argparse.ArgumentTypeError(f"'{text}' is not a month written YYYY-MM")
+    return text
+
+
+def _scale(text: str) -> float:
+    try:
+        value = float(text)
+    except ValueError:
+        value = -1
+    if value <= 0:
+        raise argparse.ArgumentTypeError(f"'{text}' is not a positive number")
+    return value
+
+
+def parser() -> argparse.ArgumentParser:
+    p = argparse.ArgumentParser(prog="vawg", description="VAWG indicator warehouse for London.")
+    p.add_argument("--debug", action="store_true", help="show tracebacks")
+    sub = p.add_subparsers(dest="command", required=True)
+    s = sub.add_parser("sample", help="write synthetic extracts for every source")
+    s.add_argument("--landing", default=DEFAULT_LANDING)
+    s.add_argument("--start", type=_month, default="2007-04")
+    s.add_argument("--end", type=_month, default="2013-03")
+    s.add_argument("--scale", type=_scale, default=1.0)
+    s.add_argument("--seed", type=int, default=1)
+    v = sub.add_parser("validate", help="check every landing file without loading anything")
+    v.add_argument("--landing", default=DEFAULT_LANDING)
+    r = sub.add_parser("refresh", help="load, validate, build the warehouse and publish")
+    r.add_argument("--landing", default=DEFAULT_LANDING)
+    r.add_argument("--warehouse", default=DEFAULT_WAREHOUSE)
+    r.add_argument("--publish", default=DEFAULT_PUBLISH)
+    r.add_argument("--as-of", dest="as_of", help=argparse.SUPPRESS)  # the refresh's day, for tests
+    for command in (s, v, r):
+        command.add_argument("--debug", action="store_true", default=argparse.SUPPRESS, help="show tracebacks")
+    return p
+
+
+def main(argv: list[str] | None = None) -> int:
+    args = parser().parse_args(argv)
+    try:
+        if args.command == "sample":
+            code = cmd_sample(args)
+        elif args.command == "validate":
+            code = cmd_validate(args)
+        else:
+            code = cmd_refresh(args)
+    except KeyboardInterrupt:
+        console.print("Interrupted; nothing new was published.")
+        code = EXIT_FAILED
+    except Exception as exc:  # one sentence for people, the traceback only on request
+        if getattr(args, "debug", False):
+            raise
+        console.print(f"[red]Error:[/red] {exc}")
+        code = EXIT_FAILED
+    sys.exit(code)
+
+
+def cmd_sample(args) -> int:
+    from pipelines.sample.generate import generate_sample
+    if args.start > args.end:
+        console.print(f"--start {args.start} is after --end {args.end}.")
+        return EXIT_USAGE
+    with console.status("Generating synthetic extracts…"):
+        written = generate_sample(Path(args.landing), args.start, args.end, args.scale, args.seed)
+    for source, files in written.items():
+        out.print(f"{source}: {len(files)} files in {Path(args.landing) / source}")
+    return EXIT_OK
+
+
+def cmd_validate(args) -> int:
+    from pipelines.validate_only import validate_landing
+    from rich.table import Table
+    report = validate_landing(Path(args.landing))
+    table = Table("source", "file", "read", "accepted", "quarantined", "main reasons / rejection")
+    for r in report:
+        table.add_row(r["source"], r["file_name"], str(r.get("rows_read", "")), str(r.get("rows_loaded", "")),
+                      str(r.get("rows_quarantined", "")), r["reason"] or r.get("main_rules", ""))
+    out.print(table)
+    rejected = [r for r in report if r["status"] == "rejected"]
+    out.print(f"{len(report)} files, {len(rejected)} would be rejected.")
+    return EXIT_REJECTED if rejected else EXIT_OK
+
+
+def cmd_refresh(args) -> int:
+    from pipelines.refresh import run_refresh
+    paths = WarehousePaths.of(args.landing, args.warehouse, args.publish)
+    with console.status("Refreshing…") as status:
+        outcome = run_refresh(paths, as_of=args.as_of, on_step=lambda step: status.update(f"Refreshing: {step}"))
+    if outcome.exit_code == EXIT_FAILED:
+        console.print(f"[red]{outcome.message}[/red]")
+        if getattr(args, "debug", False) and outcome.detail:
+            console.print(outcome.detail)
+        return EXIT_FAILED
+    print_summary(outcome.summary)
+    return outcome.exit_code
+
+
+def print_summary(summary: dict) -> None:
+    from rich.table import Table
+    table = Table("source", "files", "rows read", "loaded", "quarantined", "warnings", "rejected", title="Refresh summary")
+    for s in summary["sources"]:
+        table.add_row(s["source"], *(f"{s[k]:,}" for k in ("files", "rows_read", "rows_loaded",
+                                                            "rows_quarantined", "warnings", "rejected")))
+    out.print(table)
+    for r in summary["rejected_files"]:
+        out.print(f"[yellow]Rejected[/yellow] {r['source']}/{r['file_name']}: {r['reason']}")
+    for m in summary["missing_service_returns"]:
+        out.print(f"[yellow]Missing service return[/yellow]: {m}")
+    out.print(f"{summary['indicators_published']} indicators published ({summary['dataset_rows']:,} rows in the Panel's dataset).")
+    out.print(f"Warehouse: {summary['warehouse']}")
+    out.print(f"Publication: {summary['publication']} (latest: {summary['latest']})")

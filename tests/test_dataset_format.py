@@ -7,6 +7,7 @@ from decimal import ROUND_HALF_UP, Decimal
 
 import numpy as np
 import polars as pl
+import pyarrow as pa
 import pyarrow.parquet as pq
 import pytest
 
@@ -176,10 +177,10 @@ def test_parquet_round_trips_to_the_published_values(tmp_path):
     f.write_indicators_parquet(frame(), path)
     schema = pq.read_schema(path)
     assert schema.names == f.COLUMNS
-    assert {schema.field(c).type for c in f.COUNT_COLUMNS} == {pq.lib.pa.int64()}
-    assert {schema.field(c).type for c in f.STAT_COLUMNS} == {pq.lib.pa.float64()}
-    assert {schema.field(c).type for c in f.DATE_COLUMNS} == {pq.lib.pa.date32()}
-    assert schema.field("suppressed").type == pq.lib.pa.bool_()
+    assert {schema.field(c).type for c in f.COUNT_COLUMNS} == {pa.int64()}
+    assert {schema.field(c).type for c in f.STAT_COLUMNS} == {pa.float64()}
+    assert {schema.field(c).type for c in f.DATE_COLUMNS} == {pa.date32()}
+    assert schema.field("suppressed").type == pa.bool_()
     assert schema.metadata is None or b"pandas" not in schema.metadata
 
     back = pl.read_parquet(path)
@@ -190,8 +191,11 @@ def test_parquet_round_trips_to_the_published_values(tmp_path):
     assert back.get_column("ci_lower").to_list()[4:6] == [2.68, 1.13]
     assert back.get_column("numerator").to_list() == [38, 41, 51234, -1, 170, 170, None, 0, 249]
     assert back.get_column("suppressed").to_list() == [False] * 6 + [True, False, False]
-    assert back.get_column("note").to_list()[:2] == ["", "line one\nline two"]
-    expected = f.round_for_publication(frame()).sort(f.SORT_KEYS)
+    assert back.get_column("note").to_list()[:2] == [None, "line one\nline two"]  # "" is blank
+    assert back.get_column("comparison").to_list()[0] is None
+    expected = f.round_for_publication(frame()).sort(f.SORT_KEYS).with_columns(
+        pl.col("comparison", "note").replace("", None)
+    )
     assert back.equals(expected, null_equal=True)
 
 

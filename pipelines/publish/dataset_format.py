@@ -102,10 +102,10 @@ def round_for_publication(df: pl.DataFrame) -> pl.DataFrame:
     _check_units(df)
     present = [c for c in COUNT_COLUMNS + STAT_COLUMNS if c in df.columns]
     df = _clean_numbers(df, present)
-    k = df.select(
+    k = df.with_columns(_scale().alias("__scale")).select(
         *(_scaled_integer(c, pl.lit(1)) for c in COUNT_COLUMNS if c in present),
-        *(_scaled_integer(c, _scale()) for c in STAT_COLUMNS if c in present),
-        _scale().cast(pl.Float64).alias("__scale"),
+        *(_scaled_integer(c, pl.col("__scale")) for c in STAT_COLUMNS if c in present),
+        pl.col("__scale").cast(pl.Float64),
     )
     # Dividing the integer by 10^d (not multiplying by 0.1) gives the float nearest the
     # decimal, so it prints and compares as the published figure. Done on eager Series:
@@ -118,13 +118,14 @@ def round_for_publication(df: pl.DataFrame) -> pl.DataFrame:
 
 
 def _prepare(df: pl.DataFrame) -> pl.DataFrame:
-    """The published columns, typed, unrounded, NaN as null, sorted by SORT_KEYS in byte order."""
+    """The published columns, typed, unrounded, NaN and "" as null, sorted by SORT_KEYS in byte order."""
     missing = [c for c in COLUMNS if c not in df.columns]
     if missing:
         raise ValueError(f"dataset is missing column(s) {missing}")
     df = df.select(COLUMNS)
     df = df.with_columns(
-        *(pl.col(c).cast(pl.String) for c in TEXT_COLUMNS),
+        # An empty string is blank like null; one form keeps CSV and Parquet alike.
+        *(pl.col(c).cast(pl.String).replace("", None) for c in TEXT_COLUMNS),
         *(
             pl.col(c).str.to_date("%Y-%m-%d", strict=True) if df.schema[c] == pl.String
             else pl.col(c).dt.date() if isinstance(df.schema[c], pl.Datetime)
@@ -146,44 +147,46 @@ def _prepare(df: pl.DataFrame) -> pl.DataFrame:
     return df.sort(SORT_KEYS, nulls_last=True)
 
 
-def _fixed(k: pl.Expr, decimals: int) -> pl.Expr:
-    """Text of the integer k / 10^decimals with exactly that many decimals (no float printing)."""
+def _fixed(k: pl.Expr, scale: pl.Expr) -> pl.Expr:
+    """Text of the integer k / scale (scale = 10^d) with exactly d decimals.
+
+    Built from integers, never by printing a float, so 2.68 cannot come out as 2.67 or
+    2.6800000000000002; one expression for every row's d, without branches per unit."""
     sign = pl.when(k < 0).then(pl.lit("-")).otherwise(pl.lit(""))
-    if decimals == 0:
-        return pl.concat_str([sign, k.abs().cast(pl.String)])
-    whole = (k.abs() // 10**decimals).cast(pl.String)
-    fraction = (k.abs() % 10**decimals).cast(pl.String).str.zfill(decimals)
-    return pl.concat_str([sign, whole, pl.lit("."), fraction])
+    whole = (k.abs() // scale).cast(pl.String)
+    # (fraction + 10^d) as text is "1" then the d zero-padded digits; drop the "1".
+    fraction = (k.abs() % scale + scale).cast(pl.String).str.slice(1)
+    point = pl.when(scale > 1).then(pl.lit(".")).otherwise(pl.lit(""))
+    return pl.concat_str([sign, whole, point, fraction])
 
 
-def _quoted(text: pl.Expr) -> pl.Expr:
-    """RFC 4180 minimal quoting: only fields with a comma, quote, CR or LF; null → empty."""
-    needs_quotes = text.str.contains(r'[,"\r\n]')
-    quoted = pl.concat_str([pl.lit('"'), text.str.replace_all('"', '""', literal=True), pl.lit('"')])
-    return pl.when(needs_quotes).then(quoted).otherwise(text).fill_null("")
+def _text_columns(df: pl.DataFrame) -> pl.DataFrame:
+    """Every published column as its CSV text; null for blank."""
+    df = _prepare(df)
+    # Materialise the scaled integers first: used several times inside one expression
+    # they would be recomputed (five times slower on a million rows).
+    df = df.with_columns(_scale().alias("__scale")).with_columns(
+        *(_scaled_integer(c, pl.lit(1)) for c in COUNT_COLUMNS),
+        *(_scaled_integer(c, pl.col("__scale")) for c in STAT_COLUMNS),
+    )
+    return df.select(
+        *(pl.col(c) for c in TEXT_COLUMNS),
+        *(pl.col(c).dt.strftime("%Y-%m-%d") for c in DATE_COLUMNS),
+        *(pl.col(c).cast(pl.String) for c in COUNT_COLUMNS),
+        *(_fixed(pl.col(c), pl.col("__scale")).alias(c) for c in STAT_COLUMNS),
+        pl.when(pl.col("suppressed")).then(pl.lit("true")).otherwise(pl.lit("false")).alias("suppressed"),
+    ).select(COLUMNS)  # no empty strings here (see _prepare): polars would write "" for one
 
 
 def csv_text(df: pl.DataFrame) -> str:
-    """The published CSV as text (what ``write_indicators_csv`` writes, UTF-8 encoded)."""
-    df = _prepare(df)
-    scale = _scale()
-    decimals_of_row = pl.col("unit").replace_strict(DECIMALS, return_dtype=pl.Int64)
-    fields: dict[str, pl.Expr] = {c: pl.col(c) for c in TEXT_COLUMNS}
-    fields |= {c: pl.col(c).dt.strftime("%Y-%m-%d") for c in DATE_COLUMNS}
-    fields |= {c: _scaled_integer(c, pl.lit(1)).cast(pl.String) for c in COUNT_COLUMNS}
-    for c in STAT_COLUMNS:
-        k = _scaled_integer(c, scale)
-        fields[c] = (
-            pl.when(decimals_of_row == 0).then(_fixed(k, 0))
-            .when(decimals_of_row == 1).then(_fixed(k, 1))
-            .otherwise(_fixed(k, 2))
-        )  # fmt: skip
-    fields["suppressed"] = pl.when(pl.col("suppressed")).then(pl.lit("true")).otherwise(pl.lit("false"))
-    lines = df.select(
-        pl.concat_str([_quoted(fields[c]) for c in COLUMNS], separator=",").alias("line")
-    ).get_column("line")
-    # Every record, the last included, ends with LF.
-    return "".join(line + "\n" for line in [",".join(COLUMNS), *lines.to_list()])
+    """The published CSV as text (what ``write_indicators_csv`` writes, UTF-8 encoded).
+
+    RFC 4180 minimal quoting: a field is quoted only when it holds a comma, a double quote
+    (doubled inside), CR or LF; every record, the last included, ends with LF."""
+    return _text_columns(df).write_csv(
+        include_bom=False, include_header=True, separator=",", line_terminator="\n",
+        quote_char='"', quote_style="necessary", null_value="",
+    )  # fmt: skip
 
 
 def _write_atomically(path: str | os.PathLike, write) -> None:
@@ -212,5 +215,5 @@ def write_indicators_parquet(df: pl.DataFrame, path: str | os.PathLike) -> None:
     table = round_for_publication(_prepare(df)).to_arrow().cast(ARROW_SCHEMA)
     table = table.replace_schema_metadata(None)
     _write_atomically(
-        path, lambda p: pq.write_table(table, p, compression="zstd", compression_level=9, use_dictionary=True)
+        path, lambda p: pq.write_table(table, p, compression="zstd", use_dictionary=True)
     )

@@ -1,0 +1,38 @@
+"""Dagster definitions: `dagster dev` loads them, and `vawg refresh` runs the same graph in-process."""
+from __future__ import annotations
+
+import sys
+from pathlib import Path
+
+import dagster as dg
+from dagster_dbt import DbtCliResource
+
+from pipelines.defs.mps_crimes import assets as mps_crimes
+from pipelines.defs.publication import assets as publication
+from pipelines.defs.resources import WarehouseResource
+from pipelines.defs.schedules import quarterly_refresh_schedule, refresh_job
+from pipelines.defs.warehouse.dbt import dbt_project, vawg_dbt_models
+from pipelines.settings import WarehousePaths
+
+
+def build_resources(paths: WarehousePaths | None = None, as_of: str | None = None) -> dict:
+    paths = paths or WarehousePaths.from_env()
+    return {
+        "warehouse": WarehouseResource(landing=str(paths.landing), warehouse=str(paths.warehouse),
+                                       publish=str(paths.publish), as_of=as_of),
+        "dbt": DbtCliResource(project_dir=dbt_project, dbt_executable=str(Path(sys.executable).with_name("dbt"))),
+    }
+
+
+ASSETS = [*dg.load_assets_from_modules([mps_crimes, publication]), vawg_dbt_models]
+CHECKS = [*dg.load_asset_checks_from_modules([mps_crimes])]
+
+defs = dg.Definitions(
+    assets=ASSETS,
+    asset_checks=CHECKS,
+    jobs=[refresh_job],
+    schedules=[quarterly_refresh_schedule],
+    resources=build_resources(),
+    # Steps share one warehouse file being built: run them one after another.
+    executor=dg.in_process_executor,
+)

@@ -1,0 +1,18 @@
+"""The Panel's dataset: a new vintage folder, the warehouse swapped in, `latest` repointed."""
+
+import dagster as dg
+
+from pipelines.defs.resources import WarehouseResource
+from pipelines.publish.vintage import publish
+
+
+@dg.asset(deps=[dg.AssetKey(["marts", "indicators"])], group_name="publication", kinds={"python", "parquet", "csv"})
+def panel_publication(context: dg.AssetExecutionContext, warehouse: WarehouseResource) -> dg.MaterializeResult:
+    """One vintage folder per refresh (indicators.csv, indicators.parquet, manifest.json) built from
+    marts.indicators; the new warehouse file replaces the old one atomically."""
+    result = publish(warehouse.paths, warehouse.build_file(context.run_id))
+    return dg.MaterializeResult(metadata={
+        "vintage": result.vintage,
+        "folder": dg.MetadataValue.path(str(result.folder)),
+        "rows": result.rows,
+    })

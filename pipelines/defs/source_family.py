@@ -1,0 +1,119 @@
+"""What every source's assets do, so each source folder only names its source."""
+from __future__ import annotations
+
+import json
+
+import dagster as dg
+import polars as pl
+
+from pipelines import build_file
+from pipelines.defs.resources import WarehouseResource
+from pipelines.landing.files import discover
+from pipelines.landing.load import current_rows, land_file
+from pipelines.landing.validate import cross_file_quarantine
+
+MAX_QUARANTINE_RATE = 0.01
+
+
+def land_partitions(context: dg.AssetExecutionContext, warehouse: WarehouseResource, source: str) -> dg.MaterializeResult:
+    keys = set(context.partition_keys)
+    files = [f for f in discover(warehouse.paths.landing, warehouse.today)
+             if f.source == source and f.quarter in keys]
+    events = [land_file(warehouse.store, f) for f in files]
+    for e in events:
+        if e["status"] == "rejected":
+            context.log.warning(e["reason"])
+    return dg.MaterializeResult(metadata={
+        "files": len(events),
+        "rejected": sum(e["status"] == "rejected" for e in events),
+        "rows_read": sum(e.get("rows_read") or 0 for e in events),
+        "rows_quarantined": sum(e.get("rows_quarantined") or 0 for e in events),
+    })
+
+
+def build_validated_table(context: dg.AssetExecutionContext, warehouse: WarehouseResource, source: str) -> dg.MaterializeResult:
+    store = warehouse.store
+    landing_files = [f for f in discover(warehouse.paths.landing, warehouse.today) if f.source == source]
+    # Files no quarter partition can hold (a wrong name) are recorded here.
+    for f in landing_files:
+        if f.quarter is None:
+            land_file(store, f)
+    rows = current_rows(store, source)
+    moved = cross_file_quarantine(source, rows) if rows.height else pl.DataFrame()
+    if moved.height:
+        rows = rows.join(moved.select("file_sha256", "row_number"), on=["file_sha256", "row_number"], how="anti")
+
+    loads = store.audit_loads()
+    loads = loads.filter(pl.col("source") == source) if loads.height else loads
+    quarantine, warnings = _audit_rows(store, source, loads, moved)
+    if moved.height:
+        extra = moved.group_by("file_sha256").agg(pl.len().alias("moved"))
+        loads = (loads.join(extra, left_on="sha256", right_on="file_sha256", how="left")
+                 .with_columns(rows_loaded=pl.col("rows_loaded") - pl.col("moved").fill_null(0),
+                               rows_quarantined=pl.col("rows_quarantined") + pl.col("moved").fill_null(0))
+                 .drop("moved"))
+    seen = {e["file_name"]: e for e in store.events().filter(pl.col("source") == source).iter_rows(named=True)}
+    landing = pl.DataFrame([{"source": source, "file_name": f.file_name, "quarter": f.quarter, "sha256": f.sha256,
+                             "status": seen.get(f.file_name, {}).get("status"),
+                             "reason": seen.get(f.file_name, {}).get("reason")} for f in landing_files],
+                           schema={"source": pl.Utf8, "file_name": pl.Utf8, "quarter": pl.Utf8, "sha256": pl.Utf8,
+                                   "status": pl.Utf8, "reason": pl.Utf8})
+    loads = loads.with_columns(pl.col("loaded_at").str.to_datetime(time_zone="UTC").dt.replace_time_zone(None))
+
+    con = build_file.connect(warehouse.build_file(context.run_id))
+    try:
+        build_file.replace_source_rows(con, source, rows, {
+            "loads": loads, "quarantine": quarantine, "warnings": warnings, "landing_files": landing})
+    finally:
+        con.close()
+    return dg.MaterializeResult(metadata={
+        "rows": rows.height,
+        "quarters": rows["quarter"].n_unique() if rows.height else 0,
+        "rows_quarantined_across_files": moved.height,
+        "rejected_files": dg.MetadataValue.json([r for r in landing.to_dicts() if r["status"] == "rejected"]),
+    })
+
+
+def _audit_rows(store, source: str, loads: pl.DataFrame, moved: pl.DataFrame) -> tuple[pl.DataFrame, pl.DataFrame]:
+    """Quarantined rows and warnings of every accepted or superseded version ever seen."""
+    quarantine, warnings = [], []
+    versions = loads.filter(pl.col("status") != "rejected") if loads.height else loads
+    for v in versions.iter_rows(named=True):
+        tag = dict(source=pl.lit(source), file_name=pl.lit(v["file_name"]), sha256=pl.lit(v["sha256"]))
+        quarantine.append(store.read_part(source, v["sha256"], "quarantine").with_columns(**tag))
+        warnings.append(store.read_part(source, v["sha256"], "warnings").with_columns(**tag))
+    if moved.height:
+        names = dict(zip(loads["sha256"], loads["file_name"]))
+        quarantine.append(moved.select(
+            source=pl.lit(source), file_name=pl.col("file_sha256").replace_strict(names, default=None),
+            sha256=pl.col("file_sha256"), row_number=pl.col("row_number"), rule=pl.col("rule"),
+            column_name=pl.col("column_name"), raw_record=pl.col("raw_record")))
+    q = pl.concat(quarantine, how="diagonal_relaxed") if quarantine else pl.DataFrame()
+    w = pl.concat(warnings, how="diagonal_relaxed") if warnings else pl.DataFrame()
+    return q, w
+
+
+def _audit_frame(warehouse: WarehouseResource, run_id: str, sql: str, params: list) -> pl.DataFrame:
+    import duckdb
+    with duckdb.connect(str(warehouse.build_file(run_id)), read_only=True) as con:
+        return con.sql(sql, params=params).pl()
+
+
+def row_accounting(context, warehouse: WarehouseResource, source: str) -> dg.AssetCheckResult:
+    bad = _audit_frame(warehouse, context.run.run_id,
+                       "select file_name, rows_read, rows_loaded, rows_quarantined from audit.loads "
+                       "where source = ? and status <> 'rejected' and rows_read <> rows_loaded + rows_quarantined",
+                       [source])
+    return dg.AssetCheckResult(passed=bad.height == 0, metadata={
+        "files_not_adding_up": dg.MetadataValue.json(bad.to_dicts())})
+
+
+def quarantine_rate(context, warehouse: WarehouseResource, source: str) -> dg.AssetCheckResult:
+    rates = _audit_frame(warehouse, context.run.run_id,
+                         "select file_name, rows_quarantined::double / nullif(rows_read, 0) as rate from audit.loads "
+                         "where source = ? and status = 'accepted' order by rate desc nulls last", [source])
+    worst = rates.filter(pl.col("rate") > MAX_QUARANTINE_RATE)
+    return dg.AssetCheckResult(
+        passed=worst.height == 0, severity=dg.AssetCheckSeverity.WARN,
+        metadata={"max_rate": float(rates["rate"].max() or 0) if rates.height else 0.0,
+                  "files_over_limit": dg.MetadataValue.json(json.loads(worst.write_json()))})

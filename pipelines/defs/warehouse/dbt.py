@@ -1,0 +1,26 @@
+"""The dbt project (staging, intermediate, marts, indicators), built into the run's new warehouse."""
+
+import os
+from pathlib import Path
+
+import dagster as dg
+from dagster_dbt import DbtCliResource, DbtProject, dbt_assets
+
+from pipelines.defs.resources import WarehouseResource
+
+DBT_PROJECT_DIR = Path(__file__).resolve().parents[3] / "dbt_project"
+
+dbt_project = DbtProject(project_dir=DBT_PROJECT_DIR, profiles_dir=DBT_PROJECT_DIR)
+dbt_project.prepare_if_dev()
+
+
+@dbt_assets(manifest=dbt_project.manifest_path, project=dbt_project)
+def vawg_dbt_models(context: dg.AssetExecutionContext, dbt: DbtCliResource, warehouse: WarehouseResource):
+    """Every dbt model and seed, with its tests as asset checks, built into the run's new warehouse file."""
+    build_file = warehouse.build_file(context.run_id)
+    if not build_file.exists():
+        raise dg.Failure(f"The warehouse being built ({build_file.name}) does not exist: "
+                         "materialize the validated source tables in the same run.")
+    # dbt runs as a subprocess and reads the target file from its profile's env_var.
+    os.environ["VAWG_DUCKDB_PATH"] = str(build_file)
+    yield from dbt.cli(["build"], context=context).stream()

@@ -1,0 +1,173 @@
+"""What may lie in the landing folder, and which of it is loadable.
+
+`SOURCES` is the file contract of extracts.md for each of the five sources: the allowed
+extensions and the listed columns (in the spec's order), each marked with whether the
+header must contain it. A column whose value is required — always or under a condition,
+such as `no_crime_date` for a `NO_CRIME` — must be in the header, or the file is rejected;
+an optional column that is absent is read as blank throughout (every value "unknown").
+
+`discover` lists the landing files and applies the file-level rules that depend only on
+the name and the neighbours: naming, future quarters, a .csv and an .xlsx for the same
+quarter. Content rules (decoding, header) belong to `read.py`.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import hashlib
+import re
+from dataclasses import dataclass
+from pathlib import Path
+from types import MappingProxyType
+from typing import Mapping
+
+EXTENSIONS = (".csv", ".xlsx")
+_NAME = re.compile(r"^(\d{4})-(\d{2})\.(csv|xlsx)$")
+_QUARTER_MONTHS = ("01", "04", "07", "10")
+
+
+@dataclass(frozen=True)
+class Source:
+    name: str
+    # listed column (canonical spelling) -> must the header contain it
+    columns: Mapping[str, bool]
+    extensions: tuple[str, ...] = EXTENSIONS
+
+
+def _columns(*names: str) -> Mapping[str, bool]:
+    """The listed columns in the spec's order; a trailing `*` marks one the header must
+    contain (required always, or under a condition)."""
+    return MappingProxyType({n.rstrip("*"): n.endswith("*") for n in names})
+
+
+SOURCES: Mapping[str, Source] = MappingProxyType(
+    {
+        s.name: s
+        for s in (
+            Source(
+                "mps_crimes",
+                _columns(
+                    "crime_ref*", "last_modified*", "borough_code*", "reported_date*",
+                    "recorded_date*", "offence_date", "ho_offence_code*",
+                    "classification*", "no_crime_date*", "flag_domestic", "flag_honour",
+                    "flag_forced_marriage", "flag_fgm", "flag_multiple_perpetrator",
+                    "outcome_type", "outcome_date*", "cps_urn", "victim_sex",
+                    "victim_age", "victim_sde", "victim_ic", "victim_disability",
+                    "victim_sexuality", "suspect_sex", "suspect_age", "suspect_sde",
+                ),
+            ),
+            Source(
+                "cps_finalisations",
+                _columns(
+                    "urn*", "defendant_ref*", "finalised_date*", "police_borough_code*",
+                    "vawg_flags*", "outcome*", "unsuccessful_reason*", "defendant_sex",
+                    "defendant_age", "defendant_ethnicity", "victim_sex",
+                ),
+            ),
+            Source(
+                "havens_attendances",
+                _columns(
+                    "attendance_id*", "client_ref", "attendance_date*", "haven*",
+                    "referral_route", "assault_type*", "acute", "forensic_exam",
+                    "reported_to_police", "client_gender", "client_age",
+                    "client_ethnicity", "client_disability", "client_sexuality",
+                    "residence_borough_code",
+                ),
+            ),
+            Source(
+                "fmu_cases",
+                _columns(
+                    "Case Reference*", "Date Opened*", "UK Region", "Gender", "Age Band",
+                    "Focus Country", "Disability", "LGBT", "Case Type",
+                ),
+            ),
+            Source(
+                "service_returns",
+                _columns(
+                    "provider_id*", "service_type*", "borough_code*", "measure*",
+                    "breakdown*", "category*", "count*",
+                ),
+            ),
+        )
+    }
+)
+
+
+@dataclass(frozen=True)
+class LandingFile:
+    source: str
+    path: Path
+    file_name: str  # e.g. "2009-04.csv"
+    quarter: str | None  # "YYYY-MM", None when the name does not give one
+    sha256: str
+    rejected_reason: str | None = None  # one sentence naming the file; None = loadable
+
+
+def is_ignored(name: str) -> bool:
+    """Editor and system files (`.DS_Store`, `~$2009-04.xlsx` lock files)."""
+    return name.startswith(".") or name.startswith("~$")
+
+
+def sha256_of(path: Path) -> str:
+    digest = hashlib.sha256()
+    with path.open("rb") as f:
+        for block in iter(lambda: f.read(1 << 20), b""):
+            digest.update(block)
+    return digest.hexdigest()
+
+
+def quarter_of(file_name: str) -> str | None:
+    """`2009-04.csv` -> `2009-04`; None unless the name is a quarter's first month."""
+    m = _NAME.match(file_name)
+    if not m or m.group(2) not in _QUARTER_MONTHS:
+        return None
+    return f"{m.group(1)}-{m.group(2)}"
+
+
+def discover(landing: Path, today: dt.date) -> list[LandingFile]:
+    """Every non-ignored file in the known source folders, with its rejection if any.
+
+    Unknown folders and sub-folders are not looked into: only the five sources are loaded.
+    """
+    found: list[LandingFile] = []
+    for source in SOURCES:
+        folder = Path(landing) / source
+        if not folder.is_dir():
+            continue
+        files = [p for p in folder.iterdir() if p.is_file() and not is_ignored(p.name)]
+        quarters = [quarter_of(p.name) for p in files]
+        for path, quarter in zip(files, quarters):
+            label = f"{source}/{path.name}"
+            reason = None
+            if quarter is None:
+                reason = (
+                    f"{label} is not named YYYY-MM.csv or YYYY-MM.xlsx with the first "
+                    f"month of a quarter (01, 04, 07 or 10)."
+                )
+            elif dt.date.fromisoformat(f"{quarter}-01") > today:
+                reason = (
+                    f"{label} is for the quarter starting {quarter}-01, which is after "
+                    f"the day of the refresh ({today.isoformat()})."
+                )
+            else:
+                twins = [
+                    p.name
+                    for p, q in zip(files, quarters)
+                    if q == quarter and p.name != path.name
+                ]
+                if twins:
+                    reason = (
+                        f"{label} was rejected because {source}/{twins[0]} also exists "
+                        f"for the same quarter, and only one file per quarter can be loaded."
+                    )
+            found.append(
+                LandingFile(
+                    source=source,
+                    path=path,
+                    file_name=path.name,
+                    quarter=quarter,
+                    sha256=sha256_of(path),
+                    rejected_reason=reason,
+                )
+            )
+    return sorted(found, key=lambda f: (f.source, f.quarter or "", f.file_name))

@@ -1,0 +1,392 @@
+"""Read one landing file into strings: the listed columns only, blanks as nulls.
+
+Both formats end in the same `RawTable`, so validation never knows whether a value came
+from a CSV or a spreadsheet:
+
+- the header is the first row that is not wholly blank; its names are matched to the
+  source's listed columns after trimming and ignoring case, and the listed spelling is kept
+  (FMU's `Case Reference` stays `Case Reference`);
+- columns that are not listed are dropped at once: only their names are kept, because
+  exports sometimes carry personal data by mistake and it must go no further than here;
+- wholly blank rows are skipped and not counted; `row_number` counts the other rows, 1
+  being the first after the header;
+- a row with more or fewer fields than the header (`ragged_row`) is set aside with its
+  number: the file still loads and validation quarantines the row.
+
+CSV is parsed by pyarrow's reader, which is multi-threaded and reports every row whose
+field count differs from the header's. When it reports one (or cannot parse the file),
+the file is parsed again with Python's `csv` module, row by row, which is slower but
+gives each ragged row its place; well-formed files never take that path.
+"""
+
+from __future__ import annotations
+
+import codecs
+import csv
+import datetime as dt
+import io
+import json
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Mapping, Sequence
+
+import polars as pl
+import pyarrow as pa
+import pyarrow.csv as pa_csv
+
+ROW_NUMBER = "row_number"
+
+# Signatures of binary formats that are sometimes renamed .csv by mistake.
+_BINARY_SIGNATURES = {
+    b"PK\x03\x04": "a zip archive or Excel workbook",
+    b"\xd0\xcf\x11\xe0": "an old-style Excel (.xls) or Word document",
+    b"%PDF": "a PDF document",
+    b"\x1f\x8b": "a gzip archive",
+}
+# C0 control characters never found in text exports (tab, line ends and form feed are).
+_CONTROL_BYTES = bytes(b for b in range(32) if b not in (9, 10, 12, 13, 26))
+# A line made only of these characters has only blank fields.
+_BLANK_LINE_CHARS = frozenset(' \t\r\n,"')
+
+
+class FileRejected(Exception):
+    """The whole file is rejected; `reason` is one sentence naming the file."""
+
+    def __init__(self, reason: str):
+        super().__init__(reason)
+        self.reason = reason
+
+
+@dataclass(frozen=True)
+class RawTable:
+    """A landing file's listed columns, every value a string (null = blank).
+
+    `data`: `row_number` (Int64) then the listed columns in the source's order (Utf8); a
+    listed optional column absent from the file is present here, all null.
+    `ragged`: `row_number` (Int64), `raw_record` (Utf8, JSON object of the listed
+    columns' raw values; `{}` when the file also has unlisted columns, because the fields
+    of a ragged row cannot then be told apart from the dropped ones).
+    """
+
+    file_name: str
+    data: pl.DataFrame
+    ragged: pl.DataFrame
+    columns_dropped: tuple[str, ...]
+
+    @property
+    def rows_read(self) -> int:
+        return self.data.height + self.ragged.height
+
+
+@dataclass
+class _Grid:
+    """A file's records before header matching: positional columns f0, f1, ..."""
+
+    header: list[str | None]
+    body: pl.DataFrame  # row_number + f0..f{n-1} (Utf8, raw values)
+    ragged: list[tuple[int, list[str | None]]]  # (row_number, fields)
+
+
+def read_raw(path: Path, columns: Mapping[str, bool]) -> RawTable:
+    """Read `path` for a source whose listed columns are `columns` (name -> the header
+    must contain it). Raises `FileRejected` when nothing of the file can be loaded."""
+    path = Path(path)
+    label = f"{path.parent.name}/{path.name}"
+    suffix = path.suffix.lower()
+    if suffix == ".csv":
+        grid = _read_csv(path, label)
+    elif suffix == ".xlsx":
+        grid = _read_xlsx(path, label)
+    else:
+        raise FileRejected(f"{label} is neither a .csv nor an .xlsx file.")
+    return _to_raw_table(grid, columns, label, path.name)
+
+
+# --------------------------------------------------------------------------- CSV
+
+
+def _read_bytes(path: Path, label: str) -> bytes:
+    try:
+        return path.read_bytes()
+    except OSError as exc:
+        raise FileRejected(f"{label} cannot be read ({exc.strerror or exc}).") from exc
+
+
+def _decode(data: bytes, label: str) -> bytes:
+    """The file as UTF-8 bytes without a byte-order mark (Windows-1252 is converted)."""
+    for signature, kind in _BINARY_SIGNATURES.items():
+        if data.startswith(signature):
+            raise FileRejected(f"{label} is not a CSV text file: it looks like {kind}.")
+    head = data[:65536]
+    if b"\x00" in data or sum(head.count(bytes([b])) for b in _CONTROL_BYTES) > len(
+        head
+    ) // 100:
+        raise FileRejected(f"{label} is not a CSV text file: it contains binary data.")
+    if data.startswith(codecs.BOM_UTF8):
+        data = data[len(codecs.BOM_UTF8) :]
+    try:
+        data.decode("utf-8")
+        return data
+    except UnicodeDecodeError:
+        pass
+    try:
+        return data.decode("cp1252").encode("utf-8")
+    except UnicodeDecodeError as exc:
+        raise FileRejected(
+            f"{label} cannot be decoded: it is neither UTF-8 nor Windows-1252 text "
+            f"(byte {exc.start + 1})."
+        ) from exc
+
+
+def _is_blank(fields: Sequence[str | None]) -> bool:
+    return all(f is None or not f.strip() for f in fields)
+
+
+def _read_csv(path: Path, label: str) -> _Grid:
+    data = _decode(_read_bytes(path, label), label)
+    header = _first_record(data)
+    if header is None:
+        raise FileRejected(f"{label} has no header row: the file is empty.")
+    grid = _read_csv_fast(data, len(header))
+    return grid if grid is not None else _read_csv_exact(data, label)
+
+
+def _first_record(data: bytes) -> list[str] | None:
+    """The first record that is not wholly blank (the header), by Python's csv module."""
+    text = io.TextIOWrapper(io.BytesIO(data), encoding="utf-8", newline="")
+    for fields in csv.reader(text):
+        if not _is_blank(fields):
+            return fields
+    return None
+
+
+def _read_csv_fast(data: bytes, width: int) -> _Grid | None:
+    """pyarrow's parse, or None when a row's field count differs from the header's (or
+    pyarrow cannot parse the file): the exact reader then takes over."""
+    ragged = False
+
+    def on_invalid_row(row) -> str:
+        nonlocal ragged
+        if not set(row.text) <= _BLANK_LINE_CHARS:
+            ragged = True
+        return "skip"
+
+    names = [f"f{i}" for i in range(width)]
+    try:
+        table = pa_csv.read_csv(
+            io.BytesIO(data),
+            read_options=pa_csv.ReadOptions(column_names=names, block_size=16 << 20),
+            parse_options=pa_csv.ParseOptions(
+                newlines_in_values=True, invalid_row_handler=on_invalid_row
+            ),
+            convert_options=pa_csv.ConvertOptions(
+                column_types={n: pa.string() for n in names},
+                strings_can_be_null=False,
+                quoted_strings_can_be_null=False,
+            ),
+        )
+    except (pa.ArrowInvalid, pa.ArrowException):
+        return None
+    if ragged or table.num_columns != width:
+        return None
+    frame = pl.from_arrow(table)
+    assert isinstance(frame, pl.DataFrame)
+    frame = _nulls_for_blanks(frame).filter(pl.any_horizontal(pl.all().is_not_null()))
+    if frame.height == 0:
+        return None  # cannot happen when a header was found; let the exact path decide
+    header = list(frame.row(0))
+    body = frame.slice(1).with_row_index(ROW_NUMBER, offset=1)
+    return _Grid(header, body.with_columns(pl.col(ROW_NUMBER).cast(pl.Int64)), [])
+
+
+def _read_csv_exact(data: bytes, label: str) -> _Grid:
+    """Python's csv module, record by record: used only for files with ragged rows."""
+    text = io.TextIOWrapper(io.BytesIO(data), encoding="utf-8", newline="")
+    header: list[str] | None = None
+    good: list[list[str]] = []
+    numbers: list[int] = []
+    ragged: list[tuple[int, list[str | None]]] = []
+    row_number = 0
+    try:
+        for fields in csv.reader(text):
+            if _is_blank(fields):
+                continue
+            if header is None:
+                header = fields
+                continue
+            row_number += 1
+            if len(fields) == len(header):
+                good.append(fields)
+                numbers.append(row_number)
+            else:
+                ragged.append((row_number, list(fields)))
+    except csv.Error as exc:
+        raise FileRejected(f"{label} cannot be parsed as CSV ({exc}).") from exc
+    assert header is not None
+    names = [f"f{i}" for i in range(len(header))]
+    body = pl.DataFrame(good, schema={n: pl.Utf8 for n in names}, orient="row")
+    body = _nulls_for_blanks(body).with_columns(
+        pl.Series(ROW_NUMBER, numbers, dtype=pl.Int64)
+    )
+    return _Grid(list(header), body.select(ROW_NUMBER, *names), ragged)
+
+
+def _nulls_for_blanks(frame: pl.DataFrame) -> pl.DataFrame:
+    """Empty or all-space values become null: blank is blank, however it was written."""
+    return frame.with_columns(
+        pl.when(pl.col(c).str.strip_chars() != "").then(pl.col(c)).alias(c)
+        for c in frame.columns
+        if frame.schema[c] == pl.Utf8
+    )
+
+
+# -------------------------------------------------------------------------- XLSX
+
+
+def _read_xlsx(path: Path, label: str) -> _Grid:
+    """First sheet of a workbook; cell values rendered as the text a person sees."""
+    import openpyxl  # imported here: CSV-only runs do not pay for it
+
+    if not path.is_file():
+        raise FileRejected(f"{label} cannot be read (no such file).")
+    try:
+        workbook = openpyxl.load_workbook(path, read_only=True, data_only=True)
+    except Exception as exc:  # a zip that is not a workbook, a corrupt file, ...
+        raise FileRejected(f"{label} is not a readable Excel workbook (.xlsx).") from exc
+    try:
+        rows: list[list[str | None]] = []
+        for cells in workbook.worksheets[0].iter_rows():
+            values = [_cell_text(c) for c in cells]
+            if not _is_blank(values):
+                rows.append(values)
+    except Exception as exc:
+        raise FileRejected(f"{label} is not a readable Excel workbook (.xlsx).") from exc
+    finally:
+        workbook.close()
+    if not rows:
+        raise FileRejected(f"{label} has no header row: the first sheet is empty.")
+    width = max(len(r) for r in rows)
+    names = [f"f{i}" for i in range(width)]
+    padded = [r + [None] * (width - len(r)) for r in rows]
+    # A spreadsheet has no field count, so it has no ragged rows.
+    body = pl.DataFrame(padded[1:], schema={n: pl.Utf8 for n in names}, orient="row")
+    body = _nulls_for_blanks(body).with_row_index(ROW_NUMBER, offset=1)
+    return _Grid(padded[0], body.with_columns(pl.col(ROW_NUMBER).cast(pl.Int64)), [])
+
+
+def _cell_text(cell) -> str | None:
+    value = cell.value
+    if value is None or isinstance(value, str):
+        return value
+    if isinstance(value, bool):
+        return "TRUE" if value else "FALSE"
+    if isinstance(value, dt.datetime):
+        if _shows_time(cell):
+            # Excel stores times as fractions of a day: round away float noise.
+            value = (value + dt.timedelta(microseconds=500_000)).replace(microsecond=0)
+            return value.isoformat(timespec="seconds")
+        return value.date().isoformat()  # a date cell: what the person sees
+    if isinstance(value, dt.date):
+        return value.isoformat()
+    if isinstance(value, dt.time):
+        return value.isoformat(timespec="seconds")
+    if isinstance(value, float):
+        if value.is_integer():
+            return str(int(value))  # 36.0 -> "36": Excel stores every number as a float
+        return format(value, ".15g")  # Excel shows at most 15 significant digits
+    return str(value)
+
+
+def _shows_time(cell) -> bool:
+    from openpyxl.styles.numbers import is_datetime
+
+    try:
+        return is_datetime(cell.number_format) in ("datetime", "time")
+    except AttributeError:
+        return True
+
+
+# ------------------------------------------------------------------------ header
+
+
+def _to_raw_table(
+    grid: _Grid, columns: Mapping[str, bool], label: str, file_name: str
+) -> RawTable:
+    names = [(h or "").strip() for h in grid.header]
+    keys = [n.casefold() for n in names]
+    seen: set[str] = set()
+    for name, key in zip(names, keys):
+        if key and key in seen:
+            raise FileRejected(
+                f"{label} has more than one column named '{name}' (names are compared "
+                f"ignoring case and surrounding spaces)."
+            )
+        seen.add(key)
+
+    listed = {c.strip().casefold(): c for c in columns}
+    kept: dict[str, str] = {}  # canonical name -> positional column
+    dropped: list[str] = []
+    for i, (name, key) in enumerate(zip(names, keys)):
+        if key in listed:
+            kept[listed[key]] = f"f{i}"
+        elif name:
+            dropped.append(name)
+        elif _has_values(grid, i):
+            # Values under a blank heading are dropped too; say where they were.
+            dropped.append(f"(unnamed column {i + 1})")
+
+    missing = [c for c, needed in columns.items() if needed and c not in kept]
+    if missing:
+        listing = ", ".join(f"'{c}'" for c in missing)
+        plural = "s" if len(missing) > 1 else ""
+        raise FileRejected(f"{label} lacks the required column{plural} {listing}.")
+
+    data = grid.body.select(
+        pl.col(ROW_NUMBER),
+        *(
+            pl.col(kept[c]).alias(c) if c in kept else pl.lit(None, pl.Utf8).alias(c)
+            for c in columns
+        ),
+    )
+    return RawTable(
+        file_name=file_name,
+        data=data,
+        ragged=_ragged_frame(grid, columns, names, keys, listed, all_listed=not dropped
+                             and all(k in listed for k in keys)),
+        columns_dropped=tuple(dropped),
+    )
+
+
+def _has_values(grid: _Grid, position: int) -> bool:
+    if grid.body[f"f{position}"].null_count() < grid.body.height:
+        return True
+    return any(
+        len(fields) > position and fields[position] and fields[position].strip()
+        for _, fields in grid.ragged
+    )
+
+
+def _ragged_frame(
+    grid: _Grid,
+    columns: Mapping[str, bool],
+    names: list[str],
+    keys: list[str],
+    listed: dict[str, str],
+    all_listed: bool,
+) -> pl.DataFrame:
+    records = []
+    for row_number, fields in grid.ragged:
+        if all_listed:
+            # Every header position is a listed column: the fields can be shown by position
+            # (shifted values included, which is what a person checking the row needs).
+            by_name = {
+                listed[k]: (f if f is not None and f.strip() else None)
+                for k, f in zip(keys, fields)
+            }
+            record = {c: by_name.get(c) for c in columns}
+        else:
+            record = {}
+        records.append((row_number, json.dumps(record, ensure_ascii=False)))
+    return pl.DataFrame(
+        records, schema={ROW_NUMBER: pl.Int64, "raw_record": pl.Utf8}, orient="row"
+    )

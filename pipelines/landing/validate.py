@@ -1,0 +1,258 @@
+"""Split a read file into accepted typed rows, quarantined rows and warning counts.
+
+Each source has a schema module in `schemas/` giving `COLUMNS`, `OUTPUT` (accepted
+columns and types), `RULES` (rule names in precedence order), `stage(data, quarter)` (raw
+strings -> typed columns beside the raw ones), `schema(quarter)` (a pandera
+`DataFrameSchema` whose checks are named after the rules) and `WARNINGS` (per optional
+column, the expression marking an unknown value).
+
+Pandera decides: the staged frame is validated with `lazy=True`, and the rows named by
+`SchemaErrors.failure_cases["index"]` are the quarantined ones, each under the first rule
+it broke (by `RULES`, then by column order). Nothing here re-implements a rule.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from types import ModuleType
+
+import pandera.polars as pa
+import polars as pl
+from pandera.config import ValidationDepth, config_context
+from pandera.errors import SchemaErrors
+
+from pipelines.landing.read import ROW_NUMBER, RawTable
+from schemas import mps_crimes
+
+SCHEMAS: dict[str, ModuleType] = {"mps_crimes": mps_crimes}
+
+QUARANTINE_SCHEMA = {
+    ROW_NUMBER: pl.Int64,
+    "rule": pl.Utf8,
+    "column_name": pl.Utf8,
+    "raw_record": pl.Utf8,
+}
+WARNINGS_SCHEMA = {"column_name": pl.Utf8, "warning_count": pl.Int64}
+
+
+@dataclass(frozen=True)
+class ValidationResult:
+    """`accepted`: `row_number` + the source's typed columns, one row per accepted row.
+    `quarantine`: row_number, rule, column_name (null for `ragged_row`), raw_record (JSON
+    of the listed columns' raw values), one row per quarantined row, by row_number.
+    `warnings`: column_name, warning_count, for columns with at least one warning, in
+    column order. Always `rows_read == accepted.height + quarantine.height`."""
+
+    source: str
+    quarter: str
+    file_name: str
+    rows_read: int
+    accepted: pl.DataFrame
+    quarantine: pl.DataFrame
+    warnings: pl.DataFrame
+    columns_dropped: tuple[str, ...]
+
+    @property
+    def rows_loaded(self) -> int:
+        return self.accepted.height
+
+    @property
+    def rows_quarantined(self) -> int:
+        return self.quarantine.height
+
+    @property
+    def warning_total(self) -> int:
+        return int(self.warnings["warning_count"].sum())
+
+
+def validate(source: str, raw: RawTable, quarter: str) -> ValidationResult:
+    """Validate the rows of one file of `source` for `quarter` (`YYYY-MM`)."""
+    module = SCHEMAS.get(source)
+    if module is None:
+        raise ValueError(f"There is no validation schema for the source '{source}'.")
+    expected = [ROW_NUMBER, *module.COLUMNS]
+    if raw.data.columns != expected:
+        raise ValueError(
+            f"{raw.file_name} was not read with the columns of {source}: "
+            f"got {raw.data.columns}."
+        )
+
+    staged = module.stage(raw.data, quarter)
+    failures = failed_rows(module.schema(quarter), staged)
+    first = first_failures(failures, module.RULES, module.COLUMNS)
+    # Boolean mask of quarantined rows: filtering beats joining the wide staged frame.
+    failed = pl.repeat(False, staged.height, dtype=pl.Boolean, eager=True)
+    if first.height:
+        failed = failed.scatter(first["index"], True)
+
+    rejected = (
+        staged.filter(failed)
+        .with_columns(pl.Series("index", first["index"].sort()))
+        .join(first, on="index", how="left")
+    )
+    quarantine = pl.concat(
+        [
+            rejected.select(
+                pl.col(ROW_NUMBER),
+                pl.col("rule"),
+                pl.col("column_name"),
+                _raw_record(module).alias("raw_record"),
+            ).cast(QUARANTINE_SCHEMA),
+            raw.ragged.select(
+                pl.col(ROW_NUMBER),
+                pl.lit("ragged_row").alias("rule"),
+                pl.lit(None, pl.Utf8).alias("column_name"),
+                pl.col("raw_record"),
+            ).cast(QUARANTINE_SCHEMA),
+        ]
+    ).sort(ROW_NUMBER)
+
+    warnings = _warning_counts(staged, ~failed, module)
+    accepted = staged.select(
+        pl.col(c).cast(t) for c, t in module.OUTPUT.items()
+    ).filter(~failed)
+
+    result = ValidationResult(
+        source=source,
+        quarter=quarter,
+        file_name=raw.file_name,
+        rows_read=raw.rows_read,
+        accepted=accepted,
+        quarantine=quarantine,
+        warnings=warnings,
+        columns_dropped=raw.columns_dropped,
+    )
+    # Row accounting: every row read is either loaded or quarantined, once.
+    if result.rows_read != accepted.height + quarantine.height:
+        raise AssertionError(
+            f"{raw.file_name}: {result.rows_read} rows read but {accepted.height} "
+            f"accepted and {quarantine.height} quarantined."
+        )
+    return result
+
+
+def failed_rows(schema: pa.DataFrameSchema, frame: pl.DataFrame) -> pl.DataFrame:
+    """Every (index, rule, column_name) that pandera failed, on the collected frame."""
+    empty = pl.DataFrame(schema={"index": pl.Int64, "rule": pl.Utf8, "column_name": pl.Utf8})
+    # Data checks must run whatever PANDERA_VALIDATION_* says in the environment.
+    with config_context(
+        validation_enabled=True, validation_depth=ValidationDepth.SCHEMA_AND_DATA
+    ):
+        try:
+            schema.validate(frame, lazy=True)
+            return empty
+        except SchemaErrors as exc:
+            cases = exc.failure_cases
+    # A failure without a row (a wrong dtype, a missing column) is a bug in staging,
+    # not bad data: stop rather than quarantine or accept on a wrong footing.
+    structural = cases.filter(pl.col("index").is_null())
+    if structural.height:
+        raise RuntimeError(
+            f"The {schema.name} schema failed on the frame's structure: "
+            f"{structural.select('column', 'check', 'failure_case').rows()}"
+        )
+    return cases.select(
+        pl.col("index").cast(pl.Int64),
+        pl.col("check").alias("rule"),
+        pl.col("column").alias("column_name"),
+    )
+
+
+def first_failures(
+    failures: pl.DataFrame, rules: tuple[str, ...], columns: tuple[str, ...]
+) -> pl.DataFrame:
+    """One row per failed index: the first rule by `rules`, then by column order."""
+    rule_rank = pl.DataFrame({"rule": list(rules), "_r": range(len(rules))})
+    column_rank = pl.DataFrame({"column_name": list(columns), "_c": range(len(columns))})
+    unknown = set(failures["rule"].unique()) - set(rules)
+    if unknown:
+        raise RuntimeError(f"Checks without a rule name in the precedence list: {unknown}")
+    return (
+        failures.join(rule_rank, on="rule", how="left")
+        .join(column_rank, on="column_name", how="left")
+        .sort("index", "_r", "_c")
+        .unique(subset="index", keep="first", maintain_order=True)
+        .select(pl.col("index").cast(pl.UInt32), "rule", "column_name")
+    )
+
+
+def _raw_record(module: ModuleType) -> pl.Expr:
+    """JSON of the listed columns' raw values, under their listed names."""
+    return pl.struct(
+        [pl.col(module.raw(c)).alias(c) for c in module.COLUMNS]
+    ).struct.json_encode()
+
+
+def _warning_counts(
+    staged: pl.DataFrame, accepted: pl.Series, module: ModuleType
+) -> pl.DataFrame:
+    """Per column, the accepted rows whose value counts as a warning (non-zero only)."""
+    if not module.WARNINGS:
+        return pl.DataFrame(schema=WARNINGS_SCHEMA)
+    counts = staged.select(
+        (e & accepted).cast(pl.Int64).sum().alias(c) for c, e in module.WARNINGS.items()
+    ).row(0, named=True)
+    rows = sorted(
+        ((c, n) for c, n in counts.items() if n), key=lambda r: module.COLUMNS.index(r[0])
+    )
+    return pl.DataFrame(rows, schema=WARNINGS_SCHEMA, orient="row")
+
+
+def mps_out_of_scope(accepted_by_file: pl.DataFrame) -> pl.DataFrame:
+    """The accepted mps_crimes versions to quarantine as `out_of_scope`.
+
+    `accepted_by_file`: the accepted rows of the current file of every quarter (columns
+    `quarter`, `file_sha256`, `row_number` and the typed columns of `validate`). Returns
+    (file_sha256, row_number, rule), ordered by quarter and row_number. Superseded file
+    versions must not be passed in: they are no longer anyone's truth.
+    """
+    frame = accepted_by_file.sort("quarter", "file_sha256", ROW_NUMBER)
+    failures = failed_rows(mps_crimes.scope_schema(), frame)
+    picked = frame.with_row_index("_index").join(
+        failures.select(pl.col("index").cast(pl.UInt32), "rule"),
+        left_on="_index",
+        right_on="index",
+        how="inner",
+    )
+    return picked.select(
+        pl.col("file_sha256").cast(pl.Utf8),
+        pl.col(ROW_NUMBER).cast(pl.Int64),
+        pl.col("rule").cast(pl.Utf8),
+    )
+
+
+
+CROSS_FILE_SCHEMA = {
+    "file_sha256": pl.Utf8,
+    ROW_NUMBER: pl.Int64,
+    "rule": pl.Utf8,
+    "column_name": pl.Utf8,
+    "raw_record": pl.Utf8,
+}
+
+
+def cross_file_quarantine(source: str, rows: pl.DataFrame) -> pl.DataFrame:
+    """Accepted rows that rules across files take out, as audit.quarantine rows.
+
+    `rows`: the accepted rows of the current file of every quarter of `source`, with
+    `quarter` and `file_sha256`. Returns file_sha256, row_number, rule, column_name (null)
+    and raw_record: the row's listed columns as accepted (typed values written as text;
+    the raw strings are not kept for accepted rows).
+    """
+    if source == "mps_crimes" and rows.height:
+        out = mps_out_of_scope(rows)
+    else:  # the other sources' rules across files come with their schemas
+        return pl.DataFrame(schema=CROSS_FILE_SCHEMA)
+    columns = SCHEMAS[source].COLUMNS
+    record = pl.struct(pl.col(c).cast(pl.Utf8) for c in columns).struct.json_encode()
+    keys = ["file_sha256", ROW_NUMBER]
+    taken = rows.with_columns(pl.col("file_sha256").cast(pl.Utf8), pl.col(ROW_NUMBER).cast(pl.Int64))
+    records = taken.join(out.select(keys), on=keys, how="semi").select(
+        *keys, record.alias("raw_record")
+    )
+    return (
+        out.join(records, on=keys, how="left", maintain_order="left")
+        .with_columns(pl.lit(None, pl.Utf8).alias("column_name"))
+        .select(list(CROSS_FILE_SCHEMA))
+        .cast(CROSS_FILE_SCHEMA)
+    )

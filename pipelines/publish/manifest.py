@@ -1,0 +1,58 @@
+"""manifest.json: what a vintage was built from, so any figure can be traced to its files."""
+from __future__ import annotations
+
+import json
+import subprocess
+from importlib.metadata import version
+from pathlib import Path
+
+import duckdb
+import polars as pl
+
+
+def code_version() -> str:
+    """The package version, and the git commit when run from a checkout."""
+    try:
+        sha = subprocess.run(["git", "rev-parse", "--short=12", "HEAD"], capture_output=True, text=True,
+                             cwd=Path(__file__).parent, timeout=5).stdout.strip()
+    except (OSError, subprocess.SubprocessError):
+        sha = ""
+    return f"{version('vawg-warehouse')}+{sha}" if sha else version("vawg-warehouse")
+
+
+def _records(con: duckdb.DuckDBPyConnection, sql: str) -> list[dict]:
+    return json.loads(con.sql(sql).pl().write_json())
+
+
+def data_as_at(con: duckdb.DuckDBPyConnection) -> str | None:
+    """The latest last_modified (or event date) loaded from any source."""
+    tables = {r[0] for r in con.execute("select table_name from duckdb_tables() where schema_name = 'raw'").fetchall()}
+    candidates = {"mps_crimes": "max(last_modified)"}
+    values = [con.execute(f"select {expr} from raw.{t}").fetchall()[0][0]
+              for t, expr in candidates.items() if t in tables]
+    values = [v for v in values if v is not None]
+    return max(values).isoformat() if values else None
+
+
+def write_manifest(con: duckdb.DuckDBPyConnection, path: Path, vintage: str, dataset: pl.DataFrame) -> dict:
+    manifest = {
+        "vintage": vintage,
+        "code_version": code_version(),
+        "data_as_at": data_as_at(con),
+        "input_files": _records(con, """
+            select source, file_name, quarter, sha256, status, reason, rows_read, rows_loaded,
+                   rows_quarantined, warnings, columns_dropped, strftime(loaded_at, '%Y-%m-%dT%H:%M:%SZ') as loaded_at
+            from audit.loads order by source, quarter, file_name, loaded_at"""),
+        "rejected_files": _records(con, """
+            select source, file_name, sha256, reason from audit.landing_files
+            where status = 'rejected' order by source, file_name"""),
+        "missing_service_returns": [],
+        "dataset": {
+            "rows": dataset.height,
+            "suppressed_rows": int(dataset["suppressed"].sum()),
+            "indicators": dataset.group_by("indicator_id").len().sort("indicator_id")
+                                 .rename({"len": "rows"}).to_dicts(),
+        },
+    }
+    path.write_text(json.dumps(manifest, indent=2, ensure_ascii=False) + "\n", encoding="utf-8")
+    return manifest

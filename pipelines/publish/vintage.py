@@ -1,0 +1,89 @@
+"""Write a new vintage folder, carry the vintage into the new warehouse, swap, repoint `latest`.
+
+Order matters for crash safety: everything is written under temporary names first; the
+vintage folder is renamed into place, then the warehouse file replaces the old one
+(os.replace: readers of the old file keep their view), then `latest` is repointed. A crash
+before the swap leaves the previous warehouse and `latest` as they were.
+"""
+from __future__ import annotations
+
+import datetime as dt
+import os
+import shutil
+from dataclasses import dataclass
+from pathlib import Path
+
+import duckdb
+import polars as pl
+
+from pipelines.publish.dataset_format import (COLUMNS, round_for_publication, write_indicators_csv,
+                                              write_indicators_parquet)
+from pipelines.publish.manifest import write_manifest
+from pipelines.publish.panel import disclosure_controlled, panel_rows
+from pipelines.settings import WarehousePaths
+
+
+@dataclass(frozen=True)
+class Publication:
+    vintage: str
+    folder: Path
+    rows: int
+
+
+def vintage_name(publish: Path, now: dt.datetime | None = None) -> str:
+    now = (now or dt.datetime.now(dt.timezone.utc)).replace(microsecond=0)
+    while True:
+        name = now.strftime("%Y%m%dT%H%M%SZ")
+        if not (publish / name).exists():
+            return name
+        now += dt.timedelta(seconds=1)
+
+
+def publish(paths: WarehousePaths, build_file: Path) -> Publication:
+    paths.publish.mkdir(parents=True, exist_ok=True)
+    with duckdb.connect(str(build_file)) as con:
+        indicators = con.sql("select * from marts.indicators").pl()
+    dataset = round_for_publication(disclosure_controlled(panel_rows(indicators))).select(COLUMNS)
+
+    vintage = vintage_name(paths.publish)
+    staging = paths.publish / f".building-{vintage}"
+    shutil.rmtree(staging, ignore_errors=True)
+    staging.mkdir()
+    write_indicators_csv(dataset, staging / "indicators.csv")
+    write_indicators_parquet(dataset, staging / "indicators.parquet")
+
+    with duckdb.connect(str(build_file)) as con:
+        _carry_vintages(con, paths.warehouse, vintage, staging / "indicators.parquet")
+        write_manifest(con, staging / "manifest.json", vintage, dataset)
+        con.execute("checkpoint")
+
+    folder = paths.publish / vintage
+    os.replace(staging, folder)
+    os.replace(build_file, paths.warehouse)
+    _point_latest(paths.publish, vintage)
+    return Publication(vintage=vintage, folder=folder, rows=dataset.height)
+
+
+def _carry_vintages(con: duckdb.DuckDBPyConnection, old_warehouse: Path, vintage: str, parquet: Path) -> None:
+    """marts.indicator_vintages keeps every vintage the Panel was ever given."""
+    con.execute("create schema if not exists marts")
+    if old_warehouse.exists():
+        con.execute(f"attach '{old_warehouse}' as previous (read_only)")
+        has = con.execute("select count(*) from duckdb_tables() where database_name = 'previous' "
+                          "and schema_name = 'marts' and table_name = 'indicator_vintages'").fetchall()[0][0]
+        if has:
+            con.execute("create or replace table marts.indicator_vintages as "
+                        "select * from previous.marts.indicator_vintages")
+        con.execute("detach previous")
+    con.execute("create table if not exists marts.indicator_vintages as "
+                f"select ''::varchar as vintage, * from read_parquet('{parquet}') limit 0")
+    con.execute(f"insert into marts.indicator_vintages select ?, * from read_parquet('{parquet}')", [vintage])
+
+
+def _point_latest(publish: Path, vintage: str) -> None:
+    link = publish / "latest"
+    tmp = publish / ".latest.tmp"
+    if tmp.is_symlink() or tmp.exists():
+        tmp.unlink()
+    tmp.symlink_to(vintage, target_is_directory=True)
+    os.replace(tmp, link)

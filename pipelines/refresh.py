@@ -1,0 +1,136 @@
+"""`vawg refresh`: run the Dagster asset graph in-process, the same one the schedule runs."""
+from __future__ import annotations
+
+import datetime as dt
+import logging
+from dataclasses import dataclass, field
+from typing import Callable
+
+import duckdb
+
+from pipelines.lock import writer_lock
+from pipelines.settings import WarehousePaths
+
+
+@dataclass
+class RefreshOutcome:
+    exit_code: int
+    message: str
+    summary: dict = field(default_factory=dict)
+    detail: str = ""
+
+
+class _StepReporter(logging.Handler):
+    """Passes each step's start to the caller's progress display."""
+
+    def __init__(self, on_step: Callable[[str], None]):
+        super().__init__()
+        self.on_step = on_step
+
+    def emit(self, record):
+        meta = getattr(record, "dagster_meta", None) or {}
+        event = meta.get("dagster_event")
+        if event is not None and event.event_type_value == "STEP_START":
+            self.on_step(event.step_key)
+
+
+def _partition_range(paths: WarehousePaths, today: dt.date) -> tuple[str, str] | None:
+    from pipelines.landing.files import discover
+    quarters = sorted({f.quarter for f in discover(paths.landing, today)
+                       if f.quarter and f.quarter <= today.strftime("%Y-%m")})
+    return (quarters[0], quarters[-1]) if quarters else None
+
+
+def _failure_sentence(result) -> tuple[str, str]:
+    for event in result.all_events:
+        if event.is_step_failure:
+            error = event.step_failure_data.error
+            while error.cause is not None and error.cls_name in ("DagsterExecutionStepExecutionError",
+                                                                  "DagsterUserCodeExecutionError"):
+                error = error.cause
+            first = (error.message or "").strip().splitlines()[0] if error.message else error.cls_name
+            detail = error.to_string()
+            return f"The refresh failed in step {event.step_key}: {first.split(': ', 1)[-1]}", detail
+    return "The refresh failed.", ""
+
+
+def run_refresh(paths: WarehousePaths, as_of: str | None = None,
+                on_step: Callable[[str], None] = lambda s: None, wait_seconds: float = 0.0) -> RefreshOutcome:
+    from pipelines.lock import WarehouseBusy
+    try:
+        with writer_lock(paths.lock, wait_seconds):
+            return _run_locked(paths, as_of, on_step)
+    except WarehouseBusy as busy:
+        return RefreshOutcome(1, str(busy))
+
+
+def _run_locked(paths: WarehousePaths, as_of: str | None, on_step) -> RefreshOutcome:
+    for stale in paths.warehouse.parent.glob(paths.warehouse.name + ".build-*"):
+        stale.unlink()  # left by a refresh that died; the lock says nobody is using it
+    paths.warehouse.parent.mkdir(parents=True, exist_ok=True)
+
+    from pipelines.dbt_manifest import ensure_manifest
+    ensure_manifest()
+    import dagster as dg
+
+    from pipelines.defs import ASSETS, CHECKS, build_resources
+
+    today = dt.date.fromisoformat(as_of) if as_of else dt.date.today()
+    span = _partition_range(paths, today)
+    tags, selection = {}, dg.AssetSelection.all()
+    if span:
+        tags = {"dagster/asset_partition_range_start": span[0], "dagster/asset_partition_range_end": span[1]}
+    else:
+        # No quarter to land: rebuild from the raw store alone.
+        selection = dg.AssetSelection.all() - dg.AssetSelection.assets(
+            *[a for a in ASSETS if a.partitions_def is not None])
+
+    handler = _StepReporter(on_step)
+    dagster_logger = logging.getLogger("dagster")
+    dagster_logger.addHandler(handler)
+    instance = dg.DagsterInstance.ephemeral()
+    try:
+        result = dg.materialize(
+            [*ASSETS, *CHECKS], instance=instance, resources=build_resources(paths, as_of=as_of),
+            tags=tags, selection=selection, raise_on_error=False,
+            run_config={"loggers": {"console": {"config": {"log_level": "CRITICAL"}}}},
+        )
+    finally:
+        dagster_logger.removeHandler(handler)
+        for stale in paths.warehouse.parent.glob(paths.warehouse.name + ".build-*"):
+            stale.unlink()
+    if not result.success:
+        message, detail = _failure_sentence(result)
+        return RefreshOutcome(1, message, detail=detail)
+    summary = summarise(paths)
+    code = 3 if summary["rejected_files"] else 0
+    return RefreshOutcome(code, "Published." if code == 0 else "Published, but some files were rejected.", summary)
+
+
+def summarise(paths: WarehousePaths) -> dict:
+    import json
+    latest = paths.publish / "latest"
+    manifest = json.loads((latest / "manifest.json").read_text(encoding="utf-8"))
+    with duckdb.connect(str(paths.warehouse), read_only=True) as con:
+        files = con.sql("""
+            select f.source, count(*) as files, sum(coalesce(l.rows_read, 0)) as rows_read,
+                   sum(coalesce(l.rows_loaded, 0)) as rows_loaded,
+                   sum(coalesce(l.rows_quarantined, 0)) as rows_quarantined,
+                   sum(coalesce(l.warnings, 0)) as warnings,
+                   count(*) filter (where f.status = 'rejected') as rejected
+            from audit.landing_files f
+            left join audit.loads l on l.source = f.source and l.sha256 = f.sha256
+                and l.file_name = f.file_name and l.status <> 'rejected'
+            group by f.source order by f.source""").pl().to_dicts()
+        indicators = con.sql("select count(distinct indicator_id) from marts.indicators").fetchall()[0][0]
+    return {
+        "sources": files,
+        "rejected_files": manifest["rejected_files"],
+        "missing_service_returns": manifest["missing_service_returns"],
+        "indicators_published": indicators,
+        "dataset_rows": manifest["dataset"]["rows"],
+        "vintage": manifest["vintage"],
+        "warehouse": str(paths.warehouse),
+        "publication": str((paths.publish / manifest["vintage"])),
+        "latest": str(latest),
+    }

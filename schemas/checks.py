@@ -1,0 +1,24 @@
+"""A quarantine rule as a pandera check.
+
+Each source's schema attaches its rules to the column they are reported against. A rule
+is written as the polars expression of a *violation*; a null (a comparison with an
+unknown value) is not a violation, because the unknown value is the business of the rule
+for its own column. The check's name is the rule's stable name, which pandera reports in
+`SchemaErrors.failure_cases["check"]` with the row's index, so the quarantine is read
+straight from pandera's verdict.
+"""
+
+from __future__ import annotations
+
+import pandera.polars as pa
+import polars as pl
+from pandera.api.polars.types import PolarsData
+
+
+def rule(name: str, violated: pl.Expr) -> pa.Check:
+    """A vectorised check that fails the rows where `violated` is true."""
+
+    def passes(data: PolarsData) -> pl.LazyFrame:
+        return data.lazyframe.select((~violated.fill_null(False)).alias(name))
+
+    return pa.Check(passes, name=name, error=name, ignore_na=False)
