@@ -2,12 +2,13 @@
 from __future__ import annotations
 
 import datetime as dt
-import logging
+from contextlib import redirect_stderr, redirect_stdout
 from dataclasses import dataclass, field
 from typing import Callable
 
 import duckdb
 
+from pipelines import progress
 from pipelines.lock import writer_lock
 from pipelines.settings import WarehousePaths
 
@@ -20,18 +21,11 @@ class RefreshOutcome:
     detail: str = ""
 
 
-class _StepReporter(logging.Handler):
-    """Passes each step's start to the caller's progress display."""
-
-    def __init__(self, on_step: Callable[[str], None]):
-        super().__init__()
-        self.on_step = on_step
-
-    def emit(self, record):
-        meta = getattr(record, "dagster_meta", None) or {}
-        event = meta.get("dagster_event")
-        if event is not None and event.event_type_value == "STEP_START":
-            self.on_step(event.step_key)
+def _log_file(paths: WarehousePaths):
+    """One log file per refresh, beside the warehouse (logs/refresh-<UTC time>.log)."""
+    folder = paths.warehouse.parent / "logs"
+    folder.mkdir(parents=True, exist_ok=True)
+    return folder / dt.datetime.now(dt.timezone.utc).strftime("refresh-%Y%m%dT%H%M%SZ.log")
 
 
 def _partition_range(paths: WarehousePaths, today: dt.date) -> tuple[str, str] | None:
@@ -85,23 +79,23 @@ def _run_locked(paths: WarehousePaths, as_of: str | None, on_step) -> RefreshOut
         selection = dg.AssetSelection.all() - dg.AssetSelection.assets(
             *[a for a in ASSETS if a.partitions_def is not None])
 
-    handler = _StepReporter(on_step)
-    dagster_logger = logging.getLogger("dagster")
-    dagster_logger.addHandler(handler)
-    instance = dg.DagsterInstance.ephemeral()
+    log_file = _log_file(paths)
+    progress.listen(on_step)
     try:
-        result = dg.materialize(
-            [*ASSETS, *CHECKS], instance=instance, resources=build_resources(paths, as_of=as_of),
-            tags=tags, selection=selection, raise_on_error=False,
-            run_config={"loggers": {"console": {"config": {"log_level": "CRITICAL"}}}},
-        )
+        # Dagster's and dbt's own output goes to the refresh's log file, not the terminal.
+        with open(log_file, "a", encoding="utf-8") as log, redirect_stdout(log), redirect_stderr(log):
+            result = dg.materialize(
+                [*ASSETS, *CHECKS], instance=dg.DagsterInstance.ephemeral(),
+                resources=build_resources(paths, as_of=as_of), tags=tags, selection=selection,
+                raise_on_error=False,
+            )
     finally:
-        dagster_logger.removeHandler(handler)
+        progress.listen(None)
         for stale in paths.warehouse.parent.glob(paths.warehouse.name + ".build-*"):
             stale.unlink()
     if not result.success:
         message, detail = _failure_sentence(result)
-        return RefreshOutcome(1, message, detail=detail)
+        return RefreshOutcome(1, message, detail=detail + f"\nLog: {log_file}")
     summary = summarise(paths)
     code = 3 if summary["rejected_files"] else 0
     return RefreshOutcome(code, "Published." if code == 0 else "Published, but some files were rejected.", summary)

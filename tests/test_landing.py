@@ -391,6 +391,11 @@ def test_fmu_headings_keep_their_spelling(tmp_path):
         ),
         (
             "2012-01.csv",
+            bytes(range(1, 9)) * 40 + b"crime_ref",
+            "mps_crimes/2012-01.csv is not a CSV text file: it contains binary data.",
+        ),
+        (
+            "2012-01.csv",
             b"PK\x03\x04 a zip",
             "mps_crimes/2012-01.csv is not a CSV text file: it looks like a zip archive "
             "or Excel workbook.",

@@ -6,7 +6,7 @@ import json
 import dagster as dg
 import polars as pl
 
-from pipelines import build_file
+from pipelines import build_file, progress
 from pipelines.defs.resources import WarehouseResource
 from pipelines.landing.files import discover
 from pipelines.landing.load import current_rows, land_file
@@ -19,7 +19,10 @@ def land_partitions(context: dg.AssetExecutionContext, warehouse: WarehouseResou
     keys = set(context.partition_keys)
     files = [f for f in discover(warehouse.paths.landing, warehouse.today)
              if f.source == source and f.quarter in keys]
-    events = [land_file(warehouse.store, f) for f in files]
+    events = []
+    for f in files:
+        progress.report(f"Validating {source}/{f.file_name}", context.log)
+        events.append(land_file(warehouse.store, f))
     for e in events:
         if e["status"] == "rejected":
             context.log.warning(e["reason"])
@@ -38,6 +41,7 @@ def build_validated_table(context: dg.AssetExecutionContext, warehouse: Warehous
     for f in landing_files:
         if f.quarter is None:
             land_file(store, f)
+    progress.report(f"Assembling {source} from the raw store", context.log)
     rows = current_rows(store, source)
     moved = cross_file_quarantine(source, rows) if rows.height else pl.DataFrame()
     if moved.height:

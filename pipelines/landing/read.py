@@ -117,10 +117,7 @@ def _decode(data: bytes, label: str) -> bytes:
     for signature, kind in _BINARY_SIGNATURES.items():
         if data.startswith(signature):
             raise FileRejected(f"{label} is not a CSV text file: it looks like {kind}.")
-    head = data[:65536]
-    if b"\x00" in data or sum(head.count(bytes([b])) for b in _CONTROL_BYTES) > len(
-        head
-    ) // 100:
+    if b"\x00" in data or _control_share(data[:65536]) > 0.01:
         raise FileRejected(f"{label} is not a CSV text file: it contains binary data.")
     if data.startswith(codecs.BOM_UTF8):
         data = data[len(codecs.BOM_UTF8) :]
@@ -136,6 +133,13 @@ def _decode(data: bytes, label: str) -> bytes:
             f"{label} cannot be decoded: it is neither UTF-8 nor Windows-1252 text "
             f"(byte {exc.start + 1})."
         ) from exc
+
+
+def _control_share(head: bytes) -> float:
+    """Share of control characters that text exports never contain (binary garbage)."""
+    if not head:
+        return 0.0
+    return sum(head.count(bytes([b])) for b in _CONTROL_BYTES) / len(head)
 
 
 def _is_blank(fields: Sequence[str | None]) -> bool:
@@ -175,7 +179,7 @@ def _read_csv_fast(data: bytes, width: int) -> _Grid | None:
     try:
         table = pa_csv.read_csv(
             io.BytesIO(data),
-            read_options=pa_csv.ReadOptions(column_names=names, block_size=16 << 20),
+            read_options=pa_csv.ReadOptions(column_names=names),
             parse_options=pa_csv.ParseOptions(
                 newlines_in_values=True, invalid_row_handler=on_invalid_row
             ),
@@ -193,7 +197,7 @@ def _read_csv_fast(data: bytes, width: int) -> _Grid | None:
     assert isinstance(frame, pl.DataFrame)
     frame = _nulls_for_blanks(frame).filter(pl.any_horizontal(pl.all().is_not_null()))
     if frame.height == 0:
-        return None  # cannot happen when a header was found; let the exact path decide
+        return None  # pyarrow saw no header where csv did: let the exact reader decide
     header = list(frame.row(0))
     body = frame.slice(1).with_row_index(ROW_NUMBER, offset=1)
     return _Grid(header, body.with_columns(pl.col(ROW_NUMBER).cast(pl.Int64)), [])
@@ -348,11 +352,13 @@ def _to_raw_table(
             for c in columns
         ),
     )
+    # A ragged row's fields can be shown by position only when every column is listed:
+    # otherwise a shifted field could carry a dropped column's (personal) value.
+    positional = all(k in listed for k in keys)
     return RawTable(
         file_name=file_name,
         data=data,
-        ragged=_ragged_frame(grid, columns, names, keys, listed, all_listed=not dropped
-                             and all(k in listed for k in keys)),
+        ragged=_ragged_frame(grid, columns, [listed.get(k) for k in keys], positional),
         columns_dropped=tuple(dropped),
     )
 
@@ -369,24 +375,22 @@ def _has_values(grid: _Grid, position: int) -> bool:
 def _ragged_frame(
     grid: _Grid,
     columns: Mapping[str, bool],
-    names: list[str],
-    keys: list[str],
-    listed: dict[str, str],
-    all_listed: bool,
+    header: list[str | None],
+    positional: bool,
 ) -> pl.DataFrame:
+    """row_number, raw_record of each ragged row (`{}` unless `positional`)."""
     records = []
     for row_number, fields in grid.ragged:
-        if all_listed:
-            # Every header position is a listed column: the fields can be shown by position
-            # (shifted values included, which is what a person checking the row needs).
-            by_name = {
-                listed[k]: (f if f is not None and f.strip() else None)
-                for k, f in zip(keys, fields)
-            }
-            record = {c: by_name.get(c) for c in columns}
-        else:
-            record = {}
+        record: dict[str, str | None] = {}
+        if positional:
+            # Fields beyond the header are dropped; missing ones are blank.
+            by_name = dict(zip(header, fields))
+            record = {c: _value_or_none(by_name.get(c)) for c in columns}
         records.append((row_number, json.dumps(record, ensure_ascii=False)))
     return pl.DataFrame(
         records, schema={ROW_NUMBER: pl.Int64, "raw_record": pl.Utf8}, orient="row"
     )
+
+
+def _value_or_none(value: str | None) -> str | None:
+    return value if value is not None and value.strip() else None

@@ -85,11 +85,8 @@ def validate(source: str, raw: RawTable, quarter: str) -> ValidationResult:
     if first.height:
         failed = failed.scatter(first["index"], True)
 
-    rejected = (
-        staged.filter(failed)
-        .with_columns(pl.Series("index", first["index"].sort()))
-        .join(first, on="index", how="left")
-    )
+    # Both in index order: the failed rows side by side with their first rule.
+    rejected = staged.filter(failed).hstack(first.select("rule", "column_name"))
     quarantine = pl.concat(
         [
             rejected.select(
@@ -133,7 +130,9 @@ def validate(source: str, raw: RawTable, quarter: str) -> ValidationResult:
 
 def failed_rows(schema: pa.DataFrameSchema, frame: pl.DataFrame) -> pl.DataFrame:
     """Every (index, rule, column_name) that pandera failed, on the collected frame."""
-    empty = pl.DataFrame(schema={"index": pl.Int64, "rule": pl.Utf8, "column_name": pl.Utf8})
+    empty = pl.DataFrame(
+        schema={"index": pl.Int64, "rule": pl.Utf8, "column_name": pl.Utf8}
+    )
     # Data checks must run whatever PANDERA_VALIDATION_* says in the environment.
     with config_context(
         validation_enabled=True, validation_depth=ValidationDepth.SCHEMA_AND_DATA
@@ -162,16 +161,19 @@ def first_failures(
     failures: pl.DataFrame, rules: tuple[str, ...], columns: tuple[str, ...]
 ) -> pl.DataFrame:
     """One row per failed index: the first rule by `rules`, then by column order."""
-    rule_rank = pl.DataFrame({"rule": list(rules), "_r": range(len(rules))})
-    column_rank = pl.DataFrame({"column_name": list(columns), "_c": range(len(columns))})
     unknown = set(failures["rule"].unique()) - set(rules)
     if unknown:
         raise RuntimeError(f"Checks without a rule name in the precedence list: {unknown}")
+    rule_rank = {r: i for i, r in enumerate(rules)}
+    column_rank = {c: i for i, c in enumerate(columns)}
+    precedence = pl.col("rule").replace_strict(rule_rank, return_dtype=pl.Int64) * len(
+        columns
+    ) + pl.col("column_name").replace_strict(column_rank, default=0, return_dtype=pl.Int64)
     return (
-        failures.join(rule_rank, on="rule", how="left")
-        .join(column_rank, on="column_name", how="left")
-        .sort("index", "_r", "_c")
-        .unique(subset="index", keep="first", maintain_order=True)
+        failures.with_columns(precedence.alias("_precedence"))
+        .sort("_precedence", "index")
+        .unique(subset="index", keep="first")
+        .sort("index")
         .select(pl.col("index").cast(pl.UInt32), "rule", "column_name")
     )
 
@@ -213,13 +215,13 @@ def mps_out_of_scope(accepted_by_file: pl.DataFrame) -> pl.DataFrame:
         left_on="_index",
         right_on="index",
         how="inner",
+        maintain_order="left",
     )
     return picked.select(
         pl.col("file_sha256").cast(pl.Utf8),
         pl.col(ROW_NUMBER).cast(pl.Int64),
         pl.col("rule").cast(pl.Utf8),
     )
-
 
 
 CROSS_FILE_SCHEMA = {
@@ -246,7 +248,9 @@ def cross_file_quarantine(source: str, rows: pl.DataFrame) -> pl.DataFrame:
     columns = SCHEMAS[source].COLUMNS
     record = pl.struct(pl.col(c).cast(pl.Utf8) for c in columns).struct.json_encode()
     keys = ["file_sha256", ROW_NUMBER]
-    taken = rows.with_columns(pl.col("file_sha256").cast(pl.Utf8), pl.col(ROW_NUMBER).cast(pl.Int64))
+    taken = rows.with_columns(
+        pl.col("file_sha256").cast(pl.Utf8), pl.col(ROW_NUMBER).cast(pl.Int64)
+    )
     records = taken.join(out.select(keys), on=keys, how="semi").select(
         *keys, record.alias("raw_record")
     )

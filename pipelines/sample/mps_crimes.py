@@ -145,7 +145,6 @@ from pipelines.sample.common import (
     format_timestamps,
     fy_of_quarter,
     month_index_start_days,
-    quarter_end_date,
     quarter_end_days,
     quarter_name,
     quarter_start_days,

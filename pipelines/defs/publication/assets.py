@@ -2,6 +2,7 @@
 
 import dagster as dg
 
+from pipelines import progress
 from pipelines.defs.resources import WarehouseResource
 from pipelines.publish.vintage import publish
 
@@ -10,6 +11,7 @@ from pipelines.publish.vintage import publish
 def panel_publication(context: dg.AssetExecutionContext, warehouse: WarehouseResource) -> dg.MaterializeResult:
     """One vintage folder per refresh (indicators.csv, indicators.parquet, manifest.json) built from
     marts.indicators; the new warehouse file replaces the old one atomically."""
+    progress.report("Publishing the Panel's dataset", context.log)
     result = publish(warehouse.paths, warehouse.build_file(context.run_id))
     return dg.MaterializeResult(metadata={
         "vintage": result.vintage,

@@ -6,6 +6,7 @@ from pathlib import Path
 import dagster as dg
 from dagster_dbt import DbtCliResource, DbtProject, dbt_assets
 
+from pipelines import progress
 from pipelines.defs.resources import WarehouseResource
 
 DBT_PROJECT_DIR = Path(__file__).resolve().parents[3] / "dbt_project"
@@ -23,4 +24,7 @@ def vawg_dbt_models(context: dg.AssetExecutionContext, dbt: DbtCliResource, ware
                          "materialize the validated source tables in the same run.")
     # dbt runs as a subprocess and reads the target file from its profile's env_var.
     os.environ["VAWG_DUCKDB_PATH"] = str(build_file)
-    yield from dbt.cli(["build"], context=context).stream()
+    for event in dbt.cli(["build"], context=context).stream():
+        progress.report(f"dbt: built {event.asset_key.to_user_string()}" if hasattr(event, "asset_key")
+                        and isinstance(event, dg.Output | dg.AssetMaterialization) else "dbt: building models")
+        yield event
