@@ -31,8 +31,11 @@ demo: install
 test: install
 	$(BIN)/python -m pytest -q
 
+# The Dagster UI on the same folders; runs and schedules are kept in data/dagster_home.
 dagster: install
-	$(BIN)/dagster dev
+	mkdir -p data/dagster_home
+	DAGSTER_HOME=$(CURDIR)/data/dagster_home VAWG_LANDING=$(LANDING) VAWG_WAREHOUSE=$(WAREHOUSE) VAWG_PUBLISH=$(PUBLISH) \
+	  $(BIN)/dagster dev -m pipelines.defs
 
 clean:
 	rm -rf $(VENV) data dbt_project/target dbt_project/logs

@@ -127,3 +127,7 @@ def print_summary(summary: dict) -> None:
     out.print(f"{summary['indicators_published']} indicators published ({summary['dataset_rows']:,} rows in the Panel's dataset).")
     out.print(f"Warehouse: {summary['warehouse']}")
     out.print(f"Publication: {summary['publication']} (latest: {summary['latest']})")
+
+
+if __name__ == "__main__":
+    main()

@@ -200,15 +200,16 @@ def _in_force(column: str, seed: pl.DataFrame, key: str) -> pl.Expr:
 
 
 def stage(data: pl.DataFrame, quarter: str) -> pl.DataFrame:
-    """The frame pandera checks: row_number, each column's raw string (`<c>__raw`, blank
-    as null), its typed value (`<c>`, null when blank or invalid) and, for dates and
-    `last_modified`, the value parsed for its form only (`<c>__parsed`)."""
+    """The frame pandera checks: row_number, each column's raw string (`<c>__raw`, as
+    `read_raw` gives it: trimmed, blank = null), its typed value (`<c>`, null when blank
+    or invalid) and, for dates and `last_modified`, the value parsed for its form only
+    (`<c>__parsed`)."""
     _, end = P.quarter_bounds(quarter)
     # The quarter ends when its last day ends in London: timestamps compare as instants.
     lm_limit = P.london_midnight_utc(end + dt.timedelta(days=1))
 
-    def v(c: str) -> pl.Expr:  # the clean (trimmed, blank = null) value
-        return pl.col(f"{c}__clean")
+    def v(c: str) -> pl.Expr:  # the value as read: trimmed, blank = null
+        return pl.col(c)
 
     def age(c: str) -> pl.Expr:
         return P.in_range(P.integer(v(c)), 0, AGE_MAX).cast(pl.Int16)
@@ -245,10 +246,8 @@ def stage(data: pl.DataFrame, quarter: str) -> pl.DataFrame:
     }
     return (
         data.lazy()
-        .with_columns(P.clean(pl.col(c)).alias(f"{c}__clean") for c in COLUMNS)
         .with_columns(
-            # The raw value as written, but null where it is blank.
-            *(pl.when(v(c).is_not_null()).then(pl.col(c)).alias(raw(c)) for c in COLUMNS),
+            *(pl.col(c).alias(raw(c)) for c in COLUMNS),
             *(e.alias(c) for c, e in typed.items()),
             P.timestamp_utc(v("last_modified")).alias(parsed("last_modified")),
             *(P.date(v(c)).alias(parsed(c)) for c in DATES),
@@ -268,7 +267,7 @@ def stage(data: pl.DataFrame, quarter: str) -> pl.DataFrame:
 
 
 def _blank(c: str) -> pl.Expr:
-    return pl.col(raw(c)).is_null()  # `stage` made blanks null
+    return pl.col(raw(c)).is_null()  # `read_raw` gives blanks as null
 
 
 def _invalid(c: str) -> pl.Expr:

@@ -1,7 +1,7 @@
 """Turn the raw strings of a landing file into typed values, as polars expressions.
 
-Shared by every source's schema module. `clean` trims a raw column (blank becomes null);
-the other functions take a *column reference* to such a clean ``Utf8`` column and return
+Shared by every source's schema module. Each function takes a *column reference* to a
+``Utf8`` column as `pipelines.landing.read` gives it (trimmed, blank = null) and returns
 the typed value, null where the value is blank or does not have the form of extracts.md
 ("Files" section). Whether a null is an error, a warning or fine is for the schema to
 decide, by comparing the typed value with the raw one.
@@ -43,11 +43,6 @@ _TIMESTAMP_FORMATS = (
     "%d/%m/%Y %H:%M",
 )
 _INTEGER = r"^\d+(?:\.0+)?$"
-
-
-def clean(raw: pl.Expr) -> pl.Expr:
-    """The raw value trimmed; empty or only spaces becomes null."""
-    return raw.str.strip_chars().replace("", None)
 
 
 def code(value: pl.Expr) -> pl.Expr:

@@ -64,7 +64,7 @@ def build_validated_table(context: dg.AssetExecutionContext, warehouse: Warehous
                                    "status": pl.Utf8, "reason": pl.Utf8})
     loads = loads.with_columns(pl.col("loaded_at").str.to_datetime(time_zone="UTC").dt.replace_time_zone(None))
 
-    con = build_file.connect(warehouse.build_file(context.run_id))
+    con = build_file.connect(warehouse.build_file(context.run.run_id))
     try:
         build_file.replace_source_rows(con, source, rows, {
             "loads": loads, "quarantine": quarantine, "warnings": warnings, "landing_files": landing})

@@ -119,7 +119,7 @@ def sha256_of(path: Path) -> str:
 def quarter_of(file_name: str) -> str | None:
     """`2009-04.csv` -> `2009-04`; None unless the name is a quarter's first month."""
     m = _NAME.match(file_name)
-    if not m or m.group(2) not in _QUARTER_MONTHS:
+    if not m or m.group(2) not in _QUARTER_MONTHS or m.group(1) == "0000":
         return None
     return f"{m.group(1)}-{m.group(2)}"
 

@@ -8,6 +8,7 @@ from a CSV or a spreadsheet:
   (FMU's `Case Reference` stays `Case Reference`);
 - columns that are not listed are dropped at once: only their names are kept, because
   exports sometimes carry personal data by mistake and it must go no further than here;
+- values are trimmed of surrounding spaces and blank ones are null, whatever the format;
 - wholly blank rows are skipped and not counted; `row_number` counts the other rows, 1
   being the first after the header;
 - a row with more or fewer fields than the header (`ragged_row`) is set aside with its
@@ -59,7 +60,8 @@ class FileRejected(Exception):
 
 @dataclass(frozen=True)
 class RawTable:
-    """A landing file's listed columns, every value a string (null = blank).
+    """A landing file's listed columns, every value a string as written but trimmed of
+    surrounding spaces, null where blank.
 
     `data`: `row_number` (Int64) then the listed columns in the source's order (Utf8); a
     listed optional column absent from the file is present here, all null.
@@ -195,7 +197,7 @@ def _read_csv_fast(data: bytes, width: int) -> _Grid | None:
         return None
     frame = pl.from_arrow(table)
     assert isinstance(frame, pl.DataFrame)
-    frame = _nulls_for_blanks(frame).filter(pl.any_horizontal(pl.all().is_not_null()))
+    frame = _trimmed(frame).filter(pl.any_horizontal(pl.all().is_not_null()))
     if frame.height == 0:
         return None  # pyarrow saw no header where csv did: let the exact reader decide
     header = list(frame.row(0))
@@ -229,16 +231,17 @@ def _read_csv_exact(data: bytes, label: str) -> _Grid:
     assert header is not None
     names = [f"f{i}" for i in range(len(header))]
     body = pl.DataFrame(good, schema={n: pl.Utf8 for n in names}, orient="row")
-    body = _nulls_for_blanks(body).with_columns(
+    body = _trimmed(body).with_columns(
         pl.Series(ROW_NUMBER, numbers, dtype=pl.Int64)
     )
     return _Grid(list(header), body.select(ROW_NUMBER, *names), ragged)
 
 
-def _nulls_for_blanks(frame: pl.DataFrame) -> pl.DataFrame:
-    """Empty or all-space values become null: blank is blank, however it was written."""
+def _trimmed(frame: pl.DataFrame) -> pl.DataFrame:
+    """Values without surrounding spaces, and null where nothing is left: blank is blank
+    however it was written, and the spec compares values after trimming."""
     return frame.with_columns(
-        pl.when(pl.col(c).str.strip_chars() != "").then(pl.col(c)).alias(c)
+        pl.col(c).str.strip_chars().pipe(lambda s: pl.when(s != "").then(s)).alias(c)
         for c in frame.columns
         if frame.schema[c] == pl.Utf8
     )
@@ -274,7 +277,7 @@ def _read_xlsx(path: Path, label: str) -> _Grid:
     padded = [r + [None] * (width - len(r)) for r in rows]
     # A spreadsheet has no field count, so it has no ragged rows.
     body = pl.DataFrame(padded[1:], schema={n: pl.Utf8 for n in names}, orient="row")
-    body = _nulls_for_blanks(body).with_row_index(ROW_NUMBER, offset=1)
+    body = _trimmed(body).with_row_index(ROW_NUMBER, offset=1)
     return _Grid(padded[0], body.with_columns(pl.col(ROW_NUMBER).cast(pl.Int64)), [])
 
 
@@ -393,4 +396,4 @@ def _ragged_frame(
 
 
 def _value_or_none(value: str | None) -> str | None:
-    return value if value is not None and value.strip() else None
+    return (value or "").strip() or None

@@ -12,7 +12,7 @@ def panel_publication(context: dg.AssetExecutionContext, warehouse: WarehouseRes
     """One vintage folder per refresh (indicators.csv, indicators.parquet, manifest.json) built from
     marts.indicators; the new warehouse file replaces the old one atomically."""
     progress.report("Publishing the Panel's dataset", context.log)
-    result = publish(warehouse.paths, warehouse.build_file(context.run_id))
+    result = publish(warehouse.paths, warehouse.build_file(context.run.run_id))
     return dg.MaterializeResult(metadata={
         "vintage": result.vintage,
         "folder": dg.MetadataValue.path(str(result.folder)),

@@ -18,7 +18,7 @@ dbt_project.prepare_if_dev()
 @dbt_assets(manifest=dbt_project.manifest_path, project=dbt_project)
 def vawg_dbt_models(context: dg.AssetExecutionContext, dbt: DbtCliResource, warehouse: WarehouseResource):
     """Every dbt model and seed, with its tests as asset checks, built into the run's new warehouse file."""
-    build_file = warehouse.build_file(context.run_id)
+    build_file = warehouse.build_file(context.run.run_id)
     if not build_file.exists():
         raise dg.Failure(f"The warehouse being built ({build_file.name}) does not exist: "
                          "materialize the validated source tables in the same run.")

@@ -1,0 +1,109 @@
+"""`vawg sample` then `vawg refresh`, as a newcomer runs them."""
+import csv
+import subprocess
+import sys
+from collections import Counter, defaultdict
+from pathlib import Path
+
+import pytest
+
+from pipelines.cli import main
+from pipelines.indicators.spec import load_spec
+
+VAWG = [sys.executable, "-m", "pipelines.cli"]
+
+
+def run(*args) -> subprocess.CompletedProcess:
+    return subprocess.run([*VAWG, *args], capture_output=True, text=True, timeout=900)
+
+
+@pytest.fixture(scope="session")
+def box2_refresh(tmp_path_factory):
+    """FY2007/08 and FY2008/09 at London's real volume (scale 1)."""
+    tmp = tmp_path_factory.mktemp("box2")
+    landing, warehouse, publish = tmp / "landing", tmp / "warehouse.duckdb", tmp / "publish"
+    done = run("sample", "--landing", str(landing), "--start", "2007-04", "--end", "2009-03", "--seed", "7")
+    assert done.returncode == 0, done.stderr
+    done = run("refresh", "--landing", str(landing), "--warehouse", str(warehouse), "--publish", str(publish))
+    assert done.returncode == 0, done.stdout + done.stderr
+    rows = list(csv.DictReader(open(publish / "latest" / "indicators.csv", encoding="utf-8")))
+    return done, rows
+
+
+def london_fy(rows, indicator, category, period):
+    [row] = [r for r in rows if r["indicator_id"] == indicator and r["category"] == category and r["period"] == period
+             and r["geography_type"] == "london" and r["breakdown"] == "total"]
+    return row
+
+
+def test_box2_figures_for_fy2008_09(box2_refresh):
+    """Box 2 of the strategy, from the published dataset: FY2008/09 London."""
+    _, rows = box2_refresh
+    assert london_fy(rows, "police_recorded_crimes", "domestic_abuse", "2008/09")["value"] == "53069"
+    assert london_fy(rows, "police_recorded_crimes_change", "domestic_abuse", "2008/09")["value"] == "4.4"
+    assert london_fy(rows, "police_recorded_crimes", "rape", "2008/09")["value"] == "2180"
+    assert london_fy(rows, "police_recorded_crimes_change", "rape", "2008/09")["value"] == "14.5"
+    assert london_fy(rows, "police_multiple_perpetrator_rapes", "rape", "2008/09")["value"] == "93"
+    assert london_fy(rows, "police_records_total", "honour_based_violence", "2008/09")["value"] == "256"
+    assert london_fy(rows, "police_recorded_crimes", "honour_based_violence", "2008/09")["value"] == "132"
+
+
+def test_every_police_indicator_and_complete_breakdowns(box2_refresh):
+    done, rows = box2_refresh
+    assert "indicators published" in done.stdout
+    spec = load_spec()
+    assert {r["indicator_id"] for r in rows} == {i.id for i in spec.indicators}
+    # 8 quarters and 2 financial years were published.
+    assert {r["period"] for r in rows} == {"2007/08", "2008/09", *(f"{y} Q{q}" for y in ("2007/08", "2008/09") for q in range(1, 5))}
+    # Every London financial-year row set has each breakdown's full value list.
+    values = defaultdict(set)
+    for r in rows:
+        if r["indicator_id"] == "police_withdrawal_rate" and r["geography_type"] == "london":
+            values[r["breakdown"]].add(r["breakdown_value"])
+    assert values["ethnicity"] == {"WHITE", "MIXED", "ASIAN", "BLACK", "OTHER", "UNKNOWN"}
+    assert values["age_band"] == {"0-15", "16-17", "18-24", "25-34", "35-44", "45-54", "55-64", "65+", "UNKNOWN"}
+    assert len(values["gender_ethnicity"]) == 18
+    # Rows per (indicator, category, period, geography) are the same for every key: a complete grid.
+    per_key = Counter((r["indicator_id"], r["category"], r["period"], r["geography_code"]) for r in rows
+                      if r["indicator_id"] == "police_recorded_crimes" and r["period_type"] == "financial_year")
+    london = {n for (i, c, p, g), n in per_key.items() if g == "E12000007"}
+    boroughs = {n for (i, c, p, g), n in per_key.items() if g != "E12000007"}
+    assert london == {1 + 3 + 6 + 3 + 5 + 9 + 18} and boroughs == {1 + 3 + 6 + 3 + 5 + 9}
+    assert len({r["geography_code"] for r in rows}) == 33  # London and the 32 MPS boroughs
+
+
+def test_small_scale_two_years_and_same_seed_same_bytes(tmp_path):
+    landing = tmp_path / "landing"
+    assert main_exit(["sample", "--landing", str(landing), "--start", "2010-04", "--end", "2012-03", "--scale", "0.05", "--seed", "3"]) == 0
+    first = {p.name: p.read_bytes() for p in (landing / "mps_crimes").iterdir()}
+    assert len(first) == 8
+    again = tmp_path / "again"
+    assert main_exit(["sample", "--landing", str(again), "--start", "2010-04", "--end", "2012-03", "--scale", "0.05", "--seed", "3"]) == 0
+    assert first == {p.name: p.read_bytes() for p in (again / "mps_crimes").iterdir()}
+    code = main_exit(["refresh", "--landing", str(landing), "--warehouse", str(tmp_path / "w.duckdb"),
+                      "--publish", str(tmp_path / "pub")])
+    assert code == 0
+    rows = list(csv.DictReader(open(tmp_path / "pub" / "latest" / "indicators.csv", encoding="utf-8")))
+    assert {r["indicator_id"] for r in rows} == {i.id for i in load_spec().indicators}
+    assert (tmp_path / "pub" / "latest" / "indicators.parquet").exists()
+    assert (tmp_path / "pub" / "latest" / "manifest.json").exists()
+
+
+def main_exit(argv) -> int:
+    with pytest.raises(SystemExit) as stop:
+        main(argv)
+    return stop.value.code
+
+
+def test_usage_errors_exit_2(tmp_path):
+    assert main_exit(["sample", "--start", "2010-13"]) == 2
+    assert main_exit(["frobnicate"]) == 2
+    assert main_exit(["sample", "--landing", str(tmp_path), "--start", "2012-04", "--end", "2010-03"]) == 2
+
+
+def test_generated_indicator_models_are_up_to_date():
+    """The committed generated dbt models are what indicators.yml gives."""
+    from pipelines.indicators.codegen import GENERATED_DIR, generated_models
+    for name, text in generated_models().items():
+        assert (GENERATED_DIR / name).read_text(encoding="utf-8") == text, name
+    assert {p.name for p in GENERATED_DIR.glob("*.sql")} == set(generated_models())
