@@ -89,12 +89,14 @@ def cmd_validate(args) -> int:
     from pipelines.validate_only import validate_landing
     from rich.table import Table
     report = validate_landing(Path(args.landing))
-    table = Table("source", "file", "read", "accepted", "quarantined", "main reasons / rejection")
+    table = Table("source", "file", "read", "accepted", "quarantined", "main reasons")
     for r in report:
-        table.add_row(r["source"], r["file_name"], str(r.get("rows_read", "")), str(r.get("rows_loaded", "")),
-                      str(r.get("rows_quarantined", "")), r["reason"] or r.get("main_rules", ""))
+        table.add_row(r["source"], r["file_name"], f"{r.get('rows_read', 0):,}", f"{r.get('rows_loaded', 0):,}",
+                      f"{r.get('rows_quarantined', 0):,}", "REJECTED" if r["status"] == "rejected" else r["main_rules"])
     out.print(table)
     rejected = [r for r in report if r["status"] == "rejected"]
+    for r in rejected:
+        out.print(f"[yellow]Would reject[/yellow] {r['reason']}")
     out.print(f"{len(report)} files, {len(rejected)} would be rejected.")
     return EXIT_REJECTED if rejected else EXIT_OK
 

@@ -167,3 +167,39 @@ def test_published_dataset(police_handmade):
     assert not any(r["geography_type"] == "borough" and r["period_type"] == "quarter" and r["breakdown"] != "total"
                    for r in rows)
     assert {r["indicator_id"] for r in rows} == set(query(paths, "select distinct indicator_id from marts.indicators")["indicator_id"])
+
+
+def test_validate_reports_without_loading(police_handmade, tmp_path):
+    from pipelines.validate_only import validate_landing
+    paths, _ = police_handmade
+    report = {r["file_name"]: r for r in validate_landing(paths.landing)}
+    assert (report["2009-04.csv"]["rows_loaded"], report["2009-04.csv"]["rows_quarantined"]) == (5, 1)
+    assert report["2009-04.csv"]["main_rules"] == "out_of_scope (1)"
+
+
+def test_second_refresh_with_a_rejected_file(police_handmade, tmp_path):
+    """A file that cannot be used is rejected whole: exit 3, named in the manifest, and the
+    rest publishes as before in a second vintage kept beside the first."""
+    import json
+    import shutil
+    from pipelines.refresh import run_refresh
+    from pipelines.settings import WarehousePaths
+
+    paths, _ = police_handmade
+    landing = tmp_path / "landing"
+    shutil.copytree(paths.landing, landing)
+    (landing / "mps_crimes" / "2010-04.csv").write_text("victim_name,phone\nJane Doe,07700900123\n", encoding="utf-8")
+    # the same warehouse and publication folder as the first refresh
+    again = WarehousePaths(landing, paths.warehouse, paths.publish)
+    before = (paths.publish / "latest" / "indicators.csv").read_bytes()
+    outcome = run_refresh(again)
+    assert outcome.exit_code == 3, outcome.message
+    [rejected] = outcome.summary["rejected_files"]
+    assert rejected["file_name"] == "2010-04.csv" and "lacks the required columns" in rejected["reason"]
+    manifest = json.loads((paths.publish / "latest" / "manifest.json").read_text())
+    assert [r["file_name"] for r in manifest["rejected_files"]] == ["2010-04.csv"]
+    # Same accepted data, same bytes; the personal data of the rejected file is nowhere.
+    assert (paths.publish / "latest" / "indicators.csv").read_bytes() == before
+    assert b"Jane Doe" not in paths.warehouse.read_bytes()
+    vintages = query(paths, "select vintage, count(*) n from marts.indicator_vintages group by 1 order by 1")
+    assert vintages.height == 2 and vintages["n"][0] == vintages["n"][1]
