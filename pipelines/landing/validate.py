@@ -13,6 +13,7 @@ it broke (by `RULES`, then by column order). Nothing here re-implements a rule.
 
 from __future__ import annotations
 
+import importlib
 from dataclasses import dataclass
 from types import ModuleType
 
@@ -24,7 +25,26 @@ from pandera.errors import SchemaErrors
 from pipelines.landing.read import ROW_NUMBER, RawTable
 from schemas import mps_crimes
 
-SCHEMAS: dict[str, ModuleType] = {"mps_crimes": mps_crimes}
+
+class _Schemas(dict):
+    """Each source's schema module is `schemas.<source>`, imported when first needed."""
+
+    def __missing__(self, source: str) -> ModuleType:
+        try:
+            module = importlib.import_module(f"schemas.{source}")
+        except ModuleNotFoundError:
+            raise KeyError(source) from None
+        self[source] = module
+        return module
+
+    def get(self, source, default=None):
+        try:
+            return self[source]
+        except KeyError:
+            return default
+
+
+SCHEMAS: dict[str, ModuleType] = _Schemas(mps_crimes=mps_crimes)
 
 QUARANTINE_SCHEMA = {
     ROW_NUMBER: pl.Int64,
@@ -243,7 +263,10 @@ def cross_file_quarantine(source: str, rows: pl.DataFrame) -> pl.DataFrame:
     """
     if source == "mps_crimes" and rows.height:
         out = mps_out_of_scope(rows)
-    else:  # the other sources' rules across files come with their schemas
+    elif rows.height and hasattr(SCHEMAS.get(source), "cross_file_failures"):
+        # (file_sha256, row_number, rule) from the source's own rules across files
+        out = SCHEMAS[source].cross_file_failures(rows)
+    else:
         return pl.DataFrame(schema=CROSS_FILE_SCHEMA)
     columns = SCHEMAS[source].COLUMNS
     record = pl.struct(pl.col(c).cast(pl.Utf8) for c in columns).struct.json_encode()
