@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 import argparse
+import warnings
 import re
 import sys
 from pathlib import Path
@@ -55,6 +56,8 @@ def parser() -> argparse.ArgumentParser:
 
 def main(argv: list[str] | None = None) -> int:
     args = parser().parse_args(argv)
+    if not getattr(args, "debug", False):
+        warnings.filterwarnings("ignore")  # library notices (beta APIs) are not for operators
     try:
         if args.command == "sample":
             code = cmd_sample(args)
@@ -125,7 +128,7 @@ def print_summary(summary: dict) -> None:
     for r in summary["rejected_files"]:
         out.print(f"[yellow]Rejected[/yellow] {r['source']}/{r['file_name']}: {r['reason']}")
     for m in summary["missing_service_returns"]:
-        out.print(f"[yellow]Missing service return[/yellow]: {m}")
+        out.print(f"[yellow]Missing service return[/yellow]: {m['provider_id']} for {m['quarter']}")
     out.print(f"{summary['indicators_published']} indicators published ({summary['dataset_rows']:,} rows in the Panel's dataset).")
     out.print(f"Warehouse: {summary['warehouse']}")
     out.print(f"Publication: {summary['publication']} (latest: {summary['latest']})")

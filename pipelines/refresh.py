@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 import datetime as dt
+import re
 from contextlib import redirect_stderr, redirect_stdout
 from dataclasses import dataclass, field
 from typing import Callable
@@ -43,6 +44,9 @@ def _failure_sentence(result) -> tuple[str, str]:
                                                                   "DagsterUserCodeExecutionError"):
                 error = error.cause
             first = (error.message or "").strip().splitlines()[0] if error.message else error.cls_name
+            dbt_failure = re.search(r"(Failure|Error) in (test|model|seed|unit_test) (\S+)", error.message or "")
+            if dbt_failure:  # say which dbt test or model failed, not that dbt exited with 1
+                first = f"dbt {dbt_failure.group(2)} {dbt_failure.group(3)} failed (see the log)"
             detail = error.to_string()
             return f"The refresh failed in step {event.step_key}: {first.split(': ', 1)[-1]}", detail
     return "The refresh failed.", ""

@@ -4,21 +4,30 @@
   Records are aggregated once at their finest grain (category x quarter x borough x every
   characteristic), then rolled up to financial years, London and each breakdown, and joined
   to the grid of published periods x geographies x breakdown values so that zeros are rows.
-  `cells` maps a cell name to the boolean SQL that puts a record in it.
+  `cells` maps a cell name to the boolean SQL (`where`) that puts a record in it; a record
+  adds `value`, else `count_expression`, to each cell it is in (1 for record-level sources,
+  the reported count for aggregate returns). `geographies` has the `whole` area (type and code: London or the
+  UK) and its `part`s (type, the column holding the part's code, and for police and CPS
+  `mps_only` to keep the 32 MPS boroughs). `breakdown_filters` limits the records a
+  breakdown is counted from (aggregate returns: only the rows of that breakdown).
 -#}
-{% macro indicator_cells(source, model, period_date, geography_column, geographies, value_list, categories, breakdowns, cells, borough_set='mps') %}
+{% macro indicator_cells(source, model, period_date, geographies, value_list, categories, breakdowns, cells, count_expression='1', breakdown_filters={}) %}
 {%- set characteristic_breakdowns = [] -%}
 {%- for name, expr in breakdowns.items() if name != 'total' -%}{%- do characteristic_breakdowns.append(name) -%}{%- endfor -%}
 with records as (
     select
         category,
         date_trunc('quarter', {{ period_date }})::date as quarter_start,
-        {{ geography_column }} as geography_code,
+        {{ geographies.part.column }} as geography_code,
         {%- for name in characteristic_breakdowns %}
         {{ breakdowns[name] }} as bd__{{ name }},
         {%- endfor %}
-        {%- for cell, condition in cells.items() %}
-        ({{ condition }}) as in__{{ cell }}{{ "," if not loop.last }}
+        {%- for name, condition in breakdown_filters.items() %}
+        coalesce({{ condition }}, false) as inb__{{ name }},
+        {%- endfor %}
+        {%- for cell, definition in cells.items() %}
+        case when ({{ definition.where }}) then ({{ definition.value or count_expression }}) else 0 end
+            as v__{{ cell }}{{ "," if not loop.last }}
         {%- endfor %}
     from {{ ref(model) }}
     where category in ({{ "'" ~ categories | join("', '") ~ "'" }})
@@ -28,8 +37,9 @@ finest as (
     select
         category, quarter_start, geography_code,
         {%- for name in characteristic_breakdowns %} bd__{{ name }},{% endfor %}
+        {%- for name in breakdown_filters %} inb__{{ name }},{% endfor %}
         {%- for cell in cells %}
-        count(*) filter (where in__{{ cell }}) as {{ cell }}{{ "," if not loop.last }}
+        sum(v__{{ cell }}) as {{ cell }}{{ "," if not loop.last }}
         {%- endfor %}
     from records
     group by all
@@ -56,16 +66,20 @@ by_breakdown as (
         sum({{ cell }}) as {{ cell }}{{ "," if not loop.last }}
         {%- endfor %}
     from by_period
+    {%- if name in breakdown_filters %}
+    where inb__{{ name }}
+    {%- endif %}
     group by all
     {{ "union all" if not loop.last }}
     {%- endfor %}
 ),
 
 by_geography as (
-    select 'borough' as geography_type, * from by_breakdown
+    select '{{ geographies.part.type }}' as geography_type, * from by_breakdown
     union all
     select
-        'london', category, period_type, period_start, 'E12000007', breakdown, breakdown_value,
+        '{{ geographies.whole.type }}', category, period_type, period_start, '{{ geographies.whole.code }}',
+        breakdown, breakdown_value,
         {%- for cell in cells %}
         sum({{ cell }}){{ "," if not loop.last }}
         {%- endfor %}
@@ -89,8 +103,9 @@ grid as (
     ) as periods
     cross join (
         select geography_type, geography_code from {{ ref('dim_geographies') }}
-        where geography_type in ({{ "'" ~ geographies | join("', '") ~ "'" }})
-            {%- if borough_set == 'mps' %} and (geography_type <> 'borough' or is_mps_borough){% endif %}
+        where (geography_type = '{{ geographies.whole.type }}' and geography_code = '{{ geographies.whole.code }}')
+            or (geography_type = '{{ geographies.part.type }}'
+                {%- if geographies.part.mps_only %} and is_mps_borough{% endif %})
     ) as geographies
     cross join (
         select breakdown, breakdown_value from {{ ref('breakdown_values') }}

@@ -1,18 +1,22 @@
 """Dagster definitions: `dagster dev` loads them, and `vawg refresh` runs the same graph in-process."""
-from __future__ import annotations
-
 import sys
 from pathlib import Path
 
 import dagster as dg
 from dagster_dbt import DbtCliResource
 
+from pipelines.defs.cps_finalisations import assets as cps_finalisations
+from pipelines.defs.fmu_cases import assets as fmu_cases
+from pipelines.defs.havens_attendances import assets as havens_attendances
 from pipelines.defs.mps_crimes import assets as mps_crimes
 from pipelines.defs.publication import assets as publication
 from pipelines.defs.resources import WarehouseResource
 from pipelines.defs.schedules import quarterly_refresh_schedule, refresh_job
+from pipelines.defs.service_returns import assets as service_returns
 from pipelines.defs.warehouse.dbt import dbt_project, vawg_dbt_models
 from pipelines.settings import WarehousePaths
+
+SOURCE_MODULES = [mps_crimes, cps_finalisations, havens_attendances, fmu_cases, service_returns]
 
 
 def build_resources(paths: WarehousePaths | None = None, as_of: str | None = None) -> dict:
@@ -24,8 +28,9 @@ def build_resources(paths: WarehousePaths | None = None, as_of: str | None = Non
     }
 
 
-ASSETS = [*dg.load_assets_from_modules([mps_crimes, publication]), vawg_dbt_models]
-CHECKS = [*dg.load_asset_checks_from_modules([mps_crimes])]
+ASSETS = [*(a for m in SOURCE_MODULES for a in m.assets), *dg.load_assets_from_modules([publication]),
+          vawg_dbt_models]
+CHECKS = [c for m in SOURCE_MODULES for c in m.asset_checks]
 
 defs = dg.Definitions(
     assets=ASSETS,

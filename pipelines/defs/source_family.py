@@ -1,5 +1,4 @@
 """What every source's assets do, so each source folder only names its source."""
-from __future__ import annotations
 
 import json
 
@@ -43,6 +42,8 @@ def build_validated_table(context: dg.AssetExecutionContext, warehouse: Warehous
             land_file(store, f)
     progress.report(f"Assembling {source} from the raw store", context.log)
     rows = current_rows(store, source)
+    if rows.height == 0:
+        rows = _empty_rows(source)
     moved = cross_file_quarantine(source, rows) if rows.height else pl.DataFrame()
     if moved.height:
         rows = rows.join(moved.select("file_sha256", "row_number"), on=["file_sha256", "row_number"], how="anti")
@@ -76,6 +77,44 @@ def build_validated_table(context: dg.AssetExecutionContext, warehouse: Warehous
         "rows_quarantined_across_files": moved.height,
         "rejected_files": dg.MetadataValue.json([r for r in landing.to_dicts() if r["status"] == "rejected"]),
     })
+
+
+def _empty_rows(source: str) -> pl.DataFrame:
+    """A source with no accepted file still gets its (empty) raw table, so the models run."""
+    from pipelines.landing.validate import SCHEMAS
+    return pl.DataFrame(schema={**SCHEMAS[source].OUTPUT, "file_sha256": pl.Utf8, "file_name": pl.Utf8,
+                                "quarter": pl.Utf8})
+
+
+def source_assets(source: str, description: str):
+    """The landing asset (one partition per quarter), the validated table and their checks."""
+    from pipelines.defs.partitions import quarterly_partitions
+    from pipelines.defs.resources import WarehouseResource
+
+    @dg.asset(name=f"{source}_landing", partitions_def=quarterly_partitions,
+              backfill_policy=dg.BackfillPolicy.single_run(), group_name=source, kinds={"python", "polars"},
+              description=f"One partition per quarter's {description} file: each new file version is "
+                          "validated row by row with pandera and kept in the raw store.")
+    def landing(context: dg.AssetExecutionContext, warehouse: WarehouseResource) -> dg.MaterializeResult:
+        return land_partitions(context, warehouse, source)
+
+    @dg.asset(name=f"{source}_validated", deps=[landing], group_name=source, kinds={"python", "duckdb"},
+              description=f"raw.{source} in the warehouse being built: the accepted rows of each quarter's "
+                          "current file after the rules across files, with the audit records.")
+    def validated(context: dg.AssetExecutionContext, warehouse: WarehouseResource) -> dg.MaterializeResult:
+        return build_validated_table(context, warehouse, source)
+
+    @dg.asset_check(asset=validated, name=f"{source}_row_accounting", blocking=True,
+                    description="Every accepted file's rows are loaded or quarantined: rows_read = loaded + quarantined.")
+    def accounting(context: dg.AssetCheckExecutionContext, warehouse: WarehouseResource) -> dg.AssetCheckResult:
+        return row_accounting(context, warehouse, source)
+
+    @dg.asset_check(asset=validated, name=f"{source}_quarantine_rate",
+                    description="No current file quarantines more than 1% of its rows (a warning).")
+    def rate(context: dg.AssetCheckExecutionContext, warehouse: WarehouseResource) -> dg.AssetCheckResult:
+        return quarantine_rate(context, warehouse, source)
+
+    return [landing, validated], [accounting, rate]
 
 
 def _audit_rows(store, source: str, loads: pl.DataFrame, moved: pl.DataFrame) -> tuple[pl.DataFrame, pl.DataFrame]:

@@ -27,12 +27,13 @@ def cells_model_sql(spec: IndicatorSpec, source: str) -> str:
         "source": source,
         "model": cfg["model"],
         "period_date": cfg["period_date"],
-        "geography_column": cfg["geography_column"],
         "geographies": cfg["geographies"],
         "value_list": cfg["value_list"],
         "categories": cfg["categories"],
         "breakdowns": cfg["breakdowns"],
         "cells": spec.cells(source),
+        "count_expression": cfg.get("count_expression", "1"),
+        "breakdown_filters": cfg.get("breakdown_filters", {}),
     }
     body = ",\n    ".join(f"{k}={_jinja(v)}" for k, v in args.items())
     return (f"{HEADER}-- One row per cell key (category x period x geography x breakdown value) of "
@@ -54,6 +55,12 @@ def values_model_sql(spec: IndicatorSpec) -> str:
             "from_category": ind.from_category, "reference_value": ind.reference_value,
         }
         args = {k: v for k, v in args.items() if v is not None}
+        if ind.financial_year_numerator and "financial_year" in ind.period_types:
+            # A stock such as a waiting list: the year's value is its last quarter's.
+            year = {**args, "period_types": ["financial_year"],
+                    "numerator_cell": cell_name(ind.financial_year_numerator)}
+            args["period_types"] = [p for p in ind.period_types if p != "financial_year"]
+            parts.append(f"-- {ind.id} (financial years)\n{{{{ indicator_rows({_jinja(year)}) }}}}")
         parts.append(f"-- {ind.id}\n{{{{ indicator_rows({_jinja(args)}) }}}}")
     union = "\nunion all\n".join(parts)
     return (f"{HEADER}-- One row per indicator x category x period x geography x breakdown value: "

@@ -45,10 +45,16 @@ def _values_and_limits(unit: np.ndarray, n: np.ndarray, d: np.ndarray,
     return value, lower, upper
 
 
-def add_statistics(values: pl.DataFrame, spec: IndicatorSpec | None = None) -> pl.DataFrame:
+def add_statistics(values: pl.DataFrame, spec: IndicatorSpec | None = None, as_at=None,
+                   notes: pl.DataFrame | None = None) -> pl.DataFrame:
+    """`as_at`: the data's as-at date (rows of indicators with `provisional_quarters` ending
+    closer to it are `provisional`); `notes`: per source, category, period and geography,
+    a note every indicator of that source carries there (missing service returns)."""
     spec = spec or load_spec()
-    meta = pl.DataFrame([{"indicator_id": i.id, "indicator_name": i.name, "unit": i.unit}
-                         for i in spec.indicators])
+    meta = pl.DataFrame([{"indicator_id": i.id, "indicator_name": i.name, "unit": i.unit, "source": i.source,
+                          "provisional_quarters": i.provisional_quarters} for i in spec.indicators],
+                        schema={"indicator_id": pl.Utf8, "indicator_name": pl.Utf8, "unit": pl.Utf8,
+                                "source": pl.Utf8, "provisional_quarters": pl.Int64})
     df = values.join(meta, on="indicator_id", how="left")
 
     def arr(col: str) -> np.ndarray:
@@ -60,8 +66,25 @@ def add_statistics(values: pl.DataFrame, spec: IndicatorSpec | None = None) -> p
     df = df.with_columns(value=pl.Series(value).fill_nan(None), ci_lower=pl.Series(lower).fill_nan(None),
                          ci_upper=pl.Series(upper).fill_nan(None))
     df = _with_comparison(df)
-    return (df.with_columns(suppressed=pl.lit(False), note=pl.lit(None, dtype=pl.Utf8))
+    return (_with_notes(df, as_at, notes).with_columns(suppressed=pl.lit(False))
             .select(COLUMNS).sort(KEYS))
+
+
+def _with_notes(df: pl.DataFrame, as_at, notes: pl.DataFrame | None) -> pl.DataFrame:
+    provisional = pl.lit(None, dtype=pl.Utf8)
+    if as_at is not None:
+        # Cases of a cohort are still in court until eight quarters after its period ends.
+        months = pl.col("provisional_quarters") * 3
+        provisional = (pl.when(pl.col("period_end").dt.offset_by(pl.format("{}mo", months)) > pl.lit(as_at))
+                       .then(pl.lit("provisional")))
+    df = df.with_columns(note=provisional)
+    if notes is not None and notes.height:
+        keys = ["source", "category", "period_type", "period_start", "geography_type", "geography_code"]
+        df = (df.join(notes.select(*keys, pl.col("note").alias("source_note")), on=keys, how="left")
+              .with_columns(note=pl.concat_str(["note", "source_note"], separator="; ", ignore_nulls=True))
+              .with_columns(note=pl.when(pl.col("note") == "").then(None).otherwise(pl.col("note")))
+              .drop("source_note"))
+    return df
 
 
 def _with_comparison(df: pl.DataFrame) -> pl.DataFrame:

@@ -33,6 +33,8 @@ class Indicator:
     from_category: str | None = None
     denominator_population: str | None = None
     reference_value: str | None = None
+    financial_year_numerator: str | None = None
+    provisional_quarters: int | None = None
     caveats: list[str] = field(default_factory=list)
 
     @property
@@ -57,15 +59,18 @@ class IndicatorSpec:
     def populations(self) -> dict:
         return self.raw["populations"]
 
-    def cells(self, source: str) -> dict[str, str]:
-        """Every cell of a source: each population, and each subset within it."""
+    def cells(self, source: str) -> dict[str, dict]:
+        """Every cell of a source: each population, and each subset within it, with the SQL
+        that puts a record in it and (for counts of something else than records) its value."""
         out = {}
         for pop_name, pop in self.populations.items():
             if pop["source"] != source:
                 continue
-            out[pop_name] = pop["where"]
+            out[pop_name] = {"where": pop["where"]}
             for sub_name, sub in (pop.get("subsets") or {}).items():
-                out[f"{pop_name}__{sub_name}"] = f"({pop['where']}) and ({sub['where']})"
+                # A subset of an empty population (services) is its own set of rows.
+                where = sub["where"] if pop["where"] == "false" else f"({pop['where']}) and ({sub['where']})"
+                out[f"{pop_name}__{sub_name}"] = {"where": where, **({"value": sub["value"]} if "value" in sub else {})}
         return out
 
     def _population_of(self, ref: str) -> dict:
@@ -89,13 +94,16 @@ class IndicatorSpec:
                 numerator=entry.get("numerator"), denominator=entry.get("denominator"),
                 categories=entry.get("categories") or list(entry.get("category_numerators") or source["categories"]),
                 period_types=entry.get("period_types") or PERIOD_TYPES,
-                geographies=entry.get("geographies") or source["geographies"],
+                geographies=entry.get("geographies") or [source["geographies"]["whole"]["type"],
+                                                          source["geographies"]["part"]["type"]],
                 breakdowns=entry.get("breakdowns") or list(source["breakdowns"]),
                 breakdown_values=entry.get("breakdown_values"),
                 category_numerators=entry.get("category_numerators"),
                 from_category=entry.get("from_category"),
                 denominator_population=entry.get("denominator_population"),
                 reference_value=entry.get("reference_value"),
+                financial_year_numerator=entry.get("financial_year_numerator"),
+                provisional_quarters=entry.get("provisional_quarters"),
                 caveats=entry.get("caveats") or [],
             ))
         ids = [i.id for i in out]

@@ -268,7 +268,8 @@ def cross_file_quarantine(source: str, rows: pl.DataFrame) -> pl.DataFrame:
         out = SCHEMAS[source].cross_file_failures(rows)
     else:
         return pl.DataFrame(schema=CROSS_FILE_SCHEMA)
-    columns = SCHEMAS[source].COLUMNS
+    # accepted rows carry the OUTPUT names (FMU renames its spreadsheet headings)
+    columns = [c for c in SCHEMAS[source].OUTPUT if c != ROW_NUMBER]
     record = pl.struct(pl.col(c).cast(pl.Utf8) for c in columns).struct.json_encode()
     keys = ["file_sha256", ROW_NUMBER]
     taken = rows.with_columns(

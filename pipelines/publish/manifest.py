@@ -26,12 +26,8 @@ def _records(con: duckdb.DuckDBPyConnection, sql: str) -> list[dict]:
 
 def data_as_at(con: duckdb.DuckDBPyConnection) -> str | None:
     """The latest last_modified (or event date) loaded from any source."""
-    tables = {r[0] for r in con.execute("select table_name from duckdb_tables() where schema_name = 'raw'").fetchall()}
-    candidates = {"mps_crimes": "max(last_modified)"}
-    values = [con.execute(f"select {expr} from raw.{t}").fetchall()[0][0]
-              for t, expr in candidates.items() if t in tables]
-    values = [v for v in values if v is not None]
-    return max(values).isoformat() if values else None
+    value = con.sql("select as_at_date from intermediate.int_data_as_at").fetchall()[0][0]
+    return value.isoformat() if value else None
 
 
 def write_manifest(con: duckdb.DuckDBPyConnection, path: Path, vintage: str, dataset: pl.DataFrame) -> dict:
@@ -46,7 +42,9 @@ def write_manifest(con: duckdb.DuckDBPyConnection, path: Path, vintage: str, dat
         "rejected_files": _records(con, """
             select source, file_name, sha256, reason from audit.landing_files
             where status = 'rejected' order by source, file_name"""),
-        "missing_service_returns": [],
+        "missing_service_returns": _records(con, """
+            select provider_id, service_type_code, borough_code, strftime(quarter_start, '%Y-%m') as quarter
+            from marts.fct_service_returns_missing order by quarter, provider_id"""),
         "dataset": {
             "rows": dataset.height,
             "suppressed_rows": int(dataset["suppressed"].sum()),

@@ -21,6 +21,10 @@ categories as (
 
 select
     categories.category,
-    records.*
+    records.*,
+    coalesce(links.is_linked, false) as is_linked_to_cps,
+    coalesce(links.is_prosecuted, false) as is_prosecuted,
+    coalesce(links.is_convicted, false) as is_convicted
 from categories
 inner join records on categories.crime_ref = records.crime_ref
+left join {{ ref('int_crime_cps_links') }} as links on records.crime_ref = links.crime_ref

@@ -36,6 +36,63 @@ union all
 union all
 -- police_recording_completeness
 {{ indicator_rows({"id": "police_recording_completeness", "unit": "percent", "cells_model": "int_indicator_cells__mps_crimes", "denominator_cell": "police_cohort", "categories": ["ethnicity", "disability", "sexuality", "age"], "period_types": ["quarter", "financial_year"], "geographies": ["london", "borough"], "breakdowns": ["total"], "category_numerators": {"ethnicity": "police_cohort__ethnicity_recorded", "disability": "police_cohort__disability_recorded", "sexuality": "police_cohort__sexuality_recorded", "age": "police_cohort__age_recorded"}, "from_category": "all"}) }}
+union all
+-- e2e_prosecuted_rate
+{{ indicator_rows({"id": "e2e_prosecuted_rate", "unit": "percent", "cells_model": "int_indicator_cells__mps_crimes", "numerator_cell": "police_cohort__prosecuted", "denominator_cell": "police_cohort", "categories": ["all", "domestic_abuse", "honour_based_violence", "forced_marriage", "fgm", "rape", "other_sexual_offences", "stalking_harassment", "trafficking_exploitation"], "period_types": ["quarter", "financial_year"], "geographies": ["london", "borough"], "breakdowns": ["total", "gender", "ethnicity", "disability", "sexuality", "age_band", "gender_ethnicity"]}) }}
+union all
+-- e2e_conviction_rate
+{{ indicator_rows({"id": "e2e_conviction_rate", "unit": "percent", "cells_model": "int_indicator_cells__mps_crimes", "numerator_cell": "police_cohort__convicted", "denominator_cell": "police_cohort", "categories": ["all", "domestic_abuse", "honour_based_violence", "forced_marriage", "fgm", "rape", "other_sexual_offences", "stalking_harassment", "trafficking_exploitation"], "period_types": ["quarter", "financial_year"], "geographies": ["london", "borough"], "breakdowns": ["total", "gender", "ethnicity", "disability", "sexuality", "age_band", "gender_ethnicity"]}) }}
+union all
+-- e2e_link_rate
+{{ indicator_rows({"id": "e2e_link_rate", "unit": "percent", "cells_model": "int_indicator_cells__mps_crimes", "numerator_cell": "police_cohort__linked", "denominator_cell": "police_cohort__charged_with_urn", "categories": ["all", "domestic_abuse", "honour_based_violence", "forced_marriage", "fgm", "rape", "other_sexual_offences", "stalking_harassment", "trafficking_exploitation"], "period_types": ["quarter", "financial_year"], "geographies": ["london", "borough"], "breakdowns": ["total", "gender", "ethnicity", "disability", "sexuality", "age_band", "gender_ethnicity"]}) }}
+union all
+-- cps_finalisations
+{{ indicator_rows({"id": "cps_finalisations", "unit": "count", "cells_model": "int_indicator_cells__cps_finalisations", "numerator_cell": "cps_finalisations", "categories": ["all", "domestic_abuse", "rape", "sexual_offences", "child_abuse", "honour_based_violence", "forced_marriage", "fgm", "stalking_harassment", "trafficking_exploitation"], "period_types": ["quarter", "financial_year"], "geographies": ["london", "borough"], "breakdowns": ["total", "gender", "ethnicity", "age_band", "gender_ethnicity", "victim_gender"]}) }}
+union all
+-- cps_conviction_rate
+{{ indicator_rows({"id": "cps_conviction_rate", "unit": "percent", "cells_model": "int_indicator_cells__cps_finalisations", "numerator_cell": "cps_finalisations__convicted", "denominator_cell": "cps_finalisations", "categories": ["all", "domestic_abuse", "rape", "sexual_offences", "child_abuse", "honour_based_violence", "forced_marriage", "fgm", "stalking_harassment", "trafficking_exploitation"], "period_types": ["quarter", "financial_year"], "geographies": ["london", "borough"], "breakdowns": ["total", "gender", "ethnicity", "age_band", "gender_ethnicity", "victim_gender"]}) }}
+union all
+-- cps_victim_issue_rate
+{{ indicator_rows({"id": "cps_victim_issue_rate", "unit": "percent", "cells_model": "int_indicator_cells__cps_finalisations", "numerator_cell": "cps_finalisations__victim_issue", "denominator_cell": "cps_finalisations__unsuccessful", "categories": ["all", "domestic_abuse", "rape", "sexual_offences", "child_abuse", "honour_based_violence", "forced_marriage", "fgm", "stalking_harassment", "trafficking_exploitation"], "period_types": ["quarter", "financial_year"], "geographies": ["london", "borough"], "breakdowns": ["total", "gender", "ethnicity", "age_band", "gender_ethnicity", "victim_gender"]}) }}
+union all
+-- cps_recording_completeness
+{{ indicator_rows({"id": "cps_recording_completeness", "unit": "percent", "cells_model": "int_indicator_cells__cps_finalisations", "denominator_cell": "cps_finalisations", "categories": ["ethnicity", "age"], "period_types": ["quarter", "financial_year"], "geographies": ["london", "borough"], "breakdowns": ["total"], "category_numerators": {"ethnicity": "cps_finalisations__ethnicity_recorded", "age": "cps_finalisations__age_recorded"}, "from_category": "all"}) }}
+union all
+-- havens_attendances
+{{ indicator_rows({"id": "havens_attendances", "unit": "count", "cells_model": "int_indicator_cells__havens_attendances", "numerator_cell": "havens_attendances", "categories": ["all", "rape", "sexual_assault", "other"], "period_types": ["quarter", "financial_year"], "geographies": ["london", "haven"], "breakdowns": ["total", "gender", "ethnicity", "disability", "sexuality", "age_band", "gender_ethnicity"]}) }}
+union all
+-- havens_self_referral_rate
+{{ indicator_rows({"id": "havens_self_referral_rate", "unit": "percent", "cells_model": "int_indicator_cells__havens_attendances", "numerator_cell": "havens_attendances__self_referred", "denominator_cell": "havens_attendances", "categories": ["all", "rape", "sexual_assault", "other"], "period_types": ["quarter", "financial_year"], "geographies": ["london", "haven"], "breakdowns": ["total", "gender", "ethnicity", "disability", "sexuality", "age_band", "gender_ethnicity"]}) }}
+union all
+-- havens_reported_to_police_rate
+{{ indicator_rows({"id": "havens_reported_to_police_rate", "unit": "percent", "cells_model": "int_indicator_cells__havens_attendances", "numerator_cell": "havens_attendances__reported_to_police", "denominator_cell": "havens_attendances__police_status_known", "categories": ["all", "rape", "sexual_assault", "other"], "period_types": ["quarter", "financial_year"], "geographies": ["london", "haven"], "breakdowns": ["total", "gender", "ethnicity", "disability", "sexuality", "age_band", "gender_ethnicity"]}) }}
+union all
+-- havens_recording_completeness
+{{ indicator_rows({"id": "havens_recording_completeness", "unit": "percent", "cells_model": "int_indicator_cells__havens_attendances", "denominator_cell": "havens_attendances", "categories": ["ethnicity", "disability", "sexuality"], "period_types": ["quarter", "financial_year"], "geographies": ["london", "haven"], "breakdowns": ["total"], "category_numerators": {"ethnicity": "havens_attendances__ethnicity_recorded", "disability": "havens_attendances__disability_recorded", "sexuality": "havens_attendances__sexuality_recorded"}, "from_category": "all"}) }}
+union all
+-- fmu_cases
+{{ indicator_rows({"id": "fmu_cases", "unit": "count", "cells_model": "int_indicator_cells__fmu_cases", "numerator_cell": "fmu_cases", "categories": ["all"], "period_types": ["quarter", "financial_year"], "geographies": ["uk", "uk_region"], "breakdowns": ["total", "gender", "disability", "sexuality", "age_band"]}) }}
+union all
+-- fmu_london_share
+{{ indicator_rows({"id": "fmu_london_share", "unit": "percent", "cells_model": "int_indicator_cells__fmu_cases", "numerator_cell": "fmu_cases__london", "denominator_cell": "fmu_cases", "categories": ["all"], "period_types": ["quarter", "financial_year"], "geographies": ["uk"], "breakdowns": ["total"]}) }}
+union all
+-- services_new_referrals
+{{ indicator_rows({"id": "services_new_referrals", "unit": "count", "cells_model": "int_indicator_cells__service_returns", "numerator_cell": "services__new_referrals", "categories": ["all", "rape_crisis", "isva", "idva", "refuge", "outreach", "helpline"], "period_types": ["quarter", "financial_year"], "geographies": ["london", "borough"], "breakdowns": ["total", "gender", "ethnicity", "disability", "sexuality", "age_band"]}) }}
+union all
+-- services_clients_supported
+{{ indicator_rows({"id": "services_clients_supported", "unit": "count", "cells_model": "int_indicator_cells__service_returns", "numerator_cell": "services__clients_supported", "categories": ["all", "rape_crisis", "isva", "idva", "refuge", "outreach", "helpline"], "period_types": ["quarter"], "geographies": ["london", "borough"], "breakdowns": ["total", "gender", "ethnicity", "disability", "sexuality", "age_band"]}) }}
+union all
+-- services_waiting_list (financial years)
+{{ indicator_rows({"id": "services_waiting_list", "unit": "count", "cells_model": "int_indicator_cells__service_returns", "numerator_cell": "services__waiting_list_at_year_end", "categories": ["all", "rape_crisis", "isva", "idva", "refuge", "outreach", "helpline"], "period_types": ["financial_year"], "geographies": ["london", "borough"], "breakdowns": ["total", "gender", "ethnicity", "disability", "sexuality", "age_band"]}) }}
+union all
+-- services_waiting_list
+{{ indicator_rows({"id": "services_waiting_list", "unit": "count", "cells_model": "int_indicator_cells__service_returns", "numerator_cell": "services__waiting_list", "categories": ["all", "rape_crisis", "isva", "idva", "refuge", "outreach", "helpline"], "period_types": ["quarter"], "geographies": ["london", "borough"], "breakdowns": ["total", "gender", "ethnicity", "disability", "sexuality", "age_band"]}) }}
+union all
+-- services_declined_capacity
+{{ indicator_rows({"id": "services_declined_capacity", "unit": "count", "cells_model": "int_indicator_cells__service_returns", "numerator_cell": "services__declined_capacity", "categories": ["all", "rape_crisis", "isva", "idva", "refuge", "outreach", "helpline"], "period_types": ["quarter", "financial_year"], "geographies": ["london", "borough"], "breakdowns": ["total", "gender", "ethnicity", "disability", "sexuality", "age_band"]}) }}
+union all
+-- services_returns_received
+{{ indicator_rows({"id": "services_returns_received", "unit": "count", "cells_model": "int_indicator_cells__service_returns", "numerator_cell": "services__returns_received", "categories": ["all", "rape_crisis", "isva", "idva", "refuge", "outreach", "helpline"], "period_types": ["quarter", "financial_year"], "geographies": ["london", "borough"], "breakdowns": ["total"]}) }}
 )
 
 select
