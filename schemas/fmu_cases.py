@@ -4,10 +4,11 @@ The FMU sends an `.xlsx` workbook (a `.csv` is accepted too) whose first sheet h
 spreadsheet-style headings. The module follows the contract of `schemas.mps_crimes`, with
 one difference of naming: `COLUMNS` are the listed columns as the spec spells them (the
 headings, `Case Reference`), which is how `pipelines.landing.read` names them and how the
-quarantine reports them (`column_name`, the keys of `raw_record`, the warnings), while the
-accepted rows (`OUTPUT`) use snake-case names (`case_reference`) in the same order. In the
-staged frame the headings hold the raw strings (`raw(c)` is `c` itself) and the snake-case
-names the typed values.
+quarantine of a file reports them (`column_name`, the keys of `raw_record`, the warnings),
+while the accepted rows (`OUTPUT`) use snake-case names (`case_reference`) in the same order
+(so a row quarantined across files, which only has its accepted values, shows those names).
+In the staged frame the headings hold the raw strings (`raw(c)` is `c` itself) and the
+snake-case names the typed values.
 
 Quarantine rules, in precedence order (`column_name` in the quarantine says which column):
 

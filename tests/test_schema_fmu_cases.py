@@ -274,21 +274,20 @@ def test_a_case_reference_of_an_earlier_file_is_quarantined_in_the_later_one(tmp
     ]
 
 
-@pytest.mark.xfail(
-    raises=pl.exceptions.ColumnNotFoundError,
-    strict=False,
-    reason="pipelines/landing/validate.py cross_file_quarantine builds raw_record from "
-    "module.COLUMNS on the accepted rows; FMU's accepted columns are OUTPUT's snake-case "
-    "names (case_reference), not its headings (Case Reference)",
-)
 def test_cross_file_quarantine_gives_audit_rows(tmp_path):
     audit = cross_file_quarantine(SOURCE, _three_quarters(tmp_path))
     assert audit.columns == ["file_sha256", "row_number", "rule", "column_name", "raw_record"]
-    assert audit.select("file_sha256", "row_number").rows() == [
-        ("sha-2012-04", 2), ("sha-2012-07", 1), ("sha-2012-07", 3)]
+    assert audit.select("file_sha256", "row_number", "rule").rows() == [
+        ("sha-2012-04", 2, "duplicate_key_across_files"),
+        ("sha-2012-07", 1, "duplicate_key_across_files"),
+        ("sha-2012-07", 3, "duplicate_key_across_files"),
+    ]
+    assert audit["column_name"].to_list() == [None] * 3
+    # accepted rows keep no raw strings: the record holds the accepted (snake-case) values
     record = json.loads(audit["raw_record"][0])
-    assert record["Case Reference"] == "FMU/2012/0001"
-    assert record["UK Region"] == "WALES"
+    assert list(record) == [c for c in fmu.OUTPUT if c != "row_number"]
+    assert (record["case_reference"], record["date_opened"], record["uk_region"]) == (
+        "FMU/2012/0001", "2012-04-03", "WALES")
 
 
 # ---------------------------------------------------------------------- contract

@@ -51,7 +51,8 @@ Outcomes and calibration (scale 1; *conviction* = ``GUILTY_PLEA``, ``CONVICTED_A
 ``PROOF_IN_ABSENCE``; every other outcome, ``ADMIN_FINALISED`` included, is *unsuccessful* for
 the conviction rates). Conviction is decided by exact allocation, so the targets below hold to
 the rounding of one count, i.e. within ``50/n`` percentage points for a denominator ``n``
-(better than +-0.1 point for the CPS rates at scale 1), for any range that covers the year:
+(at scale 1: +-0.01 point for the conviction rate, +-0.2 for the rape share), for any range
+covering the year:
 
 ==============================================================  ======================  ===========
 target                                                          measured on             value
@@ -69,15 +70,17 @@ latent propensity (sexual offences 72%, domestic abuse 62%, 'honour' 55%, forced
 FGM 30% ...), and rows are convicted in order of it.
 
 **End-to-end rape conviction rate** (police rapes, current ``CRIME``, recorded in the year whose
-URN has at least one convicted defendant, over all of them): in each recording year, exactly
-``round(0.4815 x charged rape crimes)`` rape crimes are under a convicted case (0.4815 = 6.5% /
-13.5%, the police generator's rape charge rate). So it is 6.5% when the police charge rate is
-13.5% and moves with it: 6.51% for 2008/09 at seed 1 (142 of 2,180), and +-0.4 point for other
-seeds. It is reached only once the year's cases are finalised: a range must run to the
-twelfth quarter after the year ends (charges up to six quarters after recording, finalisations
-up to six after the charge), e.g. ``2007-04`` .. ``2012-03`` for 2008/09; shorter ranges show
-the *provisional* figure, lower because cases are still in court. A rape case's defendants all
-share its result.
+URN has at least one convicted defendant, over all of them): 6.5% in every recording year
+(``E2E_RAPE_CONVICTION``), to the rounding of one crime (+-0.03 point at scale 1, whatever the
+seed): 142 of 2,180 (6.51%) for 2008/09 at seed 1. The police generator's full history of the
+year (``generate_financial_year``, every charge including those after the range) gives the
+year's rapes ``N`` and charged rapes ``C`` (~13.5% of ``N``); exactly
+``round(0.065 x N / C x c)`` of the ``c`` charged rapes of the year present in the range are put
+under a convicted case (about half of them). The figure is reached once the year's cases are
+finalised: the range must run to the twelfth quarter after the year ends (charges up to six
+quarters after recording, finalisations up to six after the charge), e.g. ``2007-04`` ..
+``2012-03`` for 2008/09; shorter ranges show the *provisional* figure, lower because cases are
+still in court. A rape case's defendants all share its result.
 
 ``ADMIN_FINALISED``: 7.5% of unsuccessful rows (about 3% of all). Unsuccessful outcomes and
 reasons: victim-issue reasons (``VICTIM_RETRACTION`` 40%, ``VICTIM_NON_ATTENDANCE`` 38%,
@@ -96,7 +99,7 @@ columns, header case, ``DD/MM/YYYY``/``D/M/YYYY``/ISO/midnight-suffixed dates, l
 and labels, stray spaces, quoted fields, ``34.0`` ages; rows by date, by key or shuffled.
 
 Reproducibility: all randomness comes from ``derive_rng(seed, 'cps_finalisations', ...)``, so the
-same arguments give byte-identical files. Default range at scale 1: a few seconds.
+same arguments give byte-identical files. Default range (2007-04..2013-03) at scale 1: ~12 s.
 """
 from __future__ import annotations
 
@@ -285,8 +288,7 @@ def _fresh_urn(rng: np.random.Generator, prefix: str, yy: int, used: set[str]) -
             return urn
 
 
-def _backlog_cases(start: str, end: str, scale: float, seed: int, q_first: int, q_last: int,
-                   used: set[str]) -> dict[str, np.ndarray]:
+def _backlog_cases(scale: float, seed: int, q_first: int, q_last: int, used: set[str]) -> dict[str, np.ndarray]:
     """Cases of crimes recorded in the twelve quarters before the range (their finalisations may
     fall in the range), from the police generator, under URNs unused by the range's police files."""
     pre_start = quarter_name(q_first - BACKLOG_QUARTERS)
@@ -381,7 +383,7 @@ def build_finalisations(start: str, end: str, scale: float = 1.0, seed: int = 1)
     n_charged_rape = dict(zip(*np.unique(
         _fy_of_days(charged.filter(pl.col("ho_offence_code").is_in(RAPE_CODES))["recorded_date"]
                     .cast(pl.Int32).to_numpy().astype(np.int64)), return_counts=True)))
-    backlog = _backlog_cases(start, end, scale, seed, q_first, q_last, used)
+    backlog = _backlog_cases(scale, seed, q_first, q_last, used)
     C = _concat_cases(linked, backlog)
     n_cases = len(C["urn"])
 
