@@ -1,7 +1,9 @@
+import datetime as dt
 import shutil
 from pathlib import Path
 
 import duckdb
+import openpyxl
 import polars as pl
 import pytest
 
@@ -22,11 +24,41 @@ def query(paths: WarehousePaths, sql: str, params=None) -> pl.DataFrame:
 
 
 @pytest.fixture(scope="session")
-def police_handmade(tmp_path_factory):
-    """The hand-made police landing folder of tests/fixtures, refreshed once."""
+def handmade(tmp_path_factory):
+    """The hand-made landing folder of all five sources (tests/fixtures/all_sources; the FMU
+    spreadsheets are written here), refreshed once."""
     tmp = tmp_path_factory.mktemp("handmade")
     landing = tmp / "landing"
-    shutil.copytree(FIXTURES / "police_handmade", landing)
+    shutil.copytree(FIXTURES / "all_sources", landing)
+    write_fmu(landing / "fmu_cases")
     paths, outcome = refresh(tmp, landing)
     assert outcome.exit_code == 0, outcome.message + outcome.detail
     return paths, outcome
+
+
+@pytest.fixture(scope="session")
+def police_handmade(handmade):
+    return handmade
+
+
+def write_fmu(folder):
+    rows = {
+        "2009-04": [("FMU/0901", dt.date(2009, 5, 1), "London", "Female", "18-21", "Pakistan", "No", "No", "Advice"),
+                    ("FMU/0902", dt.date(2009, 5, 2), "West Midlands", "Male", "22-25", "India", "No", "Yes", "Support"),
+                    ("FMU/0903", dt.date(2009, 6, 3), "Scotland", "Female", "26-30", "Bangladesh", "Yes", "No", "Support")],
+        "2009-07": [("FMU/0904", dt.date(2009, 8, 1), "London", "Female", "Under 16", "Somalia", "No", "No", "Overseas assistance")],
+        "2009-10": [("FMU/0905", dt.date(2009, 11, 1), "Unknown", "Unknown", "Unknown", "Unknown", "Unknown", "Unknown", "Advice")],
+        "2010-01": [],
+    }
+    folder.mkdir()
+    for quarter, cases in rows.items():
+        book = openpyxl.Workbook()
+        sheet = book.active
+        sheet.append(["Case Reference", "Date Opened", "UK Region", "Gender", "Age Band", "Focus Country",
+                      "Disability", "LGBT", "Case Type"])
+        for case in cases:
+            sheet.append(case)
+        book.save(folder / f"{quarter}.xlsx")
+
+
+

@@ -9,51 +9,14 @@ CPS (tests/fixtures/all_sources/cps_finalisations):
   Crime 10's URN has no finalisation yet (awaiting trial).
 Havens: A1 Camberwell police rape Y 2/N/N/1; A2 Paddington self sexual assault N 2/Z/Z/Z;
   A3 Whitechapel self rape U 1/A/Y/2; A4 Camberwell health other Y 2/99/Z/blank.
-FMU (written below): C1 London, C2 West Midlands, C3 Scotland (outside London), C4 London, C5 unknown region.
+FMU (written by tests/conftest.py): C1 London, C2 West Midlands, C3 Scotland (outside London), C4 London, C5 unknown region.
 Services: IDVA-HACKNEY (Hackney) every quarter: 10 new referrals (gender 9 F + 1 M adds up;
   ethnicity 5 + 4 = 9 does not), waiting list 3, 4, 5, 6; RCC-NORTH (pan-London) 20 referrals,
   waiting list 2, in Q1, Q2 and Q4 but not Q3.
 """
-import datetime as dt
-import shutil
-
-import openpyxl
-import pytest
-
-from tests.conftest import FIXTURES, query, refresh
+from tests.conftest import query
 
 FY = ("financial_year", "2009-04-01")
-
-
-def write_fmu(folder):
-    rows = {
-        "2009-04": [("FMU/0901", dt.date(2009, 5, 1), "London", "Female", "18-21", "Pakistan", "No", "No", "Advice"),
-                    ("FMU/0902", dt.date(2009, 5, 2), "West Midlands", "Male", "22-25", "India", "No", "Yes", "Support"),
-                    ("FMU/0903", dt.date(2009, 6, 3), "Scotland", "Female", "26-30", "Bangladesh", "Yes", "No", "Support")],
-        "2009-07": [("FMU/0904", dt.date(2009, 8, 1), "London", "Female", "Under 16", "Somalia", "No", "No", "Overseas assistance")],
-        "2009-10": [("FMU/0905", dt.date(2009, 11, 1), "Unknown", "Unknown", "Unknown", "Unknown", "Unknown", "Unknown", "Advice")],
-        "2010-01": [],
-    }
-    folder.mkdir()
-    for quarter, cases in rows.items():
-        book = openpyxl.Workbook()
-        sheet = book.active
-        sheet.append(["Case Reference", "Date Opened", "UK Region", "Gender", "Age Band", "Focus Country",
-                      "Disability", "LGBT", "Case Type"])
-        for case in cases:
-            sheet.append(case)
-        book.save(folder / f"{quarter}.xlsx")
-
-
-@pytest.fixture(scope="module")
-def all_sources(tmp_path_factory):
-    tmp = tmp_path_factory.mktemp("all_sources")
-    landing = tmp / "landing"
-    shutil.copytree(FIXTURES / "all_sources", landing)
-    write_fmu(landing / "fmu_cases")
-    paths, outcome = refresh(tmp, landing)
-    assert outcome.exit_code == 0, outcome.message + outcome.detail
-    return paths, outcome
 
 
 def row(paths, indicator, category="all", breakdown="total", value="ALL", period=FY, geography=("london", "E12000007")):
@@ -70,8 +33,8 @@ def nd(r):
     return r["numerator"], r["denominator"]
 
 
-def test_end_to_end_attrition(all_sources):
-    paths, _ = all_sources
+def test_end_to_end_attrition(handmade):
+    paths, _ = handmade
     # Crime 02's URN has D1 convicted and D2 acquitted: prosecuted and convicted. Cohort 8.
     assert nd(row(paths, "e2e_prosecuted_rate")) == (1, 8)
     assert nd(row(paths, "e2e_conviction_rate")) == (1, 8)
@@ -88,8 +51,8 @@ def test_end_to_end_attrition(all_sources):
     assert links.rows() == [("1000002/09", True, True, True), ("1000010/09", False, False, False)]
 
 
-def test_cps_indicators(all_sources):
-    paths, _ = all_sources
+def test_cps_indicators(handmade):
+    paths, _ = handmade
     assert row(paths, "cps_finalisations")["numerator"] == 3
     # Convictions: D1 of 3 finalisations.
     assert nd(row(paths, "cps_conviction_rate")) == (1, 3)
@@ -107,8 +70,8 @@ def test_cps_indicators(all_sources):
     assert nd(row(paths, "cps_recording_completeness", "age")) == (2, 3)
 
 
-def test_havens_indicators(all_sources):
-    paths, _ = all_sources
+def test_havens_indicators(handmade):
+    paths, _ = handmade
     assert row(paths, "havens_attendances")["numerator"] == 4
     assert row(paths, "havens_attendances", "rape")["numerator"] == 2
     assert row(paths, "havens_attendances", geography=("haven", "CAMBERWELL"))["numerator"] == 2
@@ -121,8 +84,8 @@ def test_havens_indicators(all_sources):
     assert row(paths, "havens_attendances", breakdown="ethnicity", value="BLACK")["numerator"] == 1
 
 
-def test_fmu_indicators(all_sources):
-    paths, _ = all_sources
+def test_fmu_indicators(handmade):
+    paths, _ = handmade
     uk = ("uk", "K02000001")
     assert row(paths, "fmu_cases", geography=uk)["numerator"] == 5
     assert row(paths, "fmu_cases", geography=("uk_region", "E12000007"))["numerator"] == 2
@@ -136,8 +99,8 @@ def test_fmu_indicators(all_sources):
     assert query(paths, "select count(*) n from marts.indicators where indicator_id like 'fmu%' and geography_type = 'london'")["n"][0] == 0
 
 
-def test_services_indicators(all_sources):
-    paths, _ = all_sources
+def test_services_indicators(handmade):
+    paths, _ = handmade
     # London: IDVA 10 x 4 + RCC 20 x 3 = 100; Hackney: IDVA only (RCC is pan-London).
     assert row(paths, "services_new_referrals")["numerator"] == 100
     assert row(paths, "services_new_referrals", geography=("borough", "E09000012"))["numerator"] == 40
@@ -159,9 +122,9 @@ def test_services_indicators(all_sources):
     assert missing.rows() == [("RCC-NORTH", "2009-10")]
 
 
-def test_every_indicator_of_the_spec_is_published(all_sources):
+def test_every_indicator_of_the_spec_is_published(handmade):
     from pipelines.indicators.spec import load_spec
-    paths, outcome = all_sources
+    paths, outcome = handmade
     published = set(query(paths, "select distinct indicator_id from marts.indicators")["indicator_id"])
     assert published == {i.id for i in load_spec().indicators}
     assert outcome.summary["missing_service_returns"] == [

@@ -1,6 +1,6 @@
 """A dozen hand-made MPS records through `vawg refresh`, every expected number worked by hand.
 
-The landing folder (tests/fixtures/police_handmade/mps_crimes) covers FY2009/10, all four
+The landing folder (tests/fixtures/all_sources/mps_crimes) covers FY2009/10, all four
 quarters, so the financial year is published. Current version of each record:
 
   ref  quarter  borough  class     strand / flags          outcome  victim
@@ -111,7 +111,7 @@ def test_quarters_and_boroughs(police_handmade):
     assert value(paths, "police_recorded_crimes", geography=hammersmith)["numerator"] == 2
     assert value(paths, "police_recorded_crimes", geography=("borough", "E09000002"))["numerator"] == 0
     # City of London is not an MPS borough: no rows.
-    assert query(paths, "select count(*) n from marts.indicators where geography_code = 'E09000001'")["n"][0] == 0
+    assert query(paths, "select count(*) n from marts.indicators where geography_code = 'E09000001' and indicator_id like 'police%'")["n"][0] == 0
 
 
 def test_completeness_and_victimisation(police_handmade):
@@ -143,10 +143,11 @@ def test_completeness_and_victimisation(police_handmade):
 
 def test_row_accounting_and_quarantine(police_handmade):
     paths, _ = police_handmade
-    loads = query(paths, "select file_name, status, rows_read, rows_loaded, rows_quarantined from audit.loads order by file_name")
+    loads = query(paths, "select file_name, status, rows_read, rows_loaded, rows_quarantined from audit.loads "
+                         "where source = 'mps_crimes' order by file_name")
     assert loads.rows() == [("2009-04.csv", "accepted", 6, 5, 1), ("2009-07.csv", "accepted", 5, 4, 1),
                             ("2009-10.csv", "accepted", 3, 3, 0), ("2010-01.csv", "accepted", 2, 2, 0)]
-    q = query(paths, "select file_name, row_number, rule from audit.quarantine order by file_name")
+    q = query(paths, "select file_name, row_number, rule from audit.quarantine where source = 'mps_crimes' order by file_name")
     assert q["file_name"].to_list() == ["2009-04.csv", "2009-07.csv"]
     assert q["row_number"].to_list() == [6, 5]
     assert q["rule"][0] == "out_of_scope"
@@ -172,9 +173,11 @@ def test_published_dataset(police_handmade):
 def test_validate_reports_without_loading(police_handmade, tmp_path):
     from pipelines.validate_only import validate_landing
     paths, _ = police_handmade
-    report = {r["file_name"]: r for r in validate_landing(paths.landing)}
-    assert (report["2009-04.csv"]["rows_loaded"], report["2009-04.csv"]["rows_quarantined"]) == (5, 1)
-    assert report["2009-04.csv"]["main_rules"] == "out_of_scope (1)"
+    report = {(r["source"], r["file_name"]): r for r in validate_landing(paths.landing)}
+    first = report[("mps_crimes", "2009-04.csv")]
+    assert (first["rows_loaded"], first["rows_quarantined"]) == (5, 1)
+    assert first["main_rules"] == "out_of_scope (1)"
+    assert all(r["status"] == "accepted" for r in report.values())
 
 
 def test_second_refresh_with_a_rejected_file(police_handmade, tmp_path):
