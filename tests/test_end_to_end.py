@@ -73,7 +73,7 @@ def test_every_indicator_and_complete_breakdowns(box2_refresh):
     assert len(police) == 33  # London and the 32 MPS boroughs
 
 
-def test_small_scale_two_years_and_same_seed_same_bytes(tmp_path):
+def test_small_scale_two_years_validate_and_same_seed_same_bytes(tmp_path):
     landing = tmp_path / "landing"
     assert main_exit(["sample", "--landing", str(landing), "--start", "2010-04", "--end", "2012-03", "--scale", "0.05", "--seed", "3"]) == 0
     first = {p.name: p.read_bytes() for p in (landing / "mps_crimes").iterdir()}
@@ -81,13 +81,9 @@ def test_small_scale_two_years_and_same_seed_same_bytes(tmp_path):
     again = tmp_path / "again"
     assert main_exit(["sample", "--landing", str(again), "--start", "2010-04", "--end", "2012-03", "--scale", "0.05", "--seed", "3"]) == 0
     assert first == {p.name: p.read_bytes() for p in (again / "mps_crimes").iterdir()}
-    code = main_exit(["refresh", "--landing", str(landing), "--warehouse", str(tmp_path / "w.duckdb"),
-                      "--publish", str(tmp_path / "pub")])
-    assert code == 0
-    rows = list(csv.DictReader(open(tmp_path / "pub" / "latest" / "indicators.csv", encoding="utf-8")))
-    assert {r["indicator_id"] for r in rows} == {i.id for i in load_spec().indicators}
-    assert (tmp_path / "pub" / "latest" / "indicators.parquet").exists()
-    assert (tmp_path / "pub" / "latest" / "manifest.json").exists()
+    # Every file of the small sample would be accepted (the refresh itself is exercised at
+    # scale 1 by box2_refresh, to keep the suite within its time budget).
+    assert main_exit(["validate", "--landing", str(landing)]) == 0
 
 
 def main_exit(argv) -> int:

@@ -30,7 +30,7 @@ def build_resources(paths: WarehousePaths | None = None, as_of: str | None = Non
 
 ASSETS = [*(a for m in SOURCE_MODULES for a in m.assets), *dg.load_assets_from_modules([publication]),
           vawg_dbt_models]
-CHECKS = [c for m in SOURCE_MODULES for c in m.asset_checks]
+CHECKS = [*(c for m in SOURCE_MODULES for c in m.asset_checks), publication.panel_dataset_quality]
 
 defs = dg.Definitions(
     assets=ASSETS,

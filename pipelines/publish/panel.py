@@ -16,6 +16,8 @@ def panel_rows(indicators: pl.DataFrame) -> pl.DataFrame:
 
 
 def disclosure_controlled(panel: pl.DataFrame) -> pl.DataFrame:
-    """The seam where disclosure control on cells is applied (issue 4); until then rows pass
-    unchanged and `suppressed` stays false."""
-    return panel
+    """The Panel rows after disclosure control on cells (indicators.md, "Disclosure control";
+    pipelines/publish/disclosure.py)."""
+    from pipelines.publish.disclosure import apply_disclosure_control
+
+    return apply_disclosure_control(panel)

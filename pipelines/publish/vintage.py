@@ -1,5 +1,8 @@
 """Write a new vintage folder, carry the vintage into the new warehouse, swap, repoint `latest`.
 
+Every file of the vintage is built from the disclosure-controlled dataset only. The quality
+suite runs last; a failed expectation removes the half-built folder and stops here.
+
 Order matters for crash safety: everything is written under temporary names first; the
 vintage folder is renamed into place, then the warehouse file replaces the old one
 (os.replace: readers of the old file keep their view), then `latest` is repointed. A crash
@@ -20,6 +23,9 @@ from pipelines.publish.dataset_format import (COLUMNS, round_for_publication, wr
                                               write_indicators_parquet)
 from pipelines.publish.manifest import write_manifest
 from pipelines.publish.panel import disclosure_controlled, panel_rows
+from pipelines.publish.quality import QualityFailed, run_quality_suite
+from pipelines.publish.report import write_report
+from pipelines.publish.spreadsheet import write_indicators_xlsx
 from pipelines.settings import WarehousePaths
 
 
@@ -54,8 +60,17 @@ def publish(paths: WarehousePaths, build_file: Path) -> Publication:
 
     with duckdb.connect(str(build_file)) as con:
         _carry_vintages(con, paths.warehouse, vintage, staging / "indicators.parquet")
-        write_manifest(con, staging / "manifest.json", vintage, dataset)
+        manifest = write_manifest(con, staging / "manifest.json", vintage, dataset)
+        loads = con.sql("select * from audit.loads").pl()
         con.execute("checkpoint")
+    write_indicators_xlsx(dataset, staging / "indicators.xlsx", vintage=vintage)
+    write_report(dataset, staging / "report.html", manifest)
+    (staging / "quality").mkdir()
+    quality = run_quality_suite(dataset, loads, staging / "quality")
+    if not quality.success:
+        shutil.rmtree(staging, ignore_errors=True)
+        raise QualityFailed("The published dataset failed its quality checks, so nothing was published: "
+                            + "; ".join(quality.failed) + ".")
 
     folder = paths.publish / vintage
     os.replace(staging, folder)

@@ -18,3 +18,12 @@ def panel_publication(context: dg.AssetExecutionContext, warehouse: WarehouseRes
         "folder": dg.MetadataValue.path(str(result.folder)),
         "rows": result.rows,
     })
+
+
+@dg.asset_check(asset=panel_publication, description="The Great Expectations suite over the published dataset and the loads passed.")
+def panel_dataset_quality(context: dg.AssetCheckExecutionContext, warehouse: WarehouseResource) -> dg.AssetCheckResult:
+    """Reads the summary the quality suite wrote into the vintage (the publication stops on failure)."""
+    import json
+    summary = json.loads((warehouse.paths.publish / "latest" / "quality" / "summary.json").read_text(encoding="utf-8"))
+    return dg.AssetCheckResult(passed=summary["success"], metadata={
+        "expectations": summary["evaluated"], "failed": dg.MetadataValue.json(summary["failed"])})
