@@ -178,22 +178,29 @@ def _read_csv_fast(data: bytes, width: int) -> _Grid | None:
         return "skip"
 
     names = [f"f{i}" for i in range(width)]
-    try:
-        table = pa_csv.read_csv(
-            io.BytesIO(data),
-            read_options=pa_csv.ReadOptions(column_names=names),
-            parse_options=pa_csv.ParseOptions(
-                newlines_in_values=True, invalid_row_handler=on_invalid_row
-            ),
-            convert_options=pa_csv.ConvertOptions(
-                column_types={n: pa.string() for n in names},
-                strings_can_be_null=False,
-                quoted_strings_can_be_null=False,
-            ),
-        )
-    except (pa.ArrowInvalid, pa.ArrowException):
-        return None
-    if ragged or table.num_columns != width:
+    # pyarrow cannot parse a quoted field larger than its block: a file with very long
+    # fields is parsed as one block rather than rejected.
+    for block_size in (1 << 24, max(1 << 24, len(data) + 1)):
+        try:
+            return _parse_with_pyarrow(data, names, width, block_size, on_invalid_row, lambda: ragged)
+        except (pa.ArrowInvalid, pa.ArrowException) as error:
+            if "straddl" not in str(error) or block_size > len(data):
+                return None
+    return None
+
+
+def _parse_with_pyarrow(data: bytes, names, width: int, block_size: int, on_invalid_row, is_ragged):
+    table = pa_csv.read_csv(
+        io.BytesIO(data),
+        read_options=pa_csv.ReadOptions(column_names=names, block_size=block_size),
+        parse_options=pa_csv.ParseOptions(newlines_in_values=True, invalid_row_handler=on_invalid_row),
+        convert_options=pa_csv.ConvertOptions(
+            column_types={n: pa.string() for n in names},
+            strings_can_be_null=False,
+            quoted_strings_can_be_null=False,
+        ),
+    )
+    if is_ragged() or table.num_columns != width:
         return None
     frame = pl.from_arrow(table)
     assert isinstance(frame, pl.DataFrame)
@@ -207,6 +214,7 @@ def _read_csv_fast(data: bytes, width: int) -> _Grid | None:
 
 def _read_csv_exact(data: bytes, label: str) -> _Grid:
     """Python's csv module, record by record: used only for files with ragged rows."""
+    csv.field_size_limit(max(csv.field_size_limit(), len(data)))  # a long field is data, not damage
     text = io.TextIOWrapper(io.BytesIO(data), encoding="utf-8", newline="")
     header: list[str] | None = None
     good: list[list[str]] = []
