@@ -188,11 +188,31 @@ def test_validate_reports_without_loading(police_handmade, tmp_path):
     assert all(r["status"] == "accepted" for r in report.values())
 
 
+READER = """
+import sys, time, pathlib, duckdb
+con = duckdb.connect(sys.argv[1], read_only=True)
+first = con.sql("select count(*), sum(numerator) from marts.indicators").fetchall()
+vintages = con.sql("select count(distinct vintage) from marts.indicator_vintages").fetchall()
+print("ready", flush=True)
+while not pathlib.Path(sys.argv[2]).exists():
+    assert con.sql("select count(*), sum(numerator) from marts.indicators").fetchall() == first
+    assert con.sql("select count(distinct vintage) from marts.indicator_vintages").fetchall() == vintages
+    time.sleep(0.2)
+print("consistent", vintages[0][0], flush=True)
+"""
+
+PLANTED = ["Zelda Quinnbright", "07700 900461", "29/02/1984", "14 Larkspur Mews"]
+
+
 def test_second_refresh_with_a_rejected_file(police_handmade, tmp_path):
     """A file that cannot be used is rejected whole: exit 3, named in the manifest, and the
-    rest publishes as before in a second vintage kept beside the first."""
+    rest publishes as before in a second vintage kept beside the first. Personal data planted
+    in an accepted file reach no warehouse, log or published file; an analyst reading the
+    warehouse during the refresh keeps a consistent view of the old one."""
     import json
     import shutil
+    import subprocess
+    import sys
     from pipelines.refresh import run_refresh
     from pipelines.settings import WarehousePaths
 
@@ -200,10 +220,22 @@ def test_second_refresh_with_a_rejected_file(police_handmade, tmp_path):
     landing = tmp_path / "landing"
     shutil.copytree(paths.landing, landing)
     (landing / "mps_crimes" / "2010-04.csv").write_text("victim_name,phone\nJane Doe,07700900123\n", encoding="utf-8")
+    # An export that carries personal data by mistake: same rows, four unlisted columns.
+    q4 = landing / "mps_crimes" / "2010-01.csv"
+    lines = q4.read_text(encoding="utf-8").splitlines()
+    q4.write_text("\n".join([lines[0] + ",victim_name,phone,date_of_birth,address"]
+                            + [line + "," + ",".join(PLANTED) for line in lines[1:]]) + "\n", encoding="utf-8")
     # the same warehouse and publication folder as the first refresh
     again = WarehousePaths(landing, paths.warehouse, paths.publish)
     before = (paths.publish / "latest" / "indicators.csv").read_bytes()
+    stop = tmp_path / "stop"
+    reader = subprocess.Popen([sys.executable, "-c", READER, str(paths.warehouse), str(stop)],
+                              stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+    assert reader.stdout.readline().strip() == "ready"
     outcome = run_refresh(again)
+    stop.touch()
+    out, err = reader.communicate(timeout=60)
+    assert reader.returncode == 0 and out.strip() == "consistent 1", err
     assert outcome.exit_code == 3, outcome.message
     [rejected] = outcome.summary["rejected_files"]
     assert rejected["file_name"] == "2010-04.csv" and "lacks the required columns" in rejected["reason"]
@@ -214,3 +246,13 @@ def test_second_refresh_with_a_rejected_file(police_handmade, tmp_path):
     assert b"Jane Doe" not in paths.warehouse.read_bytes()
     vintages = query(paths, "select vintage, count(*) n from marts.indicator_vintages group by 1 order by 1")
     assert vintages.height == 2 and vintages["n"][0] == vintages["n"][1]
+    # The planted personal data: dropped, named only by column in audit.loads.
+    dropped = query(paths, "select columns_dropped from audit.loads where file_name = '2010-01.csv' "
+                           "and source = 'mps_crimes' and status = 'accepted'")
+    assert dropped["columns_dropped"][0] == "victim_name,phone,date_of_birth,address"
+    searched = [paths.warehouse, *paths.publish.rglob("*"), *(paths.warehouse.parent / "logs").rglob("*"),
+                *paths.store.rglob("*")]
+    for path in (p for p in searched if p.is_file()):
+        data = path.read_bytes()
+        for value in PLANTED:
+            assert value.encode() not in data, (value, path)
