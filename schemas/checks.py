@@ -22,3 +22,17 @@ def rule(name: str, violated: pl.Expr) -> pa.Check:
         return data.lazyframe.select((~violated.fill_null(False)).alias(name))
 
     return pa.Check(passes, name=name, error=name, ignore_na=False)
+
+
+def rule_schema(source: str, columns, output: dict, rules, known_rules) -> pa.DataFrameSchema:
+    """A source's schema: each column typed as `output` says, carrying the named checks of
+    its (rule name, column, violated) triples. Helper columns of staging ride along."""
+    checks: dict[str, list[pa.Check]] = {c: [] for c in columns}
+    for name, column, violated in rules:
+        assert name in known_rules, name
+        checks[column].append(rule(name, violated))
+    return pa.DataFrameSchema(
+        {c: pa.Column(output[c], checks=checks[c], nullable=True, coerce=False) for c in columns},
+        name=source,
+        strict=False,
+    )

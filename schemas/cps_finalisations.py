@@ -67,7 +67,7 @@ import pandera.polars as pa
 import polars as pl
 
 from schemas import parsing as P
-from schemas.checks import rule
+from schemas.checks import rule, rule_schema
 from schemas.mps_crimes import mps_boroughs
 
 SOURCE = "cps_finalisations"
@@ -289,18 +289,7 @@ def schema(quarter: str) -> pa.DataFrameSchema:
     through `stage`, so one schema serves every quarter; the argument keeps the interface
     common to every source)."""
     del quarter
-    checks: dict[str, list[pa.Check]] = {c: [] for c in COLUMNS}
-    for name, column, violated in _rules():
-        assert name in RULES, name
-        checks[column].append(rule(name, violated))
-    return pa.DataFrameSchema(
-        {
-            c: pa.Column(OUTPUT[c], checks=checks[c], nullable=True, coerce=False)
-            for c in COLUMNS
-        },
-        name=SOURCE,
-        strict=False,  # the raw, parsed and helper columns ride along
-    )
+    return rule_schema(SOURCE, COLUMNS, OUTPUT, _rules(), RULES)
 
 
 def _unknown_when_blank(c: str) -> pl.Expr:

@@ -59,7 +59,7 @@ import pandera.polars as pa
 import polars as pl
 
 from schemas import parsing as P
-from schemas.checks import rule
+from schemas.checks import rule, rule_schema
 
 SOURCE = "havens_attendances"
 SEEDS = Path(__file__).resolve().parents[1] / "seeds"
@@ -219,18 +219,7 @@ def schema(quarter: str) -> pa.DataFrameSchema:
     """The pandera schema of a staged file of `quarter` (the quarter's bounds only enter
     through `stage`, so one schema serves every quarter)."""
     del quarter
-    checks: dict[str, list[pa.Check]] = {c: [] for c in COLUMNS}
-    for name, column, violated in _rules():
-        assert name in RULES, name
-        checks[column].append(rule(name, violated))
-    return pa.DataFrameSchema(
-        {
-            c: pa.Column(OUTPUT[c], checks=checks[c], nullable=True, coerce=False)
-            for c in COLUMNS
-        },
-        name=SOURCE,
-        strict=False,  # the raw and parsed helper columns ride along
-    )
+    return rule_schema(SOURCE, COLUMNS, OUTPUT, _rules(), RULES)
 
 
 # Per optional column: the accepted row's value is unknown (blank or invalid).
