@@ -30,10 +30,18 @@ EVENT_COLUMNS = {
 }
 
 
+def _replace_durably(tmp: Path, path: Path) -> None:
+    """Rename a complete temporary file into place, its bytes on disk first: the log line
+    that refers to it is fsynced, so the file must not be lost behind it (a power cut)."""
+    with open(tmp, "rb") as fh:
+        os.fsync(fh.fileno())
+    os.replace(tmp, path)
+
+
 def _write_atomic(frame: pl.DataFrame, path: Path) -> None:
     tmp = path.with_name(path.name + ".tmp")
     frame.write_parquet(tmp, statistics=False)
-    os.replace(tmp, path)
+    _replace_durably(tmp, path)
 
 
 class RawStore:
@@ -62,6 +70,25 @@ class RawStore:
         _write_atomic(warnings, self.part(source, sha256, "warnings"))
         _write_atomic(accepted, self.part(source, sha256, "accepted"))
 
+    def summary_path(self, source: str, sha256: str) -> Path:
+        return self.version_dir(source) / f"{sha256}.summary.json"
+
+    def save_summary(self, source: str, sha256: str, counts: dict) -> None:
+        path = self.summary_path(source, sha256)
+        tmp = path.with_name(path.name + ".tmp")
+        tmp.write_text(json.dumps(counts, sort_keys=True), encoding="utf-8")
+        _replace_durably(tmp, path)
+
+    def read_summary(self, source: str, sha256: str) -> dict | None:
+        """A complete version's row counts; None when the version must be validated (again)."""
+        path = self.summary_path(source, sha256)
+        if not (self.has_version(source, sha256) and path.exists()):
+            return None
+        try:
+            return json.loads(path.read_text(encoding="utf-8"))
+        except json.JSONDecodeError:
+            return None  # written by a store from before summaries were renamed into place
+
     def read_part(self, source: str, sha256: str, kind: str) -> pl.DataFrame:
         return pl.read_parquet(self.part(source, sha256, kind))
 
@@ -74,8 +101,11 @@ class RawStore:
         row = {k: event.get(k) for k in EVENT_COLUMNS}
         row["loaded_at"] = row["loaded_at"] or dt.datetime.now(dt.timezone.utc).strftime("%Y-%m-%dT%H:%M:%S.%fZ")
         self.root.mkdir(parents=True, exist_ok=True)
-        with open(self.log, "a", encoding="utf-8") as fh:
-            fh.write(json.dumps(row, sort_keys=True) + "\n")
+        with open(self.log, "a+b") as fh:
+            line = json.dumps(row, sort_keys=True).encode() + b"\n"
+            if fh.tell() and not _ends_with_newline(fh):
+                line = b"\n" + line  # end a line cut short by a crash, or this one would join it
+            fh.write(line)
             fh.flush()
             os.fsync(fh.fileno())
 
@@ -115,3 +145,8 @@ class RawStore:
                               .when(pl.col("is_current")).then(pl.lit("accepted"))
                               .otherwise(pl.lit("superseded")))
                 .sort("seq").select(list(EVENT_COLUMNS)))
+
+
+def _ends_with_newline(fh) -> bool:
+    fh.seek(-1, os.SEEK_END)
+    return fh.read(1) == b"\n"

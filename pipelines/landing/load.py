@@ -6,8 +6,6 @@ rule about the refresh's day (a quarter in the future) resolve itself.
 """
 from __future__ import annotations
 
-import json
-
 import polars as pl
 
 from pipelines.landing.files import SOURCES, LandingFile
@@ -23,10 +21,8 @@ def land_file(store: RawStore, landing_file: LandingFile) -> dict:
     if landing_file.rejected_reason:
         store.record({**event, "status": "rejected", "reason": landing_file.rejected_reason})
         return {**event, "status": "rejected", "reason": landing_file.rejected_reason}
-    summary_path = store.version_dir(landing_file.source) / f"{landing_file.sha256}.summary.json"
-    if store.has_version(landing_file.source, landing_file.sha256) and summary_path.exists():
-        counts = json.loads(summary_path.read_text(encoding="utf-8"))
-    else:
+    counts = store.read_summary(landing_file.source, landing_file.sha256)
+    if counts is None:
         try:
             raw = read_raw(landing_file.path, SOURCES[landing_file.source].columns)
         except FileRejected as rejected:
@@ -43,7 +39,7 @@ def land_file(store: RawStore, landing_file: LandingFile) -> dict:
         }
         store.save_version(landing_file.source, landing_file.sha256, result.accepted,
                            result.quarantine, result.warnings)
-        summary_path.write_text(json.dumps(counts, sort_keys=True), encoding="utf-8")
+        store.save_summary(landing_file.source, landing_file.sha256, counts)
     store.record({**event, "status": "accepted", "reason": None, **counts})
     return {**event, "status": "accepted", "reason": None, **counts}
 
