@@ -1,15 +1,22 @@
 """Resources shared by every asset: where the landing folder, warehouse and publication are."""
 
+import contextlib
 import datetime as dt
 
 import dagster as dg
 
+from pipelines.leftovers import remove_leftovers
+from pipelines.lock import WarehouseBusy, held_here, writer_lock
 from pipelines.settings import DEFAULT_LANDING, DEFAULT_PUBLISH, DEFAULT_WAREHOUSE, WarehousePaths
 from pipelines.store import RawStore
 
 
 class WarehouseResource(dg.ConfigurableResource):
-    """The refresh's folders, and the day it runs on (files for later quarters are rejected)."""
+    """The refresh's folders, and the day it runs on (files for later quarters are rejected).
+
+    A run holds the writer lock from the start of its first step to the end of its last, so a
+    run from the Dagster UI or schedule and a `vawg refresh` never write at the same time.
+    """
 
     landing: str = DEFAULT_LANDING
     warehouse: str = DEFAULT_WAREHOUSE
@@ -30,3 +37,24 @@ class WarehouseResource(dg.ConfigurableResource):
 
     def build_file(self, run_id: str):
         return self.paths.build_file(run_id)
+
+    @contextlib.contextmanager
+    def yield_for_execution(self, context: dg.InitResourceContext):
+        if held_here(self.paths.lock):  # `vawg refresh` holds it for this process and cleans up itself
+            yield self
+            return
+        with contextlib.ExitStack() as stack:
+            try:
+                stack.enter_context(writer_lock(self.paths.lock))
+            except WarehouseBusy as busy:
+                raise dg.Failure(description=str(busy)) from None
+            self._clean(context)
+            try:
+                yield self
+            finally:
+                self._clean(context)  # a failed run's build file
+
+    def _clean(self, context: dg.InitResourceContext) -> None:
+        removed = remove_leftovers(self.paths)
+        if removed and context.log:
+            context.log.info(f"Removed what an unfinished refresh left behind: {', '.join(removed)}")
