@@ -2,7 +2,6 @@
 from __future__ import annotations
 
 import datetime as dt
-import re
 from contextlib import redirect_stderr, redirect_stdout
 from dataclasses import dataclass, field
 from typing import Callable
@@ -10,6 +9,7 @@ from typing import Callable
 import duckdb
 
 from pipelines import progress
+from pipelines.leftovers import remove_leftovers
 from pipelines.lock import writer_lock
 from pipelines.settings import WarehousePaths
 
@@ -36,19 +36,29 @@ def _partition_range(paths: WarehousePaths, today: dt.date) -> tuple[str, str] |
     return (quarters[0], quarters[-1]) if quarters else None
 
 
-def _failure_sentence(result) -> tuple[str, str]:
+def failure_sentence(result) -> tuple[str, str]:
+    """The failed step's sentence (pipelines/failures.py), and its traceback for --debug."""
+    from pipelines.failures import sentence
+    for event in result.all_events:
+        if event.event_type_value == "ASSET_CHECK_EVALUATION":
+            check = event.asset_check_evaluation_data
+            if not check.passed and check.blocking and check.description and check.severity.value == "ERROR":
+                return check.description, ""
     for event in result.all_events:
         if event.is_step_failure:
             error = event.step_failure_data.error
+            user = event.step_failure_data.user_failure_data
+            detail = error.to_string() if error else ""
+            if user and user.description:
+                traceback = user.metadata.get("traceback")
+                return user.description, traceback.value if traceback else detail
             while error.cause is not None and error.cls_name in ("DagsterExecutionStepExecutionError",
                                                                   "DagsterUserCodeExecutionError"):
                 error = error.cause
-            first = (error.message or "").strip().splitlines()[0] if error.message else error.cls_name
-            dbt_failure = re.search(r"(Failure|Error) in (test|model|seed|unit_test) (\S+)", error.message or "")
-            if dbt_failure:  # say which dbt test or model failed, not that dbt exited with 1
-                first = f"dbt {dbt_failure.group(2)} {dbt_failure.group(3)} failed (see the log)"
-            detail = error.to_string()
-            return f"The refresh failed in step {event.step_key}: {first.split(': ', 1)[-1]}", detail
+            return sentence(event.step_key, error.message or error.cls_name), detail
+        if event.event_type_value == "RESOURCE_INIT_FAILURE" and event.engine_event_data.error:
+            error = event.engine_event_data.error  # the writer lock was busy: a sentence already
+            return error.message.strip().split(": ", 1)[-1], error.to_string()
     return "The refresh failed.", ""
 
 
@@ -63,8 +73,7 @@ def run_refresh(paths: WarehousePaths, as_of: str | None = None,
 
 
 def _run_locked(paths: WarehousePaths, as_of: str | None, on_step) -> RefreshOutcome:
-    for stale in paths.warehouse.parent.glob(paths.warehouse.name + ".build-*"):
-        stale.unlink()  # left by a refresh that died; the lock says nobody is using it
+    remove_leftovers(paths)  # of a refresh that died; the lock says nobody is using them
     paths.warehouse.parent.mkdir(parents=True, exist_ok=True)
 
     from pipelines.dbt_manifest import ensure_manifest
@@ -95,10 +104,9 @@ def _run_locked(paths: WarehousePaths, as_of: str | None, on_step) -> RefreshOut
             )
     finally:
         progress.listen(None)
-        for stale in paths.warehouse.parent.glob(paths.warehouse.name + ".build-*"):
-            stale.unlink()
+        remove_leftovers(paths)  # this run's build file, when it failed
     if not result.success:
-        message, detail = _failure_sentence(result)
+        message, detail = failure_sentence(result)
         return RefreshOutcome(1, message, detail=detail + f"\nLog: {log_file}")
     summary = summarise(paths)
     code = 3 if summary["rejected_files"] else 0

@@ -44,6 +44,10 @@ def _write_atomic(frame: pl.DataFrame, path: Path) -> None:
     _replace_durably(tmp, path)
 
 
+class StoreDamaged(RuntimeError):
+    pass
+
+
 class RawStore:
     def __init__(self, root: Path):
         self.root = Path(root)
@@ -90,7 +94,12 @@ class RawStore:
             return None  # written by a store from before summaries were renamed into place
 
     def read_part(self, source: str, sha256: str, kind: str) -> pl.DataFrame:
-        return pl.read_parquet(self.part(source, sha256, kind))
+        path = self.part(source, sha256, kind)
+        try:
+            return pl.read_parquet(path)
+        except (OSError, pl.exceptions.PolarsError) as exc:
+            raise StoreDamaged(f"the raw store's file {path} cannot be read ({str(exc).splitlines()[0]}); "
+                               "delete it and its .summary.json so the landing file is validated again") from exc
 
     def record(self, event: dict) -> None:
         """Append one sighting, unless it repeats the latest one for the same file."""

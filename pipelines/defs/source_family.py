@@ -6,6 +6,7 @@ import dagster as dg
 import polars as pl
 
 from pipelines import build_file, progress
+from pipelines.failures import failed_check, one_sentence
 from pipelines.defs.resources import WarehouseResource
 from pipelines.landing.files import discover
 from pipelines.landing.load import current_rows, land_file
@@ -96,23 +97,27 @@ def source_assets(source: str, description: str):
               description=f"One partition per quarter's {description} file: each new file version is "
                           "validated row by row with pandera and kept in the raw store.")
     def landing(context: dg.AssetExecutionContext, warehouse: WarehouseResource) -> dg.MaterializeResult:
-        return land_partitions(context, warehouse, source)
+        with one_sentence(context):
+            return land_partitions(context, warehouse, source)
 
     @dg.asset(name=f"{source}_validated", deps=[landing], group_name=source, kinds={"python", "duckdb"},
               description=f"raw.{source} in the warehouse being built: the accepted rows of each quarter's "
                           "current file after the rules across files, with the audit records.")
     def validated(context: dg.AssetExecutionContext, warehouse: WarehouseResource) -> dg.MaterializeResult:
-        return build_validated_table(context, warehouse, source)
+        with one_sentence(context):
+            return build_validated_table(context, warehouse, source)
 
     @dg.asset_check(asset=validated, name=f"{source}_row_accounting", blocking=True,
                     description="Every accepted file's rows are loaded or quarantined: rows_read = loaded + quarantined.")
     def accounting(context: dg.AssetCheckExecutionContext, warehouse: WarehouseResource) -> dg.AssetCheckResult:
-        return row_accounting(context, warehouse, source)
+        with one_sentence(context):
+            return row_accounting(context, warehouse, source)
 
     @dg.asset_check(asset=validated, name=f"{source}_quarantine_rate",
                     description="No current file quarantines more than 1% of its rows (a warning).")
     def rate(context: dg.AssetCheckExecutionContext, warehouse: WarehouseResource) -> dg.AssetCheckResult:
-        return quarantine_rate(context, warehouse, source)
+        with one_sentence(context):
+            return quarantine_rate(context, warehouse, source)
 
     return [landing, validated], [accounting, rate]
 
@@ -147,7 +152,13 @@ def row_accounting(context, warehouse: WarehouseResource, source: str) -> dg.Ass
                        "select file_name, rows_read, rows_loaded, rows_quarantined from audit.loads "
                        "where source = ? and status <> 'rejected' and rows_read <> rows_loaded + rows_quarantined",
                        [source])
-    return dg.AssetCheckResult(passed=bad.height == 0, metadata={
+    problem = None
+    if bad.height:
+        f = bad.row(0, named=True)
+        problem = failed_check(context.op_def.name, (
+            f"{source}/{f['file_name']} read {f['rows_read']} rows but loaded {f['rows_loaded']} and "
+            f"quarantined {f['rows_quarantined']}, so its rows do not add up"))
+    return dg.AssetCheckResult(passed=bad.height == 0, description=problem, metadata={
         "files_not_adding_up": dg.MetadataValue.json(bad.to_dicts())})
 
 

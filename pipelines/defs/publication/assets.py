@@ -3,6 +3,7 @@
 import dagster as dg
 
 from pipelines import progress
+from pipelines.failures import one_sentence
 from pipelines.defs.resources import WarehouseResource
 from pipelines.publish.vintage import publish
 
@@ -12,7 +13,8 @@ def panel_publication(context: dg.AssetExecutionContext, warehouse: WarehouseRes
     """One vintage folder per refresh (indicators.csv, indicators.parquet, manifest.json) built from
     marts.indicators; the new warehouse file replaces the old one atomically."""
     progress.report("Publishing the Panel's dataset", context.log)
-    result = publish(warehouse.paths, warehouse.build_file(context.run.run_id))
+    with one_sentence(context):
+        result = publish(warehouse.paths, warehouse.build_file(context.run.run_id))
     return dg.MaterializeResult(metadata={
         "vintage": result.vintage,
         "folder": dg.MetadataValue.path(str(result.folder)),
@@ -24,6 +26,7 @@ def panel_publication(context: dg.AssetExecutionContext, warehouse: WarehouseRes
 def panel_dataset_quality(context: dg.AssetCheckExecutionContext, warehouse: WarehouseResource) -> dg.AssetCheckResult:
     """Reads the summary the quality suite wrote into the vintage (the publication stops on failure)."""
     import json
-    summary = json.loads((warehouse.paths.publish / "latest" / "quality" / "summary.json").read_text(encoding="utf-8"))
+    with one_sentence(context):
+        summary = json.loads((warehouse.paths.publish / "latest" / "quality" / "summary.json").read_text(encoding="utf-8"))
     return dg.AssetCheckResult(passed=summary["success"], metadata={
         "expectations": summary["evaluated"], "failed": dg.MetadataValue.json(summary["failed"])})

@@ -7,6 +7,7 @@ import dagster as dg
 from dagster_dbt import DbtCliResource, DbtProject, dbt_assets
 
 from pipelines import progress
+from pipelines.failures import one_sentence
 from pipelines.defs.resources import WarehouseResource
 
 DBT_PROJECT_DIR = Path(__file__).resolve().parents[3] / "dbt_project"
@@ -18,13 +19,14 @@ dbt_project.prepare_if_dev()
 @dbt_assets(manifest=dbt_project.manifest_path, project=dbt_project)
 def vawg_dbt_models(context: dg.AssetExecutionContext, dbt: DbtCliResource, warehouse: WarehouseResource):
     """Every dbt model and seed, with its tests as asset checks, built into the run's new warehouse file."""
-    build_file = warehouse.build_file(context.run.run_id)
-    if not build_file.exists():
-        raise dg.Failure(f"The warehouse being built ({build_file.name}) does not exist: "
-                         "materialize the validated source tables in the same run.")
-    # dbt runs as a subprocess and reads the target file from its profile's env_var.
-    os.environ["VAWG_DUCKDB_PATH"] = str(build_file)
-    for event in dbt.cli(["build"], context=context).stream():
-        progress.report(f"dbt: built {event.asset_key.to_user_string()}" if hasattr(event, "asset_key")
-                        and isinstance(event, dg.Output | dg.AssetMaterialization) else "dbt: building models")
-        yield event
+    with one_sentence(context):
+        build_file = warehouse.build_file(context.run.run_id)
+        if not build_file.exists():
+            raise dg.Failure(f"The warehouse being built ({build_file.name}) does not exist: "
+                             "materialize the validated source tables in the same run.")
+        # dbt runs as a subprocess and reads the target file from its profile's env_var.
+        os.environ["VAWG_DUCKDB_PATH"] = str(build_file)
+        for event in dbt.cli(["build"], context=context).stream():
+            progress.report(f"dbt: built {event.asset_key.to_user_string()}" if hasattr(event, "asset_key")
+                            and isinstance(event, dg.Output | dg.AssetMaterialization) else "dbt: building models")
+            yield event
