@@ -38,7 +38,7 @@ def one_sentence(context):
     except dg.Failure as failure:
         if failure.description and failure.description.startswith("The refresh failed"):
             raise
-        raise dg.Failure(description=sentence(step, failure.description or ""),
+        raise dg.Failure(description=sentence(step, failure.description or type(failure).__name__),
                          metadata={**failure.metadata, "traceback": traceback.format_exc()}) from failure
     except Exception as exc:
         raise dg.Failure(description=sentence(step, exc),
