@@ -6,7 +6,7 @@ LANDING ?= data/landing
 WAREHOUSE ?= data/warehouse.duckdb
 PUBLISH ?= data/publish
 
-.PHONY: demo test install clean sample refresh dagster
+.PHONY: demo test install clean sample refresh dagster benchmark
 
 $(BIN)/vawg: pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -30,6 +30,10 @@ demo: install
 
 test: install
 	$(BIN)/python -m pytest -q
+
+# On demand, not in `make test`: times the refresh at scale 1 and 10 into docs/performance.md.
+benchmark: install
+	$(BIN)/python benchmarks/run.py
 
 # The Dagster UI on the same folders; runs and schedules are kept in data/dagster_home.
 dagster: install
