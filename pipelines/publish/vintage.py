@@ -27,6 +27,7 @@ from pipelines.publish.quality import QualityFailed, run_quality_suite
 from pipelines.publish.report import write_report
 from pipelines.publish.spreadsheet import write_indicators_xlsx
 from pipelines.settings import WarehousePaths
+from pipelines.table_comments import comment_table
 
 
 @dataclass(frozen=True)
@@ -93,6 +94,7 @@ def _carry_vintages(con: duckdb.DuckDBPyConnection, old_warehouse: Path, vintage
     con.execute("create table if not exists marts.indicator_vintages as "
                 f"select ''::varchar as vintage, * from read_parquet('{parquet}') limit 0")
     con.execute(f"insert into marts.indicator_vintages select ?, * from read_parquet('{parquet}')", [vintage])
+    comment_table(con, "marts", "indicator_vintages")  # a copied table does not keep its comments
 
 
 def _point_latest(publish: Path, vintage: str) -> None:
