@@ -17,7 +17,6 @@ from dataclasses import dataclass
 from pathlib import Path
 
 import duckdb
-import polars as pl
 
 from pipelines.publish.dataset_format import (COLUMNS, round_for_publication, write_indicators_csv,
                                               write_indicators_parquet)
