@@ -516,3 +516,9 @@ def _partition(data: pl.DataFrame):
         return [], []
     groups = data.partition_by("indicator_id", maintain_order=True, as_dict=True)
     return list(groups.keys()), list(groups.values())
+
+
+def write_indicators_xlsx_from_parquet(parquet: str | os.PathLike, path: str | os.PathLike, vintage: str = "") -> None:
+    """``write_indicators_xlsx`` of a vintage's ``indicators.parquet``: the entry point of the
+    separate process that writes the spreadsheet while the rest of the vintage is built."""
+    write_indicators_xlsx(pl.read_parquet(parquet), path, vintage=vintage)
