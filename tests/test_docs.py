@@ -48,6 +48,7 @@ def test_vawg_docs_builds_the_site_without_touching_the_warehouse(handmade, tmp_
     page = site.read_text(encoding="utf-8")
     assert "the complete grid of indicators.md, unsuppressed" in page  # marts.indicators' description
     assert "Home Office outcome type" in page  # a doc block, rendered
+    assert "One row per landing file version ever seen" in page  # audit.loads, written by Python
     assert hashlib.sha256(paths.warehouse.read_bytes()).hexdigest() == before
 
 
