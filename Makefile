@@ -6,7 +6,7 @@ LANDING ?= data/landing
 WAREHOUSE ?= data/warehouse.duckdb
 PUBLISH ?= data/publish
 
-.PHONY: demo test lint docs install clean sample refresh dagster
+.PHONY: demo test lint docs install clean sample refresh dagster benchmark
 
 $(BIN)/vawg: pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -41,6 +41,10 @@ lint: install
 # The dbt documentation site of the warehouse, into $(PUBLISH)/docs/index.html.
 docs: install
 	$(BIN)/vawg docs --warehouse $(WAREHOUSE) --publish $(PUBLISH)
+
+# On demand, not in `make test`: times the refresh at scale 1 and 10 into docs/performance.md.
+benchmark: install
+	$(BIN)/python benchmarks/run.py
 
 # The Dagster UI on the same folders; runs and schedules are kept in data/dagster_home.
 dagster: install
