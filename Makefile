@@ -1,4 +1,4 @@
-# Two commands for a newcomer: `make demo` and `make test`.
+# Two commands for a newcomer: `make demo` and `make test` (`make lint` runs before it in CI).
 PYTHON ?= python3.11
 VENV := .venv
 BIN := $(VENV)/bin
@@ -6,12 +6,15 @@ LANDING ?= data/landing
 WAREHOUSE ?= data/warehouse.duckdb
 PUBLISH ?= data/publish
 
-.PHONY: demo test install clean sample refresh dagster benchmark
+.PHONY: demo test lint docs install clean sample refresh dagster benchmark
 
+# Bytecode is compiled at install: where PYTHONDONTWRITEBYTECODE is set, every refresh (and its dbt
+# subprocess) would otherwise compile Dagster and dbt again, about 10 s of CPU each time.
 $(BIN)/vawg: pyproject.toml
 	$(PYTHON) -m venv $(VENV)
 	$(BIN)/pip install --quiet --disable-pip-version-check uv==0.9.30
-	$(BIN)/uv pip install --quiet --python $(BIN)/python -e '.[test]'
+	$(BIN)/uv pip install --quiet --compile-bytecode --python $(BIN)/python -e '.[test,lint]'
+	$(BIN)/python -m compileall -q pipelines schemas >/dev/null
 	touch $(BIN)/vawg
 
 install: $(BIN)/vawg
@@ -30,6 +33,17 @@ demo: install
 
 test: install
 	$(BIN)/python -m pytest -q
+
+# Quality gates (docs/decisions/0014-quality-gates.md): Python, the dbt models' SQL, the dbt
+# project's structure (keys, descriptions, layers, names) read from dbt's manifest.
+lint: install
+	$(BIN)/ruff check .
+	cd dbt_project && ../$(BIN)/sqlfluff lint models --disable-progress-bar
+	$(BIN)/python -m pipelines.dbt_structure
+
+# The dbt documentation site of the warehouse, into $(PUBLISH)/docs/index.html.
+docs: install
+	$(BIN)/vawg docs --warehouse $(WAREHOUSE) --publish $(PUBLISH)
 
 # On demand, not in `make test`: times the refresh at scale 1 and 10 into docs/performance.md.
 benchmark: install

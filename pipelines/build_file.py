@@ -6,6 +6,8 @@ from pathlib import Path
 import duckdb
 import polars as pl
 
+from pipelines.table_comments import comment_table
+
 AUDIT_TABLES = {
     "loads": """source varchar, file_name varchar, quarter varchar, sha256 varchar, status varchar,
         reason varchar, rows_read bigint, rows_loaded bigint, rows_quarantined bigint,
@@ -22,6 +24,7 @@ def connect(build_file: Path) -> duckdb.DuckDBPyConnection:
     con.execute("create schema if not exists raw; create schema if not exists audit")
     for table, columns in AUDIT_TABLES.items():
         con.execute(f"create table if not exists audit.{table} ({columns})")
+        comment_table(con, "audit", table)
     return con
 
 
@@ -32,6 +35,7 @@ def replace_source_rows(con: duckdb.DuckDBPyConnection, source: str, rows: pl.Da
     con.register("source_rows", rows.to_arrow())
     con.execute(f"create or replace table raw.{source} as select * from source_rows")
     con.unregister("source_rows")
+    comment_table(con, "raw", source)
     for table, frame in audit.items():
         con.execute(f"delete from audit.{table} where source = ?", [source])
         if frame.height:

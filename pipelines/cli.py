@@ -1,4 +1,4 @@
-"""The `vawg` command: sample, validate, refresh (interfaces.md, "The command line")."""
+"""The `vawg` command: sample, validate, refresh (interfaces.md, "The command line"), and docs."""
 from __future__ import annotations
 
 import argparse
@@ -49,7 +49,10 @@ def parser() -> argparse.ArgumentParser:
     r.add_argument("--warehouse", default=DEFAULT_WAREHOUSE)
     r.add_argument("--publish", default=DEFAULT_PUBLISH)
     r.add_argument("--as-of", dest="as_of", help=argparse.SUPPRESS)  # the refresh's day, for tests
-    for command in (s, v, r):
+    d = sub.add_parser("docs", help="build the documentation site of the warehouse into <publish>/docs/")
+    d.add_argument("--warehouse", default=DEFAULT_WAREHOUSE)
+    d.add_argument("--publish", default=DEFAULT_PUBLISH)
+    for command in (s, v, r, d):
         command.add_argument("--debug", action="store_true", default=argparse.SUPPRESS, help="show tracebacks")
     return p
 
@@ -63,6 +66,8 @@ def main(argv: list[str] | None = None) -> int:
             code = cmd_sample(args)
         elif args.command == "validate":
             code = cmd_validate(args)
+        elif args.command == "docs":
+            code = cmd_docs(args)
         else:
             code = cmd_refresh(args)
     except KeyboardInterrupt:
@@ -116,6 +121,14 @@ def cmd_refresh(args) -> int:
         return EXIT_FAILED
     print_summary(outcome.summary)
     return outcome.exit_code
+
+
+def cmd_docs(args) -> int:
+    from pipelines.docs_site import build_docs_site
+    with console.status("Building the documentation site…"):
+        site = build_docs_site(Path(args.warehouse), Path(args.publish))
+    out.print(f"Documentation site: {site}")
+    return EXIT_OK
 
 
 def print_summary(summary: dict) -> None:

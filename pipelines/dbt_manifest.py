@@ -18,8 +18,8 @@ MANIFEST = DBT_DIR / "target" / "manifest.json"
 
 
 def _newest_input() -> float:
-    paths = [ROOT / "indicators.yml", *DBT_DIR.rglob("*.sql"), *DBT_DIR.rglob("*.yml"),
-             *DBT_DIR.rglob("*.py"), *(ROOT / "seeds").glob("*.csv")]
+    paths = [ROOT / "indicators.yml", *DBT_DIR.rglob("*.sql"), *DBT_DIR.rglob("*.yml"), *DBT_DIR.rglob("*.md"),
+             *DBT_DIR.rglob("*.py"), *(ROOT / "seeds").glob("*.csv"), *(ROOT / "seeds").glob("*.yml")]
     return max(p.stat().st_mtime for p in paths if "target" not in p.parts)
 
 

@@ -4,6 +4,8 @@ Two kinds of model are written into dbt_project/models/intermediate/indicators/g
 one cell model per source (`int_indicator_cells__<source>`, counting every population and
 subset on the complete grid) and `int_indicator_values` (one row per indicator and grid
 key). Both only call the hand-written macros with arguments taken from indicators.yml.
+Their dbt documentation and key tests (`_generated__models.yml`) are generated too, so a
+count column is described by the population or subset that defines it.
 """
 from __future__ import annotations
 
@@ -14,6 +16,11 @@ from pipelines.indicators.spec import IndicatorSpec, cell_name, load_spec
 
 GENERATED_DIR = Path(__file__).resolve().parents[2] / "dbt_project" / "models" / "intermediate" / "indicators" / "generated"
 HEADER = "-- Generated from indicators.yml by pipelines/indicators/codegen.py: do not edit.\n"
+YAML_NAME = "_generated__models.yml"
+GRID_KEY = ["category", "period_type", "period_start", "geography_type", "geography_code", "breakdown",
+            "breakdown_value"]
+VALUES_COLUMNS = ["indicator_id", *GRID_KEY, "numerator", "denominator", "numerator_population",
+                  "denominator_population", "period", "period_end", "geography_name"]
 
 
 def _jinja(value) -> str:
@@ -74,10 +81,55 @@ def values_model_sql(spec: IndicatorSpec) -> str:
             "    on rows.geography_type = geographies.geography_type and rows.geography_code = geographies.geography_code\n")
 
 
+def _sentence(text: str) -> str:
+    text = " ".join(text.split())
+    return text[0].upper() + text[1:] + ("" if text.endswith(".") else ".")
+
+
+def _column(name: str, description: str | None = None) -> str:
+    # Grid columns reuse the project's doc blocks; count columns say which cell they count.
+    text = json.dumps(description, ensure_ascii=False) if description else f"\"{{{{ doc('{name}') }}}}\""
+    return f"      - {{name: {name}, description: {text}}}"
+
+
+def _model_yaml(name: str, description: str, key: list[str], columns: list[str]) -> list[str]:
+    return [f"  - name: {name}", f"    description: {json.dumps(description, ensure_ascii=False)}",
+            "    data_tests:", f"      - {{primary_key: {{arguments: {{column_names: [{', '.join(key)}]}}}}}}",
+            "    columns:", *columns]
+
+
+def models_yaml(spec: IndicatorSpec) -> str:
+    """dbt properties of the generated models: grain, key test, every column described."""
+    out = ["# Generated from indicators.yml by pipelines/indicators/codegen.py: do not edit.", "version: 2", "",
+           "models:"]
+    for source in spec.sources_in_use():
+        columns = [_column(c) for c in GRID_KEY]
+        for pop_name, pop in spec.populations.items():
+            if pop["source"] != source:
+                continue
+            columns.append(_column(pop_name, f"Count of the population `{pop_name}`: {_sentence(pop['description'])}"))
+            for sub_name, sub in (pop.get("subsets") or {}).items():
+                columns.append(_column(f"{pop_name}__{sub_name}",
+                                       f"Count of `{pop_name}` in the subset `{sub_name}`: "
+                                       f"{_sentence(sub['description'])}"))
+        out += _model_yaml(f"int_indicator_cells__{source}",
+                           f"One row per cell key (category × period × geography × breakdown value) of {source} on "
+                           "the complete grid, with a count column per population and subset defined in "
+                           "indicators.yml. Generated.", GRID_KEY, columns)
+        out.append("")
+    out += _model_yaml("int_indicator_values",
+                       "One row per indicator × category × period × geography × breakdown value, with numerator, "
+                       "denominator and populations, before statistics. Generated from indicators.yml.",
+                       ["indicator_id", *GRID_KEY], [_column(c) for c in VALUES_COLUMNS])
+    return "\n".join(out) + "\n"
+
+
 def generated_models(spec: IndicatorSpec | None = None) -> dict[str, str]:
+    """Every generated file by name: the models' SQL and their YAML properties."""
     spec = spec or load_spec()
     models = {f"int_indicator_cells__{s}.sql": cells_model_sql(spec, s) for s in spec.sources_in_use()}
     models["int_indicator_values.sql"] = values_model_sql(spec)
+    models[YAML_NAME] = models_yaml(spec)
     return models
 
 
@@ -85,7 +137,7 @@ def write_generated_models(directory: Path = GENERATED_DIR) -> list[Path]:
     """Write the models, leaving unchanged files untouched (dbt's partial parse keeps working)."""
     directory.mkdir(parents=True, exist_ok=True)
     models = generated_models()
-    for stale in directory.glob("*.sql"):
+    for stale in [*directory.glob("*.sql"), *directory.glob("*.yml")]:
         if stale.name not in models:
             stale.unlink()
     written = []

@@ -19,7 +19,6 @@ from dataclasses import dataclass
 from pathlib import Path
 
 import duckdb
-import polars as pl
 
 from pipelines.publish.dataset_format import (COLUMNS, round_for_publication, write_indicators_csv,
                                               write_indicators_parquet)
@@ -29,6 +28,7 @@ from pipelines.publish.quality import QualityFailed, run_quality_suite
 from pipelines.publish.report import write_report
 from pipelines.publish.spreadsheet import write_indicators_xlsx_from_parquet
 from pipelines.settings import WarehousePaths
+from pipelines.table_comments import comment_table
 
 
 @dataclass(frozen=True)
@@ -99,6 +99,7 @@ def _carry_vintages(con: duckdb.DuckDBPyConnection, old_warehouse: Path, vintage
     con.execute("create table if not exists marts.indicator_vintages as "
                 f"select ''::varchar as vintage, * from read_parquet('{parquet}') limit 0")
     con.execute(f"insert into marts.indicator_vintages select ?, * from read_parquet('{parquet}')", [vintage])
+    comment_table(con, "marts", "indicator_vintages")  # a copied table does not keep its comments
 
 
 def _point_latest(publish: Path, vintage: str) -> None:

@@ -158,7 +158,7 @@ CROWN_FLAGS = BIT["RAPE"] | BIT["SEXUAL_OFFENCES"] | BIT["TRAFFICKING"] | BIT["P
 
 OUTCOMES = ("GUILTY_PLEA", "CONVICTED_AFTER_TRIAL", "PROOF_IN_ABSENCE", "DISCONTINUED",
             "NO_CASE_TO_ANSWER", "DISMISSED_AFTER_TRIAL", "ACQUITTED", "DISCHARGED", "ADMIN_FINALISED")
-O = {o: i for i, o in enumerate(OUTCOMES)}
+OUTCOME_INDEX = {o: i for i, o in enumerate(OUTCOMES)}
 CONVICTIONS = OUTCOMES[:3]
 REASONS = ("", "VICTIM_RETRACTION", "VICTIM_NON_ATTENDANCE", "VICTIM_EVIDENCE_DOES_NOT_SUPPORT",
            "CONFLICT_OF_EVIDENCE", "ESSENTIAL_LEGAL_ELEMENT_MISSING", "UNRELIABLE_WITNESS",
@@ -508,7 +508,7 @@ def build_finalisations(start: str, end: str, scale: float = 1.0, seed: int = 1)
     reason = np.zeros(n, dtype=np.int64)
     unsuccessful = ~convicted
     admin = unsuccessful & (rng_r.random(n) < ADMIN_SHARE)
-    outcome[admin] = O["ADMIN_FINALISED"]
+    outcome[admin] = OUTCOME_INDEX["ADMIN_FINALISED"]
     failed = unsuccessful & ~admin
     da = (r_flags & BIT["DOMESTIC_ABUSE"]) > 0
     victim = failed & ~da & (rng_r.random(n) < np.where(r_rape, RAPE_VICTIM_ISSUE, OTHER_VICTIM_ISSUE))
@@ -527,7 +527,7 @@ def build_finalisations(start: str, end: str, scale: float = 1.0, seed: int = 1)
                        draw_categorical(rng_r, np.array([0.50, 0.07, 0.20, 0.20, 0.03]), n))
     o_unsucc = 3 + np.where(victim, o_victim, o_other)
     o_unsucc = np.where(np.isin(reason, [REASONS.index("PUBLIC_INTEREST"),
-                                         REASONS.index("CAUTION_OR_OOC_DISPOSAL")]), O["DISCONTINUED"], o_unsucc)
+                                         REASONS.index("CAUTION_OR_OOC_DISPOSAL")]), OUTCOME_INDEX["DISCONTINUED"], o_unsucc)
     outcome = np.where(failed, o_unsucc, outcome)
 
     # -- people ---------------------------------------------------------------------------------------

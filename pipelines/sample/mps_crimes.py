@@ -517,7 +517,7 @@ def _lag(rng: np.random.Generator, n: int, probs, tails) -> np.ndarray:
     """Day lags: 0, 1, 2, 3 with ``probs[:4]`` then a uniform tail range for each further prob."""
     which = draw_categorical(rng, np.asarray(probs), n)
     out = np.zeros(n, dtype=np.int64)
-    for i, p in enumerate(probs):
+    for i in range(len(probs)):
         sel = which == i
         if i < 4:
             out[sel] = i

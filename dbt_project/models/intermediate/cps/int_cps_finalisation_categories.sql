@@ -7,7 +7,7 @@ with finalisations as (
 flags as (
     select distinct finalisations.cps_urn, finalisations.defendant_ref, flag_categories.category
     from finalisations
-    cross join unnest(string_split(finalisations.vawg_flag_list, ';')) as flag_list(vawg_flag)
+    cross join unnest(string_split(finalisations.vawg_flag_list, ';')) as flag_list (vawg_flag)
     inner join {{ ref('cps_flag_categories') }} as flag_categories
         on flag_list.vawg_flag = flag_categories.vawg_flag
 ),

@@ -2,7 +2,7 @@
 -- quarter with an accepted file, and each financial year whose four quarters all have one.
 with accepted as (
     select distinct source, strptime(quarter, '%Y-%m')::date as quarter_start
-    from {{ source('audit', 'loads') }}
+    from {{ ref('stg_audit__loads') }}
     where status = 'accepted'
 ),
 

@@ -24,7 +24,8 @@ select
     records.*,
     -- An INCIDENT is in no offence strand whatever code it carries.
     case when records.classification_code in ('CRIME', 'NO_CRIME') then strands.strand end as offence_strand,
-    (offence_strand is not null
+    (
+        offence_strand is not null
         or is_domestic_flagged or is_honour_flagged or is_forced_marriage_flagged or is_fgm_flagged
     ) as is_in_scope,
     case victim_sex_code when 'F' then 'FEMALE' when 'M' then 'MALE' else 'UNKNOWN' end as victim_gender_code,

@@ -9,7 +9,7 @@ providers as (
     -- A provider has one service type and lead borough; the latest return says which.
     select provider_id, service_type_code, borough_code
     from {{ ref('stg_services__returns') }}
-    qualify row_number() over (partition by provider_id order by quarter_start desc, file_row_number) = 1
+    qualify row_number() over (partition by provider_id order by quarter_start desc, file_row_number asc) = 1
 ),
 
 quarters as (
@@ -22,7 +22,7 @@ expected as (
     select distinct returns.provider_id, quarters.quarter_start
     from quarters
     inner join returns
-        on returns.quarter_start < quarters.quarter_start
+        on quarters.quarter_start > returns.quarter_start
         and returns.quarter_start >= quarters.quarter_start - interval 12 month
 )
 
@@ -35,4 +35,4 @@ select
 from expected
 inner join providers on expected.provider_id = providers.provider_id
 left join returns as sent
-    on sent.provider_id = expected.provider_id and sent.quarter_start = expected.quarter_start
+    on expected.provider_id = sent.provider_id and expected.quarter_start = sent.quarter_start
