@@ -49,9 +49,11 @@ docs: install
 benchmark: install
 	$(BIN)/python benchmarks/run.py
 
-# The Dagster UI on the same folders; runs and schedules are kept in data/dagster_home.
+# The Dagster UI on the same folders; runs and schedules are kept in data/dagster_home, whose
+# dagster.yaml (one run at a time) comes from pipelines/defs/dagster_home.yaml.
 dagster: install
 	mkdir -p data/dagster_home
+	test -f data/dagster_home/dagster.yaml || cp pipelines/defs/dagster_home.yaml data/dagster_home/dagster.yaml
 	DAGSTER_HOME=$(CURDIR)/data/dagster_home VAWG_LANDING=$(LANDING) VAWG_WAREHOUSE=$(WAREHOUSE) VAWG_PUBLISH=$(PUBLISH) \
 	  $(BIN)/dagster dev -m pipelines.defs
 

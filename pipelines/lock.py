@@ -49,3 +49,27 @@ def writer_lock(lock_path: Path, wait_seconds: float = 0.0):
             _held.discard(lock_path)
     finally:
         os.close(fd)  # closing the descriptor releases the lock, also when the process dies
+
+
+def refresh_running(lock_path: Path) -> bool:
+    """Whether some refresh holds the writer lock now; never waits and never creates the file.
+
+    The probe takes a shared lock for a few microseconds: a refresh starting in exactly that
+    instant would refuse as if another were running (and say so), which is the price of asking.
+    """
+    lock_path = Path(lock_path).absolute()
+    if lock_path in _held:
+        return True
+    try:
+        fd = os.open(lock_path, os.O_RDONLY)
+    except FileNotFoundError:
+        return False
+    try:
+        fcntl.flock(fd, fcntl.LOCK_SH | fcntl.LOCK_NB)
+    except BlockingIOError:
+        return True
+    else:
+        fcntl.flock(fd, fcntl.LOCK_UN)
+        return False
+    finally:
+        os.close(fd)

@@ -12,6 +12,7 @@ from pipelines.defs.mps_crimes import assets as mps_crimes
 from pipelines.defs.publication import assets as publication
 from pipelines.defs.resources import WarehouseResource
 from pipelines.defs.schedules import quarterly_refresh_schedule, refresh_job
+from pipelines.defs.sensors import landing_files_sensor
 from pipelines.defs.service_returns import assets as service_returns
 from pipelines.defs.warehouse.dbt import dbt_project, vawg_dbt_models
 from pipelines.settings import WarehousePaths
@@ -37,6 +38,7 @@ defs = dg.Definitions(
     asset_checks=CHECKS,
     jobs=[refresh_job],
     schedules=[quarterly_refresh_schedule],
+    sensors=[landing_files_sensor],
     resources=build_resources(),
     # Steps share one warehouse file being built: run them one after another.
     executor=dg.in_process_executor,

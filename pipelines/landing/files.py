@@ -124,17 +124,24 @@ def quarter_of(file_name: str) -> str | None:
     return f"{m.group(1)}-{m.group(2)}"
 
 
+def landing_paths(landing: Path) -> dict[str, list[Path]]:
+    """The files of each source folder that a refresh looks at, without reading them (the
+    file-arrival sensor compares their sizes and times every minute)."""
+    paths: dict[str, list[Path]] = {}
+    for source in SOURCES:
+        folder = Path(landing) / source
+        if folder.is_dir():
+            paths[source] = sorted(p for p in folder.iterdir() if p.is_file() and not is_ignored(p.name))
+    return paths
+
+
 def discover(landing: Path, today: dt.date) -> list[LandingFile]:
     """Every non-ignored file in the known source folders, with its rejection if any.
 
     Unknown folders and sub-folders are not looked into: only the five sources are loaded.
     """
     found: list[LandingFile] = []
-    for source in SOURCES:
-        folder = Path(landing) / source
-        if not folder.is_dir():
-            continue
-        files = [p for p in folder.iterdir() if p.is_file() and not is_ignored(p.name)]
+    for source, files in landing_paths(landing).items():
         quarters = [quarter_of(p.name) for p in files]
         for path, quarter in zip(files, quarters):
             label = f"{source}/{path.name}"
