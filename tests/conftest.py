@@ -1,5 +1,7 @@
 import datetime as dt
 import shutil
+import subprocess
+import sys
 from pathlib import Path
 
 import duckdb
@@ -34,6 +36,22 @@ def handmade(tmp_path_factory):
     paths, outcome = refresh(tmp, landing)
     assert outcome.exit_code == 0, outcome.message + outcome.detail
     return paths, outcome
+
+
+@pytest.fixture(scope="session")
+def box2_warehouse(tmp_path_factory):
+    """FY2007/08 and FY2008/09 at London's real volume (scale 1), sampled and refreshed by the
+    command line as a newcomer runs it: the completed refresh and its paths."""
+    tmp = tmp_path_factory.mktemp("box2")
+    paths = WarehousePaths.of(tmp / "landing", tmp / "warehouse.duckdb", tmp / "publish")
+    vawg = [sys.executable, "-m", "pipelines.cli"]
+    done = subprocess.run([*vawg, "sample", "--landing", str(paths.landing), "--start", "2007-04", "--end", "2009-03",
+                           "--seed", "7"], capture_output=True, text=True, timeout=900)
+    assert done.returncode == 0, done.stderr
+    done = subprocess.run([*vawg, "refresh", "--landing", str(paths.landing), "--warehouse", str(paths.warehouse),
+                           "--publish", str(paths.publish)], capture_output=True, text=True, timeout=900)
+    assert done.returncode == 0, done.stdout + done.stderr
+    return done, paths
 
 
 @pytest.fixture(scope="session")
