@@ -80,7 +80,9 @@ def timed(command: list[str], env: dict | None = None) -> dict:
     output, _ = proc.communicate()
     seconds = time.perf_counter() - start
     sampler.join()
-    return {"seconds": seconds, "exit": proc.returncode, "peak_rss_mb": peak[0] / 1024, "output": output}
+    # The 1-minute load average at the end: other work on the machine inflates every figure.
+    return {"seconds": seconds, "exit": proc.returncode, "peak_rss_mb": peak[0] / 1024, "output": output,
+            "load": os.getloadavg()[0]}
 
 
 def _seconds(amount: str, unit: str | None) -> float:
@@ -272,6 +274,9 @@ def render(results: list[dict], info: dict) -> str:
         row("refresh of the police extract alone (same work as the floor, plus publication)",
             [f["seconds"] for f in r["police_only"]])
         peak = max(f["peak_rss_mb"] for f in full)
+        loads = [f["load"] for f in [*full, *r["increment"], *r["police_only"]] if "load" in f]
+        lines += ["", f"Load average (1 min) at the end of the timed refreshes: "
+                  f"{min(loads):.1f}–{max(loads):.1f} on {os.cpu_count()} cores."] if loads else []
         lines += ["", f"Peak memory of a full refresh: {peak:,.0f} MB. "
                   f"Police refresh / floor: {median([f['seconds'] for f in r['police_only']]) / median(r['floor']):.1f}×. "
                   f"One new quarter / full refresh: "
