@@ -85,6 +85,7 @@ def test_fmu_cases_by_region_count_the_unknown_region(handmade):
 
 
 def test_missing_returns_and_quarantine(handmade):
-    assert [(r["period"], r["provider_id"]) for r in answer(handmade[0], question("Q7"))] == [("2009/10 Q3", "RCC-NORTH")]
+    assert [(r["period"], r["provider_id"], r["lead_area"]) for r in answer(handmade[0], question("Q7"))] == [
+        ("2009/10 Q3", "RCC-NORTH", "London")]
     assert {(r["rule"], r["column_name"], r["rows_quarantined"]) for r in answer(handmade[0], question("Q8"))} == {
         ("invalid_code", "borough_code", 1), ("out_of_scope", None, 1)}
