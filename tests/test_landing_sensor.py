@@ -1,6 +1,8 @@
 """The file-arrival sensor: one refresh per new landing state, never beside another writer."""
 import os
 import shutil
+import subprocess
+import sys
 import time
 from pathlib import Path
 
@@ -116,3 +118,27 @@ def test_the_dagster_home_of_make_dagster_runs_one_run_at_a_time(tmp_path):
         assert instance.get_concurrency_config().run_queue_config.max_concurrent_runs == 1
     finally:
         instance.dispose()
+
+
+HOLD_LOCK = """
+import sys
+from pathlib import Path
+from pipelines.lock import writer_lock
+with writer_lock(Path(sys.argv[1])):
+    print("taken", flush=True)
+    sys.stdin.readline()
+"""
+
+
+def test_a_refresh_in_another_process_skips(instance, paths):
+    """The sensor runs in Dagster's daemon; the refresh holding the lock is another process."""
+    land(paths, "2009-04.csv", "crime_ref\n1\n")
+    holder = subprocess.Popen([sys.executable, "-c", HOLD_LOCK, str(paths.lock)], stdin=subprocess.PIPE,
+                              stdout=subprocess.PIPE, text=True)
+    try:
+        assert holder.stdout.readline().strip() == "taken"
+        held = tick(instance, paths)
+        assert held.run_requests == [] and "Another refresh is writing" in held.skip_message
+    finally:
+        holder.communicate("\n", timeout=30)
+    assert len(tick(instance, paths).run_requests) == 1
