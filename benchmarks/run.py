@@ -109,10 +109,14 @@ def stage_times(log_file: Path) -> dict:
     return stages
 
 
-def refresh(landing: Path, out: Path) -> dict:
+def refresh(landing: Path, out: Path, quality_may_fail: bool = False) -> dict:
+    """`quality_may_fail`: a landing folder of one source has no figures for the other sources'
+    indicators, so the quality suite refuses the publication at its very end; the refresh has
+    done all its work by then, and its time still counts."""
     result = timed([VAWG, "refresh", "--landing", str(landing), "--warehouse", str(out / "warehouse.duckdb"),
                     "--publish", str(out / "publish")])
-    if result["exit"] not in (0, 3):
+    refused = quality_may_fail and result["exit"] == 1 and "failed its quality checks" in result["output"]
+    if result["exit"] not in (0, 3) and not refused:
         raise SystemExit(f"refresh failed ({result['exit']}):\n{result['output'][-3000:]}")
     logs = sorted((out / "logs").glob("refresh-*.log"))
     result["stages"] = stage_times(logs[-1])
@@ -207,7 +211,8 @@ def bench_scale(scale: float, runs: int, work: Path) -> dict:
     for k in range(runs):
         out = base / f"police-{k}"
         shutil.rmtree(out, ignore_errors=True)
-        police.append(refresh(linked_landing(landing, out / "landing", lambda p: "mps_crimes" in p.parts), out))
+        police.append(refresh(linked_landing(landing, out / "landing", lambda p: "mps_crimes" in p.parts), out,
+                              quality_may_fail=True))
         shutil.rmtree(out, ignore_errors=True)
     result["police_only"] = police
     save()
