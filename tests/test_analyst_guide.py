@@ -13,6 +13,9 @@ import pytest
 
 from pipelines.settings import WarehousePaths
 
+# Both files use the session's box2 warehouse: under `pytest -n 2` one worker builds it once.
+pytestmark = pytest.mark.xdist_group("box2")
+
 GUIDE = Path(__file__).parents[1] / "docs" / "analyst-guide.md"
 SQL_BLOCK = re.compile(r"```sql\n(.*?)```", re.S)
 QUESTION = re.compile(r"^### (Q\d+) [^\n]+\n(.*?)(?=^#{2,3} |\Z)", re.M | re.S)

@@ -9,6 +9,9 @@ import pytest
 from pipelines.cli import main
 from pipelines.indicators.spec import load_spec
 
+# Both files use the session's box2 warehouse: under `pytest -n 2` one worker builds it once.
+pytestmark = pytest.mark.xdist_group("box2")
+
 VAWG = [sys.executable, "-m", "pipelines.cli"]
 
 
