@@ -25,6 +25,18 @@ def query(paths: WarehousePaths, sql: str, params=None) -> pl.DataFrame:
         return con.sql(sql, params=params or None).pl()
 
 
+def copy_state(fixture: WarehousePaths, tmp: Path, store: bool = False) -> WarehousePaths:
+    """A copy of a refreshed state (landing, publication, warehouse, and the raw store when
+    asked) to refresh again without touching the session's fixture."""
+    paths = WarehousePaths.of(tmp / "landing", tmp / "warehouse.duckdb", tmp / "publish")
+    shutil.copytree(fixture.landing, paths.landing)
+    shutil.copytree(fixture.publish, paths.publish, symlinks=True)
+    if store:
+        shutil.copytree(fixture.store, paths.store)
+    shutil.copy2(fixture.warehouse, paths.warehouse)
+    return paths
+
+
 @pytest.fixture(scope="session")
 def handmade(tmp_path_factory):
     """The hand-made landing folder of all five sources (tests/fixtures/all_sources; the FMU

@@ -20,7 +20,6 @@ refresh day (the session fixture's), the other exits 1 with the writer lock's se
 import hashlib
 import json
 import os
-import shutil
 import signal
 import subprocess
 import sys
@@ -32,6 +31,7 @@ import pytest
 
 from pipelines.settings import WarehousePaths
 from pipelines.store import RawStore
+from tests.conftest import copy_state
 
 BUSY = "Another refresh is writing warehouse.duckdb; try again when it has finished."
 REPO = Path(__file__).resolve().parents[1]
@@ -111,10 +111,7 @@ def store_lines(paths: WarehousePaths) -> int:
 
 def test_killed_refreshes_leave_everything_readable_and_the_next_one_publishes(handmade, tmp_path):
     fixture, _ = handmade
-    paths = WarehousePaths.of(tmp_path / "landing", tmp_path / "warehouse.duckdb", tmp_path / "publish")
-    shutil.copytree(fixture.landing, paths.landing)
-    shutil.copytree(fixture.publish, paths.publish, symlinks=True)
-    shutil.copy2(fixture.warehouse, paths.warehouse)
+    paths = copy_state(fixture, tmp_path)
     # The uninterrupted refresh of the same data: the fixture's, on the day of its vintage.
     reference = (fixture.publish / "latest" / "indicators.csv").read_bytes()
     manifest = json.loads((fixture.publish / "latest" / "manifest.json").read_text(encoding="utf-8"))

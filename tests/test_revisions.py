@@ -15,13 +15,11 @@ All four rows have denominators under 10, so the Panel saw them suppressed befor
 the Panel's dataset is byte-for-byte the same.
 """
 import hashlib
-import shutil
 
 import polars as pl
 
 from pipelines.refresh import run_refresh
-from pipelines.settings import WarehousePaths
-from tests.conftest import query
+from tests.conftest import copy_state, query
 
 KEY = ["indicator_id", "category", "period_type", "period_start", "geography_type", "geography_code",
        "breakdown", "breakdown_value"]
@@ -42,11 +40,7 @@ def folder_digest(folder):
 
 def test_a_resent_quarter_supersedes_the_old_version_and_moves_only_its_figures(handmade, tmp_path):
     fixture, _ = handmade
-    paths = WarehousePaths.of(tmp_path / "landing", tmp_path / "warehouse.duckdb", tmp_path / "publish")
-    shutil.copytree(fixture.landing, paths.landing)
-    shutil.copytree(fixture.publish, paths.publish, symlinks=True)
-    shutil.copytree(fixture.store, paths.store)
-    shutil.copy2(fixture.warehouse, paths.warehouse)
+    paths = copy_state(fixture, tmp_path, store=True)
     before = query(paths, "select * from marts.indicators")
     old_vintages = query(paths, "select * from marts.indicator_vintages")
     old_folders = {v: folder_digest(paths.publish / v) for v in old_vintages["vintage"].unique()}

@@ -14,8 +14,6 @@ import polars as pl
 from pipelines import statistics as st
 from pipelines.indicators.spec import IndicatorSpec, load_spec
 
-KEYS = ["indicator_id", "category", "period_type", "period_start", "geography_type",
-        "geography_code", "breakdown", "breakdown_value"]
 COLUMNS = ["indicator_id", "indicator_name", "category", "period_type", "period", "period_start",
            "period_end", "geography_type", "geography_code", "geography_name", "breakdown",
            "breakdown_value", "numerator", "denominator", "value", "unit", "ci_lower", "ci_upper",
