@@ -28,13 +28,32 @@ def connect(build_file: Path) -> duckdb.DuckDBPyConnection:
     return con
 
 
-def replace_source_rows(con: duckdb.DuckDBPyConnection, source: str, rows: pl.DataFrame,
-                        audit: dict[str, pl.DataFrame]) -> None:
-    """Make the build file hold exactly this source's rows and audit records (idempotent)."""
+def replace_source_rows(con: duckdb.DuckDBPyConnection, source: str, parts: pl.DataFrame,
+                        taken_out: pl.DataFrame, empty: pl.DataFrame, audit: dict[str, pl.DataFrame]) -> int:
+    """Make the build file hold exactly this source's rows and audit records (idempotent).
+
+    `parts`: each quarter's current accepted Parquet part (quarter, file_name, sha256, path);
+    DuckDB reads them itself, so no process holds all of a source's rows at once. Rows named
+    in `taken_out` (file_sha256, row_number: rules across files) are left out; `empty` gives
+    the table's columns when there is no part. Returns the number of rows loaded.
+    """
     con.execute("begin")
-    con.register("source_rows", rows.to_arrow())
-    con.execute(f"create or replace table raw.{source} as select * from source_rows")
-    con.unregister("source_rows")
+    if parts.height:
+        selects = " union all ".join(
+            f"select *, {_text(p['sha256'])} as file_sha256, {_text(p['file_name'])} as file_name, "
+            f"{_text(p['quarter'])} as quarter from read_parquet({_text(p['path'])})"
+            for p in parts.iter_rows(named=True))
+        con.register("taken_out", taken_out.select("file_sha256", "row_number").to_arrow())
+        con.execute(f"""create or replace table raw.{source} as
+            select * from ({selects}) as r
+            where not exists (select 1 from taken_out t
+                              where t.file_sha256 = r.file_sha256 and t.row_number = r.row_number)
+            order by quarter, row_number""")
+        con.unregister("taken_out")
+    else:
+        con.register("source_rows", empty.to_arrow())
+        con.execute(f"create or replace table raw.{source} as select * from source_rows")
+        con.unregister("source_rows")
     comment_table(con, "raw", source)
     for table, frame in audit.items():
         con.execute(f"delete from audit.{table} where source = ?", [source])
@@ -44,4 +63,10 @@ def replace_source_rows(con: duckdb.DuckDBPyConnection, source: str, rows: pl.Da
             con.execute(f"insert into audit.{table} ({', '.join(columns)}) "
                         f"select {', '.join(columns)} from audit_rows")
             con.unregister("audit_rows")
+    loaded = con.execute(f"select count(*) from raw.{source}").fetchall()[0][0]
     con.execute("commit")
+    return loaded
+
+
+def _text(value: str) -> str:
+    return "'" + value.replace("'", "''") + "'"

@@ -93,10 +93,10 @@ class RawStore:
         except json.JSONDecodeError:
             return None  # written by a store from before summaries were renamed into place
 
-    def read_part(self, source: str, sha256: str, kind: str) -> pl.DataFrame:
+    def read_part(self, source: str, sha256: str, kind: str, columns: list[str] | None = None) -> pl.DataFrame:
         path = self.part(source, sha256, kind)
         try:
-            return pl.read_parquet(path)
+            return pl.read_parquet(path, columns=columns)
         except (OSError, pl.exceptions.PolarsError) as exc:
             raise StoreDamaged(f"the raw store's file {path} cannot be read ({str(exc).splitlines()[0]}); "
                                "delete it and its .summary.json so the landing file is validated again") from exc

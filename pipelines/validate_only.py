@@ -8,7 +8,7 @@ import polars as pl
 
 from pipelines.landing.files import SOURCES, discover
 from pipelines.landing.read import FileRejected, read_raw
-from pipelines.landing.validate import cross_file_quarantine, validate
+from pipelines.landing.validate import cross_file_columns, cross_file_failures, validate
 
 
 def validate_landing(landing: Path, today: dt.date | None = None) -> list[dict]:
@@ -26,12 +26,13 @@ def validate_landing(landing: Path, today: dt.date | None = None) -> list[dict]:
                 row.update(status="accepted", reason=None, rows_read=raw.rows_read,
                            rows_loaded=result.accepted.height, rows_quarantined=result.quarantine.height,
                            rules=result.quarantine.select("rule"))
-                accepted.setdefault(f.source, []).append(result.accepted.with_columns(
+                # only what the rules across files read is kept of every file
+                accepted.setdefault(f.source, []).append(result.accepted.select(cross_file_columns(f.source)).with_columns(
                     quarter=pl.lit(f.quarter), file_sha256=pl.lit(f.sha256)))
         report.append(row)
     # Rules across files (a version out of scope with no earlier version) apply as in a refresh.
     for source, frames in accepted.items():
-        moved = cross_file_quarantine(source, pl.concat(frames, how="vertical"))
+        moved = cross_file_failures(source, pl.concat(frames, how="vertical"))
         for row in report:
             taken = moved.filter(pl.col("file_sha256") == row["sha256"])
             if row["status"] == "accepted" and taken.height:

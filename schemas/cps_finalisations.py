@@ -325,6 +325,10 @@ def cross_file_schema() -> pa.DataFrameSchema:
     )
 
 
+# The columns `cross_file_failures` reads: only these are assembled from every quarter's file.
+CROSS_FILE_COLUMNS = KEY
+
+
 def cross_file_failures(rows: pl.DataFrame) -> pl.DataFrame:
     """The accepted rows to quarantine by the rules across files.
 

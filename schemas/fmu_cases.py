@@ -232,6 +232,10 @@ WARNINGS: dict[str, pl.Expr] = {c: _blank(c) | _invalid(c) for c in OPTIONAL}
 # ---------------------------------------------------------------- across files
 
 
+# The columns `cross_file_failures` reads: only these are assembled from every quarter's file.
+CROSS_FILE_COLUMNS = (NAMES[KEY],)
+
+
 def cross_file_failures(rows: pl.DataFrame) -> pl.DataFrame:
     """The accepted rows to quarantine as `duplicate_key_across_files`: a
     `case_reference` repeating one of an earlier quarter's file. `rows`: the accepted

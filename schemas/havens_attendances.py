@@ -269,6 +269,10 @@ def key_repeats_earlier_file(rows: pl.DataFrame, key: str, name: str = SOURCE) -
     )
 
 
+# The columns `cross_file_failures` reads: only these are assembled from every quarter's file.
+CROSS_FILE_COLUMNS = (KEY,)
+
+
 def cross_file_failures(rows: pl.DataFrame) -> pl.DataFrame:
     """The accepted rows to quarantine as `duplicate_key_across_files`: an
     `attendance_id` repeating one of an earlier quarter's file. `rows`: the accepted rows

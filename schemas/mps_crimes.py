@@ -35,7 +35,7 @@ Quarantine rules, in precedence order (`column_name` in the quarantine says whic
   2012-11-25, `106` 2015-07-31, from `seeds/offence_strands.csv`), judged by
   `offence_date`, or `recorded_date` when that is unknown; or `outcome_type` 21 or 22
   with an `outcome_date` before 2016-01-01 or 2019-04-01 (`seeds/outcome_types.csv`).
-- `out_of_scope` (across files, `pipelines.landing.validate.mps_out_of_scope`): the version
+- `out_of_scope` (across files, `cross_file_failures`): the version
   is out of VAWG scope and no earlier version of the record was in scope.
 
 Values and their types in the accepted rows:
@@ -396,4 +396,34 @@ def scope_schema() -> pa.DataFrameSchema:
         },
         name=f"{SOURCE}_scope",
         strict=False,
+    )
+
+
+# The columns `cross_file_failures` reads: only these are assembled from every quarter's file.
+CROSS_FILE_COLUMNS = ("crime_ref", "classification", "ho_offence_code", "last_modified", *SCOPE_FLAGS)
+
+
+def cross_file_failures(rows: pl.DataFrame) -> pl.DataFrame:
+    """The accepted versions to quarantine as `out_of_scope`.
+
+    `rows`: the accepted rows of the current file of every quarter (columns `quarter`,
+    `file_sha256`, `row_number` and at least `CROSS_FILE_COLUMNS`). Returns (file_sha256,
+    row_number, rule), ordered by quarter and row_number. Superseded file versions must not
+    be passed in: they are no longer anyone's truth.
+    """
+    from pipelines.landing.validate import failed_rows  # the landing layer imports schemas
+
+    frame = rows.sort("quarter", "file_sha256", "row_number")
+    failures = failed_rows(scope_schema(), frame)
+    picked = frame.with_row_index("_index").join(
+        failures.select(pl.col("index").cast(pl.UInt32), "rule"),
+        left_on="_index",
+        right_on="index",
+        how="inner",
+        maintain_order="left",
+    )
+    return picked.select(
+        pl.col("file_sha256").cast(pl.Utf8),
+        pl.col("row_number").cast(pl.Int64),
+        pl.col("rule").cast(pl.Utf8),
     )

@@ -22,7 +22,6 @@ from pipelines.landing.read import FileRejected, read_raw
 from pipelines.landing.validate import (
     ValidationResult,
     cross_file_quarantine,
-    mps_out_of_scope,
     validate,
 )
 
@@ -797,7 +796,7 @@ def test_out_of_scope_versions_without_an_earlier_in_scope_one(tmp_path):
         # H: a no-crime in a strand
         ("0000008/12", "2012-01", t(2012, 1, 12), "NO_CRIME", "20A", False, False),
     )
-    out = mps_out_of_scope(frame)
+    out = mps.cross_file_failures(frame)
     assert out.schema == pl.Schema(
         {"file_sha256": pl.Utf8, "row_number": pl.Int64, "rule": pl.Utf8}
     )

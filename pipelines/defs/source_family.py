@@ -9,8 +9,8 @@ from pipelines import build_file, progress
 from pipelines.failures import failed_check, one_sentence
 from pipelines.defs.resources import WarehouseResource
 from pipelines.landing.files import discover
-from pipelines.landing.load import current_rows, land_file
-from pipelines.landing.validate import cross_file_quarantine
+from pipelines.landing.load import current_parts, current_rows, land_file
+from pipelines.landing.validate import cross_file_columns, cross_file_failures, quarantine_records
 
 MAX_QUARANTINE_RATE = 0.01
 
@@ -42,12 +42,14 @@ def build_validated_table(context: dg.AssetExecutionContext, warehouse: Warehous
         if f.quarter is None:
             land_file(store, f)
     progress.report(f"Assembling {source} from the raw store", context.log)
-    rows = current_rows(store, source)
-    if rows.height == 0:
-        rows = _empty_rows(source)
-    moved = cross_file_quarantine(source, rows) if rows.height else pl.DataFrame()
-    if moved.height:
-        rows = rows.join(moved.select("file_sha256", "row_number"), on=["file_sha256", "row_number"], how="anti")
+    parts = current_parts(store, source)
+    # Rules across files read only their own columns of every quarter; the few rows they take
+    # out are then read whole for the audit. DuckDB reads the rest from the store's Parquet.
+    keys = current_rows(store, source, columns=cross_file_columns(source))
+    out = cross_file_failures(source, keys)
+    del keys
+    moved = quarantine_records(source, out, current_rows(store, source, only=out)) if out.height \
+        else pl.DataFrame()
 
     loads = store.audit_loads()
     loads = loads.filter(pl.col("source") == source) if loads.height else loads
@@ -68,13 +70,13 @@ def build_validated_table(context: dg.AssetExecutionContext, warehouse: Warehous
 
     con = build_file.connect(warehouse.build_file(context.run.run_id))
     try:
-        build_file.replace_source_rows(con, source, rows, {
+        loaded = build_file.replace_source_rows(con, source, parts, out, _empty_rows(source), {
             "loads": loads, "quarantine": quarantine, "warnings": warnings, "landing_files": landing})
     finally:
         con.close()
     return dg.MaterializeResult(metadata={
-        "rows": rows.height,
-        "quarters": rows["quarter"].n_unique() if rows.height else 0,
+        "rows": loaded,
+        "quarters": parts.height,
         "rows_quarantined_across_files": moved.height,
         "rejected_files": dg.MetadataValue.json([r for r in landing.to_dicts() if r["status"] == "rejected"]),
     })

@@ -44,11 +44,31 @@ def land_file(store: RawStore, landing_file: LandingFile) -> dict:
     return {**event, "status": "accepted", "reason": None, **counts}
 
 
-def current_rows(store: RawStore, source: str) -> pl.DataFrame:
-    """Accepted rows of each quarter's current file version, tagged with the file they came from."""
+def current_parts(store: RawStore, source: str) -> pl.DataFrame:
+    """The accepted Parquet part of each quarter's current file version: quarter, file_name,
+    sha256, path (in quarter order)."""
+    versions = store.current_versions(source)
+    return versions.with_columns(path=pl.col("sha256").map_elements(
+        lambda sha: str(store.part(source, sha, "accepted")), return_dtype=pl.Utf8))
+
+
+def current_rows(store: RawStore, source: str, columns: list[str] | None = None,
+                 only: pl.DataFrame | None = None) -> pl.DataFrame:
+    """Accepted rows of each quarter's current file version, tagged with the file they came from.
+
+    `columns`: read only these (all when None); `only`: read only the rows named by its
+    (file_sha256, row_number), e.g. the few that rules across files take out.
+    """
     frames = []
-    for version in store.current_versions(source).iter_rows(named=True):
-        frames.append(store.read_part(source, version["sha256"], "accepted").with_columns(
+    for version in current_parts(store, source).iter_rows(named=True):
+        if only is not None:
+            numbers = only.filter(pl.col("file_sha256") == version["sha256"])["row_number"]
+            if numbers.is_empty():
+                continue
+        frame = store.read_part(source, version["sha256"], "accepted", columns)
+        if only is not None:
+            frame = frame.filter(pl.col("row_number").is_in(numbers.to_list()))
+        frames.append(frame.with_columns(
             file_sha256=pl.lit(version["sha256"]), file_name=pl.lit(version["file_name"]),
             quarter=pl.lit(version["quarter"])))
     return pl.concat(frames, how="vertical") if frames else pl.DataFrame()

@@ -220,30 +220,6 @@ def _warning_counts(
     return pl.DataFrame(rows, schema=WARNINGS_SCHEMA, orient="row")
 
 
-def mps_out_of_scope(accepted_by_file: pl.DataFrame) -> pl.DataFrame:
-    """The accepted mps_crimes versions to quarantine as `out_of_scope`.
-
-    `accepted_by_file`: the accepted rows of the current file of every quarter (columns
-    `quarter`, `file_sha256`, `row_number` and the typed columns of `validate`). Returns
-    (file_sha256, row_number, rule), ordered by quarter and row_number. Superseded file
-    versions must not be passed in: they are no longer anyone's truth.
-    """
-    frame = accepted_by_file.sort("quarter", "file_sha256", ROW_NUMBER)
-    failures = failed_rows(mps_crimes.scope_schema(), frame)
-    picked = frame.with_row_index("_index").join(
-        failures.select(pl.col("index").cast(pl.UInt32), "rule"),
-        left_on="_index",
-        right_on="index",
-        how="inner",
-        maintain_order="left",
-    )
-    return picked.select(
-        pl.col("file_sha256").cast(pl.Utf8),
-        pl.col(ROW_NUMBER).cast(pl.Int64),
-        pl.col("rule").cast(pl.Utf8),
-    )
-
-
 CROSS_FILE_SCHEMA = {
     "file_sha256": pl.Utf8,
     ROW_NUMBER: pl.Int64,
@@ -251,6 +227,24 @@ CROSS_FILE_SCHEMA = {
     "column_name": pl.Utf8,
     "raw_record": pl.Utf8,
 }
+
+
+def cross_file_failures(source: str, rows: pl.DataFrame) -> pl.DataFrame:
+    """(file_sha256, row_number, rule) of the accepted rows that the source's rules across
+    files take out (its schema module's `cross_file_failures`; none when it has no such rule).
+
+    `rows`: the accepted rows of the current file of every quarter of `source`, with
+    `quarter` and `file_sha256`; the module's `CROSS_FILE_COLUMNS` are enough.
+    """
+    module = SCHEMAS.get(source)
+    if not rows.height or not hasattr(module, "cross_file_failures"):
+        return pl.DataFrame(schema={k: CROSS_FILE_SCHEMA[k] for k in ("file_sha256", ROW_NUMBER, "rule")})
+    return module.cross_file_failures(rows)
+
+
+def cross_file_columns(source: str) -> list[str]:
+    """The accepted columns the rules across files of `source` read (none without such rules)."""
+    return [ROW_NUMBER, *getattr(SCHEMAS.get(source), "CROSS_FILE_COLUMNS", ())]
 
 
 def cross_file_quarantine(source: str, rows: pl.DataFrame) -> pl.DataFrame:
@@ -261,12 +255,13 @@ def cross_file_quarantine(source: str, rows: pl.DataFrame) -> pl.DataFrame:
     and raw_record: the row's listed columns as accepted (typed values written as text;
     the raw strings are not kept for accepted rows).
     """
-    if source == "mps_crimes" and rows.height:
-        out = mps_out_of_scope(rows)
-    elif rows.height and hasattr(SCHEMAS.get(source), "cross_file_failures"):
-        # (file_sha256, row_number, rule) from the source's own rules across files
-        out = SCHEMAS[source].cross_file_failures(rows)
-    else:
+    return quarantine_records(source, cross_file_failures(source, rows), rows)
+
+
+def quarantine_records(source: str, out: pl.DataFrame, rows: pl.DataFrame) -> pl.DataFrame:
+    """audit.quarantine rows for the failures `out` (file_sha256, row_number, rule), their
+    raw_record from `rows` (all accepted columns of at least those rows)."""
+    if not out.height:
         return pl.DataFrame(schema=CROSS_FILE_SCHEMA)
     # accepted rows carry the OUTPUT names (FMU renames its spreadsheet headings)
     columns = [c for c in SCHEMAS[source].OUTPUT if c != ROW_NUMBER]
