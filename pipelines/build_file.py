@@ -6,6 +6,7 @@ from pathlib import Path
 import duckdb
 import polars as pl
 
+from pipelines.settings import DUCKDB_MEMORY_LIMIT
 from pipelines.table_comments import comment_table
 
 AUDIT_TABLES = {
@@ -20,7 +21,7 @@ AUDIT_TABLES = {
 
 
 def connect(build_file: Path) -> duckdb.DuckDBPyConnection:
-    con = duckdb.connect(str(build_file))
+    con = duckdb.connect(str(build_file), config={"memory_limit": DUCKDB_MEMORY_LIMIT})
     con.execute("create schema if not exists raw; create schema if not exists audit")
     for table, columns in AUDIT_TABLES.items():
         con.execute(f"create table if not exists audit.{table} ({columns})")

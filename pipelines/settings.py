@@ -8,6 +8,10 @@ from pathlib import Path
 DEFAULT_LANDING = "data/landing"
 DEFAULT_WAREHOUSE = "data/warehouse.duckdb"
 DEFAULT_PUBLISH = "data/publish"
+# Memory DuckDB may use in each process that builds the warehouse (the build file, dbt, the
+# publication): beyond it DuckDB spills to a folder beside the file instead of growing
+# (docs/decisions/0009-performance.md). dbt's profile reads the same variable.
+DUCKDB_MEMORY_LIMIT = os.environ.get("VAWG_DUCKDB_MEMORY_LIMIT", "2GB")
 
 
 @dataclass(frozen=True)

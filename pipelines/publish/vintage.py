@@ -19,6 +19,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 import duckdb
+import polars as pl
 
 from pipelines.publish.dataset_format import (COLUMNS, round_for_publication, write_indicators_csv,
                                               write_indicators_parquet)
@@ -27,7 +28,7 @@ from pipelines.publish.panel import disclosure_controlled, panel_rows
 from pipelines.publish.quality import QualityFailed, run_quality_suite
 from pipelines.publish.report import write_report
 from pipelines.publish.spreadsheet import write_indicators_xlsx_from_parquet
-from pipelines.settings import WarehousePaths
+from pipelines.settings import DUCKDB_MEMORY_LIMIT, WarehousePaths
 from pipelines.table_comments import comment_table
 
 
@@ -49,9 +50,14 @@ def vintage_name(publish: Path, now: dt.datetime | None = None) -> str:
 
 def publish(paths: WarehousePaths, build_file: Path) -> Publication:
     paths.publish.mkdir(parents=True, exist_ok=True)
-    with duckdb.connect(str(build_file)) as con:
-        indicators = con.sql("select * from marts.indicators").pl()
-    dataset = round_for_publication(disclosure_controlled(panel_rows(indicators))).select(COLUMNS)
+    with duckdb.connect(str(build_file), config={"memory_limit": DUCKDB_MEMORY_LIMIT}) as con:
+        # The Panel's rows are picked batch by batch: marts.indicators (the whole grid, about 5.7M
+        # rows) is never held in memory at once.
+        reader = con.sql("select * from marts.indicators").to_arrow_reader(batch_size=1_000_000)
+        batches = [panel_rows(pl.from_arrow(batch)) for batch in reader]
+        panel = pl.concat(batches, how="vertical", rechunk=True) if batches \
+            else panel_rows(pl.from_arrow(reader.schema.empty_table()))
+    dataset = round_for_publication(disclosure_controlled(panel)).select(COLUMNS)
 
     vintage = vintage_name(paths.publish)
     staging = paths.publish / f".building-{vintage}"
@@ -64,7 +70,7 @@ def publish(paths: WarehousePaths, build_file: Path) -> Publication:
         spreadsheet = pool.submit(write_indicators_xlsx_from_parquet, staging / "indicators.parquet",
                                   staging / "indicators.xlsx", vintage)
         write_indicators_csv(dataset, staging / "indicators.csv")
-        with duckdb.connect(str(build_file)) as con:
+        with duckdb.connect(str(build_file), config={"memory_limit": DUCKDB_MEMORY_LIMIT}) as con:
             _carry_vintages(con, paths.warehouse, vintage, staging / "indicators.parquet")
             manifest = write_manifest(con, staging / "manifest.json", vintage, dataset)
             loads = con.sql("select * from audit.loads").pl()

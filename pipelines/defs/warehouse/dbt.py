@@ -12,6 +12,7 @@ from packaging import version
 from pipelines import progress
 from pipelines.failures import one_sentence
 from pipelines.defs.resources import WarehouseResource
+from pipelines.settings import DUCKDB_MEMORY_LIMIT
 
 DBT_PROJECT_DIR = Path(__file__).resolve().parents[3] / "dbt_project"
 
@@ -42,6 +43,7 @@ def vawg_dbt_models(context: dg.AssetExecutionContext, dbt: DbtCliResource, ware
                              "materialize the validated source tables in the same run.")
         # dbt runs as a subprocess and reads the target file from its profile's env_var.
         os.environ["VAWG_DUCKDB_PATH"] = str(build_file)
+        os.environ["VAWG_DUCKDB_MEMORY_LIMIT"] = DUCKDB_MEMORY_LIMIT
         for event in dbt.cli(["build"], context=context).stream():
             progress.report(f"dbt: built {event.asset_key.to_user_string()}" if hasattr(event, "asset_key")
                             and isinstance(event, dg.Output | dg.AssetMaterialization) else "dbt: building models")

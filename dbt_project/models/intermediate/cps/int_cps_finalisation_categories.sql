@@ -1,5 +1,9 @@
 -- One row per CPS finalisation and category it counts in: `all` and the category of each
 -- VAWG flag (STALKING and HARASSMENT are one category, as are TRAFFICKING and PROSTITUTION).
+-- A view: each record repeated per category is the widest relation of the project, and
+-- writing it out cost more than reading it the once the indicator cells need it.
+{{ config(materialized='view') }}
+
 with finalisations as (
     select * from {{ ref('int_cps_finalisations_harmonised') }}
 ),

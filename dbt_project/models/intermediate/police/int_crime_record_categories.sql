@@ -1,5 +1,9 @@
 -- One row per in-scope crime record and VAWG category it counts in: `all`, its offence strand,
 -- and the strand of each flag it carries.
+-- A view: each record repeated per category is the widest relation of the project, and
+-- writing it out cost more than reading it the once the indicator cells need it.
+{{ config(materialized='view') }}
+
 with records as (
     select * from {{ ref('int_crime_records_harmonised') }}
     where is_in_scope
