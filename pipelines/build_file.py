@@ -48,8 +48,7 @@ def replace_source_rows(con: duckdb.DuckDBPyConnection, source: str, parts: pl.D
         con.execute(f"""create or replace table raw.{source} as
             select * from ({selects}) as r
             where not exists (select 1 from taken_out t
-                              where t.file_sha256 = r.file_sha256 and t.row_number = r.row_number)
-            order by quarter, row_number""")
+                              where t.file_sha256 = r.file_sha256 and t.row_number = r.row_number)""")
         con.unregister("taken_out")
     else:
         con.register("source_rows", empty.to_arrow())
