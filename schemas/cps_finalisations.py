@@ -340,7 +340,7 @@ def cross_file_failures(rows: pl.DataFrame) -> pl.DataFrame:
     # imported here: pipelines.landing.validate imports the schema modules
     from pipelines.landing.validate import failed_rows
 
-    frame = rows.sort("quarter", "file_sha256", "row_number")
+    frame = rows.with_columns(pl.col("quarter", "file_sha256").cast(pl.Utf8)).sort("quarter", "file_sha256", "row_number")
     failures = failed_rows(cross_file_schema(), frame)
     picked = frame.with_row_index("_index").join(
         failures.select(pl.col("index").cast(pl.UInt32), "rule"),

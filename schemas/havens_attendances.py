@@ -253,7 +253,7 @@ def key_repeats_earlier_file(rows: pl.DataFrame, key: str, name: str = SOURCE) -
     out_schema = {"file_sha256": pl.Utf8, "row_number": pl.Int64, "rule": pl.Utf8}
     if not rows.height:
         return pl.DataFrame(schema=out_schema)
-    frame = rows.sort("quarter", "file_sha256", "row_number")
+    frame = rows.with_columns(pl.col("quarter", "file_sha256").cast(pl.Utf8)).sort("quarter", "file_sha256", "row_number")
     failures = failed_rows(across_files_schema(key, name=name), frame)
     picked = frame.with_row_index("_index").join(
         failures.select(pl.col("index").cast(pl.UInt32), "rule"),

@@ -417,7 +417,9 @@ def cross_file_failures(rows: pl.DataFrame) -> pl.DataFrame:
     # versions is out of scope cannot break it: pandera sees the other records alone, which
     # at national scale is a few thousand rows instead of millions.
     touched = rows.filter(~in_scope()).select("crime_ref").unique()
-    frame = rows.join(touched, on="crime_ref", how="semi", nulls_equal=True).sort("quarter", "file_sha256", "row_number")
+    frame = (rows.join(touched, on="crime_ref", how="semi", nulls_equal=True)
+             .with_columns(pl.col("quarter", "file_sha256").cast(pl.Utf8))
+             .sort("quarter", "file_sha256", "row_number"))
     failures = failed_rows(scope_schema(), frame)
     picked = frame.with_row_index("_index").join(
         failures.select(pl.col("index").cast(pl.UInt32), "rule"),

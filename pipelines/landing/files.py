@@ -108,12 +108,22 @@ def is_ignored(name: str) -> bool:
     return name.startswith(".") or name.startswith("~$")
 
 
+# Every step of a refresh looks at the landing folder; a file unchanged since it was last
+# hashed in this process (same size, modification time and inode) is not read again: at
+# national scale each look read 1.4 GB.
+_hashed: dict[tuple, str] = {}
+
+
 def sha256_of(path: Path) -> str:
-    digest = hashlib.sha256()
-    with path.open("rb") as f:
-        for block in iter(lambda: f.read(1 << 20), b""):
-            digest.update(block)
-    return digest.hexdigest()
+    stat = path.stat()
+    key = (str(path), stat.st_size, stat.st_mtime_ns, stat.st_ino)
+    if key not in _hashed:
+        digest = hashlib.sha256()
+        with path.open("rb") as f:
+            for block in iter(lambda: f.read(1 << 20), b""):
+                digest.update(block)
+        _hashed[key] = digest.hexdigest()
+    return _hashed[key]
 
 
 def quarter_of(file_name: str) -> str | None:
