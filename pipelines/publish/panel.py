@@ -1,18 +1,27 @@
 """The part of marts.indicators a Panel may read (interfaces.md, "The Panel's dataset")."""
 from __future__ import annotations
 
+import duckdb
 import polars as pl
 
-WHOLE_AREAS = ["london", "uk"]
+# London and the UK in full; boroughs, Havens and UK regions as financial years with every
+# breakdown but gender_ethnicity, and as quarters with the total only. SQL, so that DuckDB
+# picks the rows where marts.indicators lies and the whole grid is never read into memory.
+PANEL_ROWS = """
+    geography_type in ('london', 'uk')
+    or (period_type = 'financial_year' and breakdown <> 'gender_ethnicity')
+    or (period_type = 'quarter' and breakdown = 'total')
+"""
+
+
+def panel_rows_of_warehouse(con: duckdb.DuckDBPyConnection) -> pl.DataFrame:
+    """The Panel's rows of the warehouse `con` is connected to, in the table's order."""
+    return con.sql(f"select * from marts.indicators where {PANEL_ROWS}").pl()
 
 
 def panel_rows(indicators: pl.DataFrame) -> pl.DataFrame:
-    """London and the UK in full; boroughs, Havens and UK regions as financial years with every
-    breakdown but gender_ethnicity, and as quarters with the total only."""
-    whole = pl.col("geography_type").is_in(WHOLE_AREAS)
-    part_years = (pl.col("period_type") == "financial_year") & (pl.col("breakdown") != "gender_ethnicity")
-    part_quarters = (pl.col("period_type") == "quarter") & (pl.col("breakdown") == "total")
-    return indicators.filter(whole | part_years | part_quarters)
+    """The Panel's rows of a frame with marts.indicators' columns (the same rule)."""
+    return duckdb.sql(f"select * from indicators where {PANEL_ROWS}").pl()
 
 
 def disclosure_controlled(panel: pl.DataFrame) -> pl.DataFrame:

@@ -19,12 +19,11 @@ from dataclasses import dataclass
 from pathlib import Path
 
 import duckdb
-import polars as pl
 
 from pipelines.publish.dataset_format import (COLUMNS, round_for_publication, write_indicators_csv,
                                               write_indicators_parquet)
 from pipelines.publish.manifest import write_manifest
-from pipelines.publish.panel import disclosure_controlled, panel_rows
+from pipelines.publish.panel import disclosure_controlled, panel_rows_of_warehouse
 from pipelines.publish.quality import QualityFailed, run_quality_suite
 from pipelines.publish.report import write_report
 from pipelines.publish.spreadsheet import write_indicators_xlsx_from_parquet
@@ -51,12 +50,7 @@ def vintage_name(publish: Path, now: dt.datetime | None = None) -> str:
 def publish(paths: WarehousePaths, build_file: Path) -> Publication:
     paths.publish.mkdir(parents=True, exist_ok=True)
     with duckdb.connect(str(build_file), config={"memory_limit": DUCKDB_MEMORY_LIMIT}) as con:
-        # The Panel's rows are picked batch by batch: marts.indicators (the whole grid, about 5.7M
-        # rows) is never held in memory at once.
-        reader = con.sql("select * from marts.indicators").to_arrow_reader(batch_size=1_000_000)
-        batches = [panel_rows(pl.from_arrow(batch)) for batch in reader]
-        panel = pl.concat(batches, how="vertical", rechunk=True) if batches \
-            else panel_rows(pl.from_arrow(reader.schema.empty_table()))
+        panel = panel_rows_of_warehouse(con)
     dataset = round_for_publication(disclosure_controlled(panel)).select(COLUMNS)
 
     vintage = vintage_name(paths.publish)
