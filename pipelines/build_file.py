@@ -1,6 +1,7 @@
 """Write a source's validated rows and its audit records into the warehouse being built."""
 from __future__ import annotations
 
+from collections.abc import Callable
 from pathlib import Path
 
 import duckdb
@@ -30,12 +31,14 @@ def connect(build_file: Path) -> duckdb.DuckDBPyConnection:
 
 
 def replace_source_rows(con: duckdb.DuckDBPyConnection, source: str, parts: pl.DataFrame,
-                        taken_out: pl.DataFrame, empty: pl.DataFrame, audit: dict[str, pl.DataFrame]) -> int:
+                        taken_out: pl.DataFrame, empty: pl.DataFrame,
+                        audit_of: Callable[[pl.DataFrame], dict[str, pl.DataFrame]]) -> int:
     """Make the build file hold exactly this source's rows and audit records (idempotent).
 
     `parts`: each quarter's current accepted Parquet part (quarter, file_name, sha256, path);
     DuckDB reads them itself, so no process holds all of a source's rows at once. Rows named
-    in `taken_out` (file_sha256, row_number: rules across files) are left out; `empty` gives
+    in `taken_out` (file_sha256, row_number: rules across files) are left out, and handed
+    whole to `audit_of`, which returns the audit tables' rows of the source; `empty` gives
     the table's columns when there is no part. Returns the number of rows loaded.
     """
     con.execute("begin")
@@ -44,16 +47,18 @@ def replace_source_rows(con: duckdb.DuckDBPyConnection, source: str, parts: pl.D
             f"select *, {_text(p['sha256'])} as file_sha256, {_text(p['file_name'])} as file_name, "
             f"{_text(p['quarter'])} as quarter from read_parquet({_text(p['path'])})"
             for p in parts.iter_rows(named=True))
-        con.register("taken_out", taken_out.select("file_sha256", "row_number").to_arrow())
-        con.execute(f"""create or replace table raw.{source} as
-            select * from ({selects}) as r
-            where not exists (select 1 from taken_out t
-                              where t.file_sha256 = r.file_sha256 and t.row_number = r.row_number)""")
-        con.unregister("taken_out")
+        con.execute(f"create or replace table raw.{source} as {selects}")
     else:
         con.register("source_rows", empty.to_arrow())
         con.execute(f"create or replace table raw.{source} as select * from source_rows")
         con.unregister("source_rows")
+    con.register("taken_out", taken_out.select("file_sha256", "row_number").to_arrow())
+    matches = ("exists (select 1 from taken_out t where t.file_sha256 = r.file_sha256 "
+               "and t.row_number = r.row_number)")
+    taken_rows = con.sql(f"select * from raw.{source} as r where {matches}").pl()
+    con.execute(f"delete from raw.{source} as r where {matches}")
+    con.unregister("taken_out")
+    audit = audit_of(taken_rows)
     comment_table(con, "raw", source)
     for table, frame in audit.items():
         con.execute(f"delete from audit.{table} where source = ?", [source])

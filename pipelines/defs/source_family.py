@@ -43,41 +43,39 @@ def build_validated_table(context: dg.AssetExecutionContext, warehouse: Warehous
             land_file(store, f)
     progress.report(f"Assembling {source} from the raw store", context.log)
     parts = current_parts(store, source)
-    # Rules across files read only their own columns of every quarter; the few rows they take
-    # out are then read whole for the audit. DuckDB reads the rest from the store's Parquet.
-    keys = current_rows(store, source, columns=cross_file_columns(source))
-    out = cross_file_failures(source, keys)
-    del keys
-    moved = quarantine_records(source, out, current_rows(store, source, only=out)) if out.height \
-        else pl.DataFrame()
-
-    loads = store.audit_loads()
-    loads = loads.filter(pl.col("source") == source) if loads.height else loads
-    quarantine, warnings = _audit_rows(store, source, loads, moved)
-    if moved.height:
-        extra = moved.group_by("file_sha256").agg(pl.len().alias("moved"))
-        loads = (loads.join(extra, left_on="sha256", right_on="file_sha256", how="left")
-                 .with_columns(rows_loaded=pl.col("rows_loaded") - pl.col("moved").fill_null(0),
-                               rows_quarantined=pl.col("rows_quarantined") + pl.col("moved").fill_null(0))
-                 .drop("moved"))
+    # Rules across files read only their own columns of every quarter; DuckDB reads the
+    # rows themselves from the store's Parquet, and hands back the few the rules take out.
+    out = cross_file_failures(source, current_rows(store, source, columns=cross_file_columns(source)))
     seen = {e["file_name"]: e for e in store.events().filter(pl.col("source") == source).iter_rows(named=True)}
     landing = pl.DataFrame([{"source": source, "file_name": f.file_name, "quarter": f.quarter, "sha256": f.sha256,
                              "status": seen.get(f.file_name, {}).get("status"),
                              "reason": seen.get(f.file_name, {}).get("reason")} for f in landing_files],
                            schema={"source": pl.Utf8, "file_name": pl.Utf8, "quarter": pl.Utf8, "sha256": pl.Utf8,
                                    "status": pl.Utf8, "reason": pl.Utf8})
-    loads = loads.with_columns(pl.col("loaded_at").str.to_datetime(time_zone="UTC").dt.replace_time_zone(None))
+
+    def audit_of(taken_rows: pl.DataFrame) -> dict[str, pl.DataFrame]:
+        moved = quarantine_records(source, out, taken_rows) if out.height else pl.DataFrame()
+        loads = store.audit_loads()
+        loads = loads.filter(pl.col("source") == source) if loads.height else loads
+        quarantine, warnings = _audit_rows(store, source, loads, moved)
+        if moved.height:
+            extra = moved.group_by("file_sha256").agg(pl.len().alias("moved"))
+            loads = (loads.join(extra, left_on="sha256", right_on="file_sha256", how="left")
+                     .with_columns(rows_loaded=pl.col("rows_loaded") - pl.col("moved").fill_null(0),
+                                   rows_quarantined=pl.col("rows_quarantined") + pl.col("moved").fill_null(0))
+                     .drop("moved"))
+        loads = loads.with_columns(pl.col("loaded_at").str.to_datetime(time_zone="UTC").dt.replace_time_zone(None))
+        return {"loads": loads, "quarantine": quarantine, "warnings": warnings, "landing_files": landing}
 
     con = build_file.connect(warehouse.build_file(context.run.run_id))
     try:
-        loaded = build_file.replace_source_rows(con, source, parts, out, _empty_rows(source), {
-            "loads": loads, "quarantine": quarantine, "warnings": warnings, "landing_files": landing})
+        loaded = build_file.replace_source_rows(con, source, parts, out, _empty_rows(source), audit_of)
     finally:
         con.close()
     return dg.MaterializeResult(metadata={
         "rows": loaded,
         "quarters": parts.height,
-        "rows_quarantined_across_files": moved.height,
+        "rows_quarantined_across_files": out.height,
         "rejected_files": dg.MetadataValue.json([r for r in landing.to_dicts() if r["status"] == "rejected"]),
     })
 

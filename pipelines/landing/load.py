@@ -52,22 +52,14 @@ def current_parts(store: RawStore, source: str) -> pl.DataFrame:
         lambda sha: str(store.part(source, sha, "accepted")), return_dtype=pl.Utf8))
 
 
-def current_rows(store: RawStore, source: str, columns: list[str] | None = None,
-                 only: pl.DataFrame | None = None) -> pl.DataFrame:
+def current_rows(store: RawStore, source: str, columns: list[str] | None = None) -> pl.DataFrame:
     """Accepted rows of each quarter's current file version, tagged with the file they came from.
 
-    `columns`: read only these (all when None); `only`: read only the rows named by its
-    (file_sha256, row_number), e.g. the few that rules across files take out.
+    `columns`: read only these (all when None).
     """
     frames = []
     for version in current_parts(store, source).iter_rows(named=True):
-        if only is not None:
-            numbers = only.filter(pl.col("file_sha256") == version["sha256"])["row_number"]
-            if numbers.is_empty():
-                continue
         frame = store.read_part(source, version["sha256"], "accepted", columns)
-        if only is not None:
-            frame = frame.filter(pl.col("row_number").is_in(numbers.to_list()))
         tags = {"file_sha256": version["sha256"], "file_name": version["file_name"], "quarter": version["quarter"]}
         # The tags repeat on every row: as categoricals they cost a few bytes a row, not 80.
         frames.append(frame.with_columns(pl.lit(value, pl.Categorical).alias(name) for name, value in tags.items()))
