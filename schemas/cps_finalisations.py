@@ -338,19 +338,7 @@ def cross_file_failures(rows: pl.DataFrame) -> pl.DataFrame:
     versions must not be passed in: they are no longer anyone's truth.
     """
     # imported here: pipelines.landing.validate imports the schema modules
-    from pipelines.landing.validate import failed_rows
+    from pipelines.landing.validate import failed_file_rows
 
     frame = rows.with_columns(pl.col("quarter", "file_sha256").cast(pl.Utf8)).sort("quarter", "file_sha256", "row_number")
-    failures = failed_rows(cross_file_schema(), frame)
-    picked = frame.with_row_index("_index").join(
-        failures.select(pl.col("index").cast(pl.UInt32), "rule"),
-        left_on="_index",
-        right_on="index",
-        how="inner",
-        maintain_order="left",
-    )
-    return picked.select(
-        pl.col("file_sha256").cast(pl.Utf8),
-        pl.col("row_number").cast(pl.Int64),
-        pl.col("rule").cast(pl.Utf8),
-    )
+    return failed_file_rows(cross_file_schema(), frame)

@@ -248,25 +248,13 @@ def key_repeats_earlier_file(rows: pl.DataFrame, key: str, name: str = SOURCE) -
     """(file_sha256, row_number, rule) of the rows whose `key` repeats one of an earlier
     quarter's file, ordered by quarter and row_number (pandera decides, as for the rows of
     one file). Superseded file versions must not be passed in."""
-    from pipelines.landing.validate import failed_rows  # the landing layer imports schemas
+    from pipelines.landing.validate import failed_file_rows  # the landing layer imports schemas
 
     out_schema = {"file_sha256": pl.Utf8, "row_number": pl.Int64, "rule": pl.Utf8}
     if not rows.height:
         return pl.DataFrame(schema=out_schema)
     frame = rows.with_columns(pl.col("quarter", "file_sha256").cast(pl.Utf8)).sort("quarter", "file_sha256", "row_number")
-    failures = failed_rows(across_files_schema(key, name=name), frame)
-    picked = frame.with_row_index("_index").join(
-        failures.select(pl.col("index").cast(pl.UInt32), "rule"),
-        left_on="_index",
-        right_on="index",
-        how="inner",
-        maintain_order="left",
-    )
-    return picked.select(
-        pl.col("file_sha256").cast(pl.Utf8),
-        pl.col("row_number").cast(pl.Int64),
-        pl.col("rule").cast(pl.Utf8),
-    )
+    return failed_file_rows(across_files_schema(key, name=name), frame)
 
 
 # The columns `cross_file_failures` reads: only these are assembled from every quarter's file.

@@ -411,7 +411,7 @@ def cross_file_failures(rows: pl.DataFrame) -> pl.DataFrame:
     row_number, rule), ordered by quarter and row_number. Superseded file versions must not
     be passed in: they are no longer anyone's truth.
     """
-    from pipelines.landing.validate import failed_rows  # the landing layer imports schemas
+    from pipelines.landing.validate import failed_file_rows  # the landing layer imports schemas
 
     # The rule compares only versions of the same crime_ref, and a record none of whose
     # versions is out of scope cannot break it: pandera sees the other records alone, which
@@ -420,16 +420,4 @@ def cross_file_failures(rows: pl.DataFrame) -> pl.DataFrame:
     frame = (rows.join(touched, on="crime_ref", how="semi", nulls_equal=True)
              .with_columns(pl.col("quarter", "file_sha256").cast(pl.Utf8))
              .sort("quarter", "file_sha256", "row_number"))
-    failures = failed_rows(scope_schema(), frame)
-    picked = frame.with_row_index("_index").join(
-        failures.select(pl.col("index").cast(pl.UInt32), "rule"),
-        left_on="_index",
-        right_on="index",
-        how="inner",
-        maintain_order="left",
-    )
-    return picked.select(
-        pl.col("file_sha256").cast(pl.Utf8),
-        pl.col("row_number").cast(pl.Int64),
-        pl.col("rule").cast(pl.Utf8),
-    )
+    return failed_file_rows(scope_schema(), frame)

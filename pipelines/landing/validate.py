@@ -177,6 +177,24 @@ def failed_rows(schema: pa.DataFrameSchema, frame: pl.DataFrame) -> pl.DataFrame
     )
 
 
+def failed_file_rows(schema: pa.DataFrameSchema, frame: pl.DataFrame) -> pl.DataFrame:
+    """(file_sha256, row_number, rule) of the rows of `frame` (rows of several files) that
+    pandera failed under `schema`, in the frame's order: the result of a rule across files."""
+    failures = failed_rows(schema, frame)
+    picked = frame.with_row_index("_index").join(
+        failures.select(pl.col("index").cast(pl.UInt32), "rule"),
+        left_on="_index",
+        right_on="index",
+        how="inner",
+        maintain_order="left",
+    )
+    return picked.select(
+        pl.col("file_sha256").cast(pl.Utf8),
+        pl.col(ROW_NUMBER).cast(pl.Int64),
+        pl.col("rule").cast(pl.Utf8),
+    )
+
+
 def first_failures(
     failures: pl.DataFrame, rules: tuple[str, ...], columns: tuple[str, ...]
 ) -> pl.DataFrame:
