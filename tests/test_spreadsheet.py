@@ -169,6 +169,28 @@ def test_same_input_same_bytes(book, tmp_path):
     assert again.read_bytes() == path.read_bytes()
 
 
+def test_members_deflated_at_the_fast_level(book):
+    """Each member's compressed bytes are exactly what zlib gives at ZIP_LEVEL (1), not at
+    xlsxwriter's default (6): the level is really the one used, and the patch is undone."""
+    import zipfile
+    import zlib
+
+    import xlsxwriter.workbook
+
+    path, _ = book
+
+    def deflated(data: bytes, level: int) -> int:
+        packer = zlib.compressobj(level, zlib.DEFLATED, -15)
+        return len(packer.compress(data) + packer.flush())
+
+    with zipfile.ZipFile(path) as archive:
+        biggest = max(archive.infolist(), key=lambda i: i.file_size)
+        data = archive.read(biggest)
+    assert s.ZIP_LEVEL == 1
+    assert biggest.compress_size == deflated(data, 1) != deflated(data, 6)
+    assert xlsxwriter.workbook.ZipFile is zipfile.ZipFile
+
+
 def test_api_fallback_writes_the_same_cells(book, tmp_path, monkeypatch):
     path, wb = book
     monkeypatch.setattr(s, "_can_stream", lambda ws: False)
