@@ -6,7 +6,9 @@
   to the grid of published periods x geographies x breakdown values so that zeros are rows.
   `cells` maps a cell name to the boolean SQL (`where`) that puts a record in it; a record
   adds `value`, else `count_expression`, to each cell it is in (1 for record-level sources,
-  the reported count for aggregate returns). `geographies` has the `whole` area (type and code: London or the
+  the reported count for aggregate returns). Records counted as 1 carry a boolean per cell,
+  counted with count_if: its state is a bigint where a sum of integers keeps a hugeint, so
+  the finest aggregation spills less (police cells at national scale: 35 s -> 30 s). `geographies` has the `whole` area (type and code: London or the
   UK) and its `part`s (type, the column holding the part's code, and for police and CPS
   `mps_only` to keep the 32 MPS boroughs). `breakdown_filters` limits the records a
   breakdown is counted from (aggregate returns: only the rows of that breakdown).
@@ -26,7 +28,11 @@ with records as (
         coalesce({{ condition }}, false) as inb__{{ name }},
         {%- endfor %}
         {%- for cell, definition in cells.items() %}
+        {%- if definition.value or count_expression != '1' %}
         case when ({{ definition.where }}) then ({{ definition.value or count_expression }}) else 0 end
+        {%- else %}
+        coalesce({{ definition.where }}, false)
+        {%- endif %}
             as v__{{ cell }}{{ "," if not loop.last }}
         {%- endfor %}
     from {{ ref(model) }}
@@ -38,8 +44,12 @@ finest as (
         category, quarter_start, geography_code,
         {%- for name in characteristic_breakdowns %} bd__{{ name }},{% endfor %}
         {%- for name in breakdown_filters %} inb__{{ name }},{% endfor %}
-        {%- for cell in cells %}
+        {%- for cell, definition in cells.items() %}
+        {%- if definition.value or count_expression != '1' %}
         sum(v__{{ cell }}) as {{ cell }}{{ "," if not loop.last }}
+        {%- else %}
+        count_if(v__{{ cell }}) as {{ cell }}{{ "," if not loop.last }}
+        {%- endif %}
         {%- endfor %}
     from records
     group by all
