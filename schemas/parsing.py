@@ -33,15 +33,9 @@ _ISO_TS = r"^\d{4}-\d{2}-\d{2}[T ]\d{2}:\d{2}(?::\d{2})?(?:Z|[+-]\d{2}:[0-5]\d)?
 _UK_TS = r"^\d{1,2}/\d{1,2}/\d{4} \d{1,2}:\d{2}(?::\d{2})?$"
 _ZONE = r"(Z|[+-]\d{2}:\d{2})$"
 # The regular expressions decide what is a timestamp; these formats only convert (on their
-# own, strptime would also take `2012-1-5 9:05`).
-_TIMESTAMP_FORMATS = (
-    "%Y-%m-%dT%H:%M:%S",
-    "%Y-%m-%d %H:%M:%S",
-    "%Y-%m-%dT%H:%M",
-    "%Y-%m-%d %H:%M",
-    "%d/%m/%Y %H:%M:%S",
-    "%d/%m/%Y %H:%M",
-)
+# own, strptime would also take `2012-1-5 9:05`). The text is first brought to one form per
+# date order (a space before the time, seconds written), so that two parses do what six did.
+_TIMESTAMP_FORMATS = ("%Y-%m-%d %H:%M:%S", "%d/%m/%Y %H:%M:%S")
 _INTEGER = r"^\d+(?:\.0+)?$"
 
 
@@ -91,8 +85,10 @@ def timestamp_utc(value: pl.Expr) -> pl.Expr:
     written = pl.when(form_ok).then(
         value.str.slice(0, value.str.len_chars() - zone.str.len_chars().fill_null(0))
     )
+    spaced = written.str.replace("T", " ", literal=True)
+    with_seconds = pl.when(spaced.str.count_matches(":", literal=True) == 1).then(spaced + ":00").otherwise(spaced)
     naive = pl.coalesce(
-        written.str.to_datetime(f, strict=False, time_unit="us") for f in _TIMESTAMP_FORMATS
+        with_seconds.str.to_datetime(f, strict=False, time_unit="us") for f in _TIMESTAMP_FORMATS
     )
 
     # Explicit zone: subtract its offset from the written time.
