@@ -5,6 +5,7 @@ needed when indicators.yml or the dbt project changed since the last parse.
 """
 from __future__ import annotations
 
+import fcntl
 import os
 import subprocess
 import sys
@@ -18,12 +19,24 @@ MANIFEST = DBT_DIR / "target" / "manifest.json"
 
 
 def _newest_input() -> float:
-    paths = [ROOT / "indicators.yml", *DBT_DIR.rglob("*.sql"), *DBT_DIR.rglob("*.yml"), *DBT_DIR.rglob("*.md"),
-             *DBT_DIR.rglob("*.py"), *(ROOT / "seeds").glob("*.csv"), *(ROOT / "seeds").glob("*.yml")]
-    return max(p.stat().st_mtime for p in paths if "target" not in p.parts)
+    # The project's own folders only: walking target/ and logs/ cost seconds.
+    folders = [DBT_DIR / f for f in ("models", "macros", "tests")]
+    paths = [ROOT / "indicators.yml", *DBT_DIR.glob("*.yml"),
+             *(p for f in folders for pattern in ("*.sql", "*.yml", "*.md", "*.py") for p in f.rglob(pattern)),
+             *(ROOT / "seeds").glob("*.csv"), *(ROOT / "seeds").glob("*.yml")]
+    return max(p.stat().st_mtime for p in paths)
 
 
 def ensure_manifest() -> Path:
+    # One process at a time (test workers start together): a second `dbt parse` rewriting
+    # manifest.json while the first process reads it gave a half-written file.
+    MANIFEST.parent.mkdir(parents=True, exist_ok=True)
+    with open(MANIFEST.parent / ".parse.lock", "w") as lock:
+        fcntl.flock(lock, fcntl.LOCK_EX)
+        return _ensure_manifest()
+
+
+def _ensure_manifest() -> Path:
     write_generated_models()
     if MANIFEST.exists() and MANIFEST.stat().st_mtime >= _newest_input():
         return MANIFEST

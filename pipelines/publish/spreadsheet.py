@@ -545,3 +545,8 @@ def write_indicators_xlsx_from_parquet(parquet: str | os.PathLike, path: str | o
     """``write_indicators_xlsx`` of a vintage's ``indicators.parquet``: the entry point of the
     separate process that writes the spreadsheet while the rest of the vintage is built."""
     write_indicators_xlsx(pl.read_parquet(parquet), path, vintage=vintage)
+
+
+def spreadsheet_writer_ready() -> None:
+    """Nothing: submitted first to the writer's process, so that it starts and imports this
+    module before the spreadsheet's data is ready."""

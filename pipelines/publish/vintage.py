@@ -26,7 +26,7 @@ from pipelines.publish.manifest import write_manifest
 from pipelines.publish.panel import disclosure_controlled, panel_rows_of_warehouse
 from pipelines.publish.quality import QualityFailed, run_quality_suite
 from pipelines.publish.report import write_report
-from pipelines.publish.spreadsheet import write_indicators_xlsx_from_parquet
+from pipelines.publish.spreadsheet import spreadsheet_writer_ready, write_indicators_xlsx_from_parquet
 from pipelines.settings import DUCKDB_MEMORY_LIMIT, WarehousePaths
 from pipelines.table_comments import comment_table
 
@@ -49,18 +49,20 @@ def vintage_name(publish: Path, now: dt.datetime | None = None) -> str:
 
 def publish(paths: WarehousePaths, build_file: Path) -> Publication:
     paths.publish.mkdir(parents=True, exist_ok=True)
-    with duckdb.connect(str(build_file), config={"memory_limit": DUCKDB_MEMORY_LIMIT}) as con:
-        panel = panel_rows_of_warehouse(con)
-    dataset = round_for_publication(disclosure_controlled(panel)).select(COLUMNS)
-
-    vintage = vintage_name(paths.publish)
-    staging = paths.publish / f".building-{vintage}"
-    shutil.rmtree(staging, ignore_errors=True)
-    staging.mkdir()
-    write_indicators_parquet(dataset, staging / "indicators.parquet")
     # The spreadsheet (pure-Python xlsxwriter, the slowest file) is written by a second process
-    # from the Parquet file while this one builds the rest: the machine's other core.
+    # from the Parquet file while this one builds the rest: the machine's other core. The
+    # process starts (and imports its modules) while the disclosure control runs.
     with ProcessPoolExecutor(max_workers=1, mp_context=multiprocessing.get_context("spawn")) as pool:
+        pool.submit(spreadsheet_writer_ready)
+        with duckdb.connect(str(build_file), config={"memory_limit": DUCKDB_MEMORY_LIMIT}) as con:
+            panel = panel_rows_of_warehouse(con)
+        dataset = round_for_publication(disclosure_controlled(panel)).select(COLUMNS)
+
+        vintage = vintage_name(paths.publish)
+        staging = paths.publish / f".building-{vintage}"
+        shutil.rmtree(staging, ignore_errors=True)
+        staging.mkdir()
+        write_indicators_parquet(dataset, staging / "indicators.parquet")
         spreadsheet = pool.submit(write_indicators_xlsx_from_parquet, staging / "indicators.parquet",
                                   staging / "indicators.xlsx", vintage)
         write_indicators_csv(dataset, staging / "indicators.csv")

@@ -44,7 +44,10 @@ def vawg_dbt_models(context: dg.AssetExecutionContext, dbt: DbtCliResource, ware
         # dbt runs as a subprocess and reads the target file from its profile's env_var.
         os.environ["VAWG_DUCKDB_PATH"] = str(build_file)
         os.environ["VAWG_DUCKDB_MEMORY_LIMIT"] = DUCKDB_MEMORY_LIMIT
-        for event in dbt.cli(["build"], context=context).stream():
+        # dbt's target folder (compiled SQL, run results, its log) beside the build file, so it
+        # is removed with it: in the project's target/ every refresh left 10 MB behind.
+        target = build_file.with_name(build_file.name + ".dbt")
+        for event in dbt.cli(["build"], context=context, target_path=target).stream():
             progress.report(f"dbt: built {event.asset_key.to_user_string()}" if hasattr(event, "asset_key")
                             and isinstance(event, dg.Output | dg.AssetMaterialization) else "dbt: building models")
             yield event
