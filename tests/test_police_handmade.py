@@ -178,6 +178,15 @@ def test_published_dataset(police_handmade):
     assert {r["indicator_id"] for r in rows} == set(query(paths, "select distinct indicator_id from marts.indicators")["indicator_id"])
 
 
+def test_dbt_log_kept_and_its_target_removed(police_handmade):
+    """dbt's own log of the refresh is kept beside the refresh's log; its target folder
+    (compiled SQL, run results) went with the build file, not into dbt_project/target."""
+    paths, _ = police_handmade
+    dbt_logs = list((paths.warehouse.parent / "logs").glob("dbt-*.log"))
+    assert dbt_logs and all("Completed successfully" in log.read_text() for log in dbt_logs)
+    assert not list(paths.warehouse.parent.glob(paths.warehouse.name + ".build-*"))
+
+
 def test_validate_reports_without_loading(police_handmade, tmp_path):
     from pipelines.validate_only import validate_landing
     paths, _ = police_handmade

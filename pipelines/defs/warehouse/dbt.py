@@ -2,6 +2,7 @@
 
 import importlib.metadata
 import os
+import shutil
 from functools import cached_property
 from pathlib import Path
 
@@ -44,10 +45,21 @@ def vawg_dbt_models(context: dg.AssetExecutionContext, dbt: DbtCliResource, ware
         # dbt runs as a subprocess and reads the target file from its profile's env_var.
         os.environ["VAWG_DUCKDB_PATH"] = str(build_file)
         os.environ["VAWG_DUCKDB_MEMORY_LIMIT"] = DUCKDB_MEMORY_LIMIT
-        # dbt's target folder (compiled SQL, run results, its log) beside the build file, so it
-        # is removed with it: in the project's target/ every refresh left 10 MB behind.
+        # dbt's target folder (compiled SQL, run results) beside the build file, so it is removed
+        # with it: in the project's target/ every refresh left 10 MB behind. Its log is kept.
         target = build_file.with_name(build_file.name + ".dbt")
-        for event in dbt.cli(["build"], context=context, target_path=target).stream():
-            progress.report(f"dbt: built {event.asset_key.to_user_string()}" if hasattr(event, "asset_key")
-                            and isinstance(event, dg.Output | dg.AssetMaterialization) else "dbt: building models")
-            yield event
+        try:
+            for event in dbt.cli(["build"], context=context, target_path=target).stream():
+                progress.report(f"dbt: built {event.asset_key.to_user_string()}" if hasattr(event, "asset_key")
+                                and isinstance(event, dg.Output | dg.AssetMaterialization) else "dbt: building models")
+                yield event
+        finally:
+            _keep_dbt_log(target, warehouse.paths.warehouse.parent / "logs", context.run.run_id)
+
+
+def _keep_dbt_log(target: Path, logs: Path, run_id: str) -> None:
+    """dbt's own log of the run, as logs/dbt-<run id>.log beside the refresh's log."""
+    log = target / "dbt.log"
+    if log.exists():
+        logs.mkdir(parents=True, exist_ok=True)
+        shutil.copyfile(log, logs / f"dbt-{run_id[:8]}.log")
