@@ -340,5 +340,4 @@ def cross_file_failures(rows: pl.DataFrame) -> pl.DataFrame:
     # imported here: pipelines.landing.validate imports the schema modules
     from pipelines.landing.validate import failed_file_rows
 
-    frame = rows.with_columns(pl.col("quarter", "file_sha256").cast(pl.Utf8)).sort("quarter", "file_sha256", "row_number")
-    return failed_file_rows(cross_file_schema(), frame)
+    return failed_file_rows(cross_file_schema(), rows)

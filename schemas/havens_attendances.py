@@ -253,8 +253,7 @@ def key_repeats_earlier_file(rows: pl.DataFrame, key: str, name: str = SOURCE) -
     out_schema = {"file_sha256": pl.Utf8, "row_number": pl.Int64, "rule": pl.Utf8}
     if not rows.height:
         return pl.DataFrame(schema=out_schema)
-    frame = rows.with_columns(pl.col("quarter", "file_sha256").cast(pl.Utf8)).sort("quarter", "file_sha256", "row_number")
-    return failed_file_rows(across_files_schema(key, name=name), frame)
+    return failed_file_rows(across_files_schema(key, name=name), rows)
 
 
 # The columns `cross_file_failures` reads: only these are assembled from every quarter's file.

@@ -417,7 +417,4 @@ def cross_file_failures(rows: pl.DataFrame) -> pl.DataFrame:
     # versions is out of scope cannot break it: pandera sees the other records alone, which
     # at national scale is a few thousand rows instead of millions.
     touched = rows.filter(~in_scope()).select("crime_ref").unique()
-    frame = (rows.join(touched, on="crime_ref", how="semi", nulls_equal=True)
-             .with_columns(pl.col("quarter", "file_sha256").cast(pl.Utf8))
-             .sort("quarter", "file_sha256", "row_number"))
-    return failed_file_rows(scope_schema(), frame)
+    return failed_file_rows(scope_schema(), rows.join(touched, on="crime_ref", how="semi", nulls_equal=True))

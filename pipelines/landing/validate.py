@@ -178,8 +178,12 @@ def failed_rows(schema: pa.DataFrameSchema, frame: pl.DataFrame) -> pl.DataFrame
 
 
 def failed_file_rows(schema: pa.DataFrameSchema, frame: pl.DataFrame) -> pl.DataFrame:
-    """(file_sha256, row_number, rule) of the rows of `frame` (rows of several files) that
-    pandera failed under `schema`, in the frame's order: the result of a rule across files."""
+    """(file_sha256, row_number, rule) of the rows of `frame` (rows of several files, with
+    `quarter`, `file_sha256` and `row_number`) that pandera failed under `schema`, in file
+    order (quarter, file, row): the result of a rule across files."""
+    frame = frame.with_columns(pl.col("quarter", "file_sha256").cast(pl.Utf8)).sort(
+        "quarter", "file_sha256", ROW_NUMBER
+    )
     failures = failed_rows(schema, frame)
     picked = frame.with_row_index("_index").join(
         failures.select(pl.col("index").cast(pl.UInt32), "rule"),
