@@ -18,13 +18,17 @@ DBT_DIR = ROOT / "dbt_project"
 MANIFEST = DBT_DIR / "target" / "manifest.json"
 
 
-def _newest_input() -> float:
-    # The project's own folders only: walking target/ and logs/ cost seconds.
+def input_files() -> list[Path]:
+    """Every file the dbt project is made from: indicators.yml, the project's own folders
+    (not target/ or logs/: walking them cost seconds) and the seeds."""
     folders = [DBT_DIR / f for f in ("models", "macros", "tests")]
-    paths = [ROOT / "indicators.yml", *DBT_DIR.glob("*.yml"),
-             *(p for f in folders for pattern in ("*.sql", "*.yml", "*.md", "*.py") for p in f.rglob(pattern)),
-             *(ROOT / "seeds").glob("*.csv"), *(ROOT / "seeds").glob("*.yml")]
-    return max(p.stat().st_mtime for p in paths)
+    return [ROOT / "indicators.yml", *DBT_DIR.glob("*.yml"),
+            *(p for f in folders for pattern in ("*.sql", "*.yml", "*.md", "*.py") for p in f.rglob(pattern)),
+            *(ROOT / "seeds").glob("*.csv"), *(ROOT / "seeds").glob("*.yml")]
+
+
+def _newest_input() -> float:
+    return max(p.stat().st_mtime for p in input_files())
 
 
 def ensure_manifest() -> Path:

@@ -67,9 +67,10 @@ def build_validated_table(context: dg.AssetExecutionContext, warehouse: Warehous
         loads = loads.with_columns(pl.col("loaded_at").str.to_datetime(time_zone="UTC").dt.replace_time_zone(None))
         return {"loads": loads, "quarantine": quarantine, "warnings": warnings, "landing_files": landing}
 
-    con = build_file.connect(warehouse.build_file(context.run.run_id))
+    con = build_file.connect(warehouse.build_file(context.run.run_id), previous=warehouse.paths.warehouse)
     try:
-        loaded = build_file.replace_source_rows(con, source, parts, out, _empty_rows(source), audit_of)
+        loaded = build_file.replace_source_rows(con, source, parts, out, _empty_rows(source), audit_of,
+                                                context.run.run_id)
     finally:
         con.close()
     return dg.MaterializeResult(metadata={

@@ -1,6 +1,7 @@
 """The dbt project (staging, intermediate, marts, indicators), built into the run's new warehouse."""
 
 import importlib.metadata
+import json
 import os
 import shutil
 from functools import cached_property
@@ -8,9 +9,11 @@ from pathlib import Path
 
 import dagster as dg
 from dagster_dbt import DbtCliResource, DbtProject, dbt_assets
+import duckdb
 from packaging import version
 
 from pipelines import progress
+from pipelines.build_file import appended_only
 from pipelines.failures import one_sentence
 from pipelines.defs.resources import WarehouseResource
 from pipelines.settings import DUCKDB_MEMORY_LIMIT
@@ -48,8 +51,16 @@ def vawg_dbt_models(context: dg.AssetExecutionContext, dbt: DbtCliResource, ware
         # dbt's target folder (compiled SQL, run results) beside the build file, so it is removed
         # with it: in the project's target/ every refresh left 10 MB behind. Its log is kept.
         target = build_file.with_name(build_file.name + ".dbt")
+        args = ["build"]
+        with duckdb.connect(str(build_file), read_only=True) as con:
+            if appended_only(con, context.run.run_id):
+                # Raw tables kept and only added to: the police models rebuild only the
+                # records the new files touch (macros/incremental_police.sql).
+                args += ["--vars", json.dumps({"incremental_run_id": context.run.run_id})]
+        context.log.info("dbt builds the police records incrementally." if len(args) > 1
+                         else "dbt builds every model whole.")
         try:
-            for event in dbt.cli(["build"], context=context, target_path=target).stream():
+            for event in dbt.cli(args, context=context, target_path=target).stream():
                 progress.report(f"dbt: built {event.asset_key.to_user_string()}" if hasattr(event, "asset_key")
                                 and isinstance(event, dg.Output | dg.AssetMaterialization) else "dbt: building models")
                 yield event

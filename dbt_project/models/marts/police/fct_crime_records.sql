@@ -1,5 +1,11 @@
 -- One row per MPS crime or incident record in VAWG scope, in its current version, with
 -- harmonised codes. Records that left scope are not here: they count in no indicator.
+-- Incremental like int_crime_records_current: the records with a version in a file the
+-- refresh added are deleted, and those still in scope written again.
+{{ config(materialized='incremental', incremental_strategy='append', full_refresh=police_full_refresh(),
+          pre_hook="{{ delete_changed_crime_records() }}") }}
+-- depends_on: {{ ref('int_crime_records_changed') }}
+
 select
     crime_ref,
     classification_code,
@@ -35,3 +41,6 @@ select
     file_quarter as last_file_quarter
 from {{ ref('int_crime_records_harmonised') }}
 where is_in_scope
+{% if is_incremental() %}
+    and crime_ref in (select crime_ref from {{ ref('int_crime_records_changed') }})
+{% endif %}
