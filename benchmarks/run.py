@@ -30,6 +30,8 @@ from pathlib import Path
 
 import duckdb
 
+from pipelines.compare import differing_tables
+
 ROOT = Path(__file__).resolve().parents[1]
 VAWG = str(Path(sys.executable).with_name("vawg"))
 STEP = re.compile(r" - (\S+) - STEP_SUCCESS - Finished execution of step \"[^\"]+\" in ([\d.]+)(ms|s|m\d+s)?")
@@ -200,6 +202,9 @@ def bench_scale(scale: float, runs: int, work: Path) -> dict:
         shutil.copytree(before, out, symlinks=True)
         linked_landing(landing, out / "landing")
         increments.append(refresh(out / "landing", out))
+        if k == 0:  # the incremental refresh must build exactly what a refresh from scratch builds
+            compared, differing = differing_tables(out / "warehouse.duckdb", base / f"full-{runs - 1}" / "warehouse.duckdb")
+            result["increment_compared"] = {"tables": compared, "differing": differing}
         shutil.rmtree(out, ignore_errors=True)
         print(f"scale {scale:g} one new quarter {k + 1}/{runs}: {increments[-1]['seconds']:.1f}s", flush=True)
     result["increment"] = increments
@@ -291,6 +296,12 @@ def render(results: list[dict], info: dict) -> str:
         if r.get("increment"):
             lines[-1] += (f" One new quarter / full refresh: "
                           f"{100 * median(_seconds_of(r, 'increment')) / median([f['seconds'] for f in full]):.0f}%.")
+        if r.get("increment_compared"):
+            c = r["increment_compared"]
+            lines += ["", f"The first one-new-quarter warehouse against the last full refresh's, table by table "
+                      f"(`pipelines/compare.py`): {c['tables']} tables compared, "
+                      + (f"**{len(c['differing'])} differ: {', '.join(c['differing'])}**." if c["differing"]
+                         else "all the same.")]
         lines.append("")
     return "\n".join(lines) + "\n"
 

@@ -2,7 +2,7 @@
 
 A new warehouse starts as a copy of the previous one when the same code built it, and a raw
 table is then only added to when its source gained new quarters' files and nothing else
-changed (docs/decisions/0010-incremental-refresh.md); otherwise it is written whole from the
+changed (docs/decisions/0017-incremental-refresh.md); otherwise it is written whole from the
 raw store, as on a first refresh.
 """
 from __future__ import annotations
@@ -16,7 +16,7 @@ from pathlib import Path
 import duckdb
 import polars as pl
 
-from pipelines.settings import DUCKDB_MEMORY_LIMIT
+from pipelines.settings import DUCKDB_MEMORY_LIMIT, rebuild_asked
 from pipelines.table_comments import comment_table
 
 AUDIT_TABLES = {
@@ -58,7 +58,7 @@ def built_by_this_code(warehouse: Path) -> bool:
 def start(build_file: Path, previous: Path) -> None:
     """Begin the run's build file: a copy of the previous warehouse when this code built it
     (its raw tables and incremental models are then added to), else an empty file."""
-    if not build_file.exists() and previous.exists() and built_by_this_code(previous):
+    if not build_file.exists() and previous.exists() and not rebuild_asked() and built_by_this_code(previous):
         shutil.copyfile(previous, build_file)
 
 

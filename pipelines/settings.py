@@ -14,6 +14,12 @@ DEFAULT_PUBLISH = "data/publish"
 DUCKDB_MEMORY_LIMIT = os.environ.get("VAWG_DUCKDB_MEMORY_LIMIT", "2GB")
 
 
+def rebuild_asked() -> bool:
+    """VAWG_REBUILD=1: build every table from the raw store, not from the previous warehouse
+    (docs/decisions/0017-incremental-refresh.md)."""
+    return os.environ.get("VAWG_REBUILD", "") not in ("", "0")
+
+
 @dataclass(frozen=True)
 class WarehousePaths:
     landing: Path

@@ -55,6 +55,9 @@ def test_a_resent_quarter_supersedes_the_old_version_and_moves_only_its_figures(
     loads = query(paths, "select sha256, status, rows_read, rows_loaded, rows_quarantined from audit.loads "
                          "where source = 'mps_crimes' and file_name = '2009-07.csv' order by status")
     assert loads.rows() == [(new_sha, "accepted", 5, 4, 1), (old_sha, "superseded", 5, 4, 1)]
+    # A revised quarter: the police raw table is written whole, and dbt builds every model whole.
+    log = sorted((paths.warehouse.parent / "logs").glob("refresh-*.log"))[-1].read_text(encoding="utf-8")
+    assert "dbt builds every model whole." in log
     record = query(paths, "select recorded_date::varchar d from marts.fct_crime_records where crime_ref = '1000007/09'")
     assert record["d"].to_list() == ["2009-07-20"]
 

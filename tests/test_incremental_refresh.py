@@ -1,0 +1,85 @@
+"""A new quarter on an existing warehouse: the refresh keeps the previous warehouse's raw tables
+and police models, adds only the new file, rebuilds only the records it touches, and ends with
+exactly the warehouse a refresh from scratch builds (docs/decisions/0017).
+
+The hand-made warehouse (tests/fixtures/all_sources, four quarters of FY 2009/10) is refreshed
+again with the police file of 2010-04 (it came before the other agencies'), which holds:
+  - 1000013/10, a new record (20A, other sexual offences, recorded 10/04/2010, no outcome);
+  - 1000002/09 resent in its April 2009 state (last modified 15/04/2009): the version of
+    2009-07 (last modified 01/08/2009, outcome 1 = charged) stays current;
+  - 1000008/09 (stalking, 8L, in scope since 2009-07) revised to 28A, a burglary code in no
+    VAWG strand, with no flag: the record leaves scope (the version is accepted, not
+    quarantined, because an earlier version was in scope), so it must leave
+    marts.fct_crime_records although no new row replaces it there.
+So the records to rebuild are exactly 1000002/09, 1000008/09 and 1000013/10.
+"""
+import shutil
+
+import pytest
+
+from pipelines.compare import differing_tables
+from pipelines.refresh import run_refresh
+from pipelines.settings import WarehousePaths
+from tests.conftest import copy_state, query
+
+NEW_QUARTER = "2010-04"
+NEW_POLICE_ROWS = """\
+1000013/10,2010-04-10T10:00:00,E09000012,10/04/2010,10/04/2010,,20A,CRIME,,N,N,N,N,N,,,,F,23,W1,IC1,N,NS,M,31,W1
+1000002/09,2009-04-15T10:00:00,E09000012,15/04/2009,15/04/2009,,8G,CRIME,,Y,N,N,N,N,,,,F,30,NS,IC1,U,NS,M,33,
+1000008/09,2010-05-10T10:00:00,E09000013,01/08/2009,01/08/2009,,28A,CRIME,,N,N,N,N,N,14,01/09/2009,,F,35,B1,IC3,N,HET,M,40,B1
+"""
+# The tests share one module fixture (two refreshes): one test worker runs them all.
+pytestmark = pytest.mark.xdist_group("incremental")
+
+
+@pytest.fixture(scope="module")
+def added_quarter(handmade, tmp_path_factory):
+    """The hand-made warehouse refreshed again with the police file of 2010-04; the same landing
+    folder refreshed from scratch; the run that built the hand-made warehouse."""
+    fixture, _ = handmade
+    tmp = tmp_path_factory.mktemp("incremental")
+    paths = copy_state(fixture, tmp / "kept", store=True)
+    first_runs = query(paths, "select distinct added_in_run from audit.raw_parts")["added_in_run"].to_list()
+    header = (paths.landing / "mps_crimes" / "2010-01.csv").read_text(encoding="utf-8").splitlines()[0]
+    (paths.landing / "mps_crimes" / f"{NEW_QUARTER}.csv").write_text(header + "\n" + NEW_POLICE_ROWS, encoding="utf-8")
+    outcome = run_refresh(paths)
+    assert outcome.exit_code == 0, outcome.message + outcome.detail
+
+    scratch = WarehousePaths.of(paths.landing, tmp / "scratch" / "warehouse.duckdb", tmp / "scratch" / "publish")
+    outcome = run_refresh(scratch)
+    assert outcome.exit_code == 0, outcome.message + outcome.detail
+    return paths, scratch, first_runs
+
+
+def test_the_new_file_is_added_to_the_kept_raw_tables(added_quarter):
+    paths, _, first_runs = added_quarter
+    parts = query(paths, "select source, quarter, added_in_run from audit.raw_parts order by source, quarter")
+    # Five sources with a file for each of four quarters (FMU's spreadsheets included), added
+    # by the hand-made refresh; and the police file of 2010-04, added by this one.
+    assert parts.height == 21
+    new = parts.filter((parts["source"] == "mps_crimes") & (parts["quarter"] == NEW_QUARTER))
+    old = parts.filter(~((parts["source"] == "mps_crimes") & (parts["quarter"] == NEW_QUARTER)))
+    assert len(first_runs) == 1 and set(old["added_in_run"]) == set(first_runs)
+    assert new.height == 1 and set(new["added_in_run"]).isdisjoint(first_runs)
+    log = sorted((paths.warehouse.parent / "logs").glob("refresh-*.log"))[-1].read_text(encoding="utf-8")
+    assert "dbt builds the police records incrementally." in log
+
+
+def test_only_the_records_the_new_police_file_touches_are_rebuilt(added_quarter):
+    paths, scratch, _ = added_quarter
+    changed = query(paths, "select crime_ref from intermediate.int_crime_records_changed order by crime_ref")
+    assert changed["crime_ref"].to_list() == ["1000002/09", "1000008/09", "1000013/10"]
+    records = query(paths, "select crime_ref, last_file_quarter, outcome_type_code from marts.fct_crime_records "
+                           "where crime_ref in ('1000002/09', '1000008/09', '1000013/10') order by crime_ref")
+    # 1000002/09: its 2009-07 version (charged) is newer than the April state resent in 2010-04.
+    # 1000008/09: left scope. 1000013/10: new, no outcome yet.
+    assert records.rows() == [("1000002/09", "2009-07", "1"), ("1000013/10", "2010-04", None)]
+
+
+def test_the_kept_warehouse_equals_one_built_from_scratch(added_quarter):
+    paths, scratch, _ = added_quarter
+    compared, differing = differing_tables(paths.warehouse, scratch.warehouse)
+    assert compared > 40 and differing == []  # raw, audit, reference, intermediate and marts tables
+    assert ((paths.publish / "latest" / "indicators.csv").read_bytes()
+            == (scratch.publish / "latest" / "indicators.csv").read_bytes())
+
