@@ -13,7 +13,6 @@ again with the police file of 2010-04 (it came before the other agencies'), whic
     marts.fct_crime_records although no new row replaces it there.
 So the records to rebuild are exactly 1000002/09, 1000008/09 and 1000013/10.
 """
-import shutil
 
 import pytest
 

@@ -6,7 +6,7 @@
 select distinct crime_ref
 from {{ ref('stg_mps__crimes') }}
 where file_sha256 in (
-    select file_sha256
-    from {{ ref('stg_audit__raw_parts') }}
-    where source = 'mps_crimes' and added_in_run = '{{ var("incremental_run_id", "") }}'
-)
+        select file_sha256
+        from {{ ref('stg_audit__raw_parts') }}
+        where source = 'mps_crimes' and added_in_run = '{{ var("incremental_run_id", "") }}'
+    )

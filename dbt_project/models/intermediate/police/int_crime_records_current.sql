@@ -13,7 +13,7 @@
 with versions as (
     select * from {{ ref('stg_mps__crimes') }}
     {% if is_incremental() %}
-    where crime_ref in (select crime_ref from {{ ref('int_crime_records_changed') }})
+        where crime_ref in (select crime_ref from {{ ref('int_crime_records_changed') }})
     {% endif %}
 ),
 

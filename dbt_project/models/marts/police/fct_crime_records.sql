@@ -41,6 +41,6 @@ select
     file_quarter as last_file_quarter
 from {{ ref('int_crime_records_harmonised') }}
 where is_in_scope
-{% if is_incremental() %}
-    and crime_ref in (select crime_ref from {{ ref('int_crime_records_changed') }})
-{% endif %}
+    {% if is_incremental() %}
+        and crime_ref in (select crime_ref from {{ ref('int_crime_records_changed') }})
+    {% endif %}
