@@ -90,7 +90,11 @@ def publish(paths: WarehousePaths, build_file: Path) -> Publication:
 def _carry_vintages(con: duckdb.DuckDBPyConnection, old_warehouse: Path, vintage: str, parquet: Path) -> None:
     """marts.indicator_vintages keeps every vintage the Panel was ever given."""
     con.execute("create schema if not exists marts")
-    if old_warehouse.exists():
+    kept = con.execute("select count(*) from duckdb_tables() where database_name = current_database() "
+                       "and schema_name = 'marts' and table_name = 'indicator_vintages'").fetchall()[0][0]
+    # A build file copied from the previous warehouse (decision 0017) holds its vintages already:
+    # copying them again would rewrite a million rows per vintage ever published.
+    if old_warehouse.exists() and not kept:
         con.execute(f"attach '{old_warehouse}' as previous (read_only)")
         has = con.execute("select count(*) from duckdb_tables() where database_name = 'previous' "
                           "and schema_name = 'marts' and table_name = 'indicator_vintages'").fetchall()[0][0]
