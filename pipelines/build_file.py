@@ -10,7 +10,6 @@ from __future__ import annotations
 import hashlib
 import shutil
 from collections.abc import Callable
-from functools import lru_cache
 from pathlib import Path
 
 import duckdb
@@ -33,10 +32,11 @@ AUDIT_TABLES = {
 ROOT = Path(__file__).resolve().parents[1]
 
 
-@lru_cache(maxsize=1)
 def code_fingerprint() -> str:
     """sha256 of the code a warehouse's kept tables depend on: the dbt project and its seeds,
-    the extract schemas, the landing code and this module (and DuckDB's version)."""
+    the extract schemas, the landing code and this module (and DuckDB's version). Read from
+    the files at each call, not cached: dbt reads its project from disk when it runs, so a
+    long-lived process (`dagster dev`) must see an edited model."""
     from pipelines.dbt_manifest import input_files
     files = {*input_files(), *(ROOT / "schemas").rglob("*.py"), *(ROOT / "pipelines" / "landing").rglob("*.py"),
              Path(__file__).resolve()}
@@ -88,7 +88,8 @@ def replace_source_rows(con: duckdb.DuckDBPyConnection, source: str, parts: pl.D
     con.register("taken_out", taken_out.select("file_sha256", "row_number").to_arrow())
     keys = "r.file_sha256 = t.file_sha256 and r.row_number = t.row_number"
     taken_by_part = _taken_by_part(taken_out)
-    kept = _parts_kept(con, source, parts, taken_by_part)
+    fingerprint = code_fingerprint()
+    kept = _parts_kept(con, source, parts, taken_by_part, fingerprint)
     con.execute("begin")
     if parts.height:
         added = parts.filter(~pl.col("sha256").is_in(list(kept))) if kept is not None else parts
@@ -103,13 +104,13 @@ def replace_source_rows(con: duckdb.DuckDBPyConnection, source: str, parts: pl.D
         with_taken = parts.filter(pl.col("sha256").is_in(list(taken_by_part)))
         taken_rows = (con.sql(f"select * from ({_selects(with_taken)}) as r semi join taken_out as t on {keys}").pl()
                       if with_taken.height else empty)
-        _record_parts(con, source, parts, taken_by_part, kept or {}, run_id)
+        _record_parts(con, source, parts, taken_by_part, kept or {}, run_id, fingerprint)
     else:
         con.register("source_rows", empty.to_arrow())
         con.execute(f"create or replace table raw.{source} as select * from source_rows")
         con.unregister("source_rows")
         taken_rows = empty
-        _record_parts(con, source, parts, {}, {}, run_id)
+        _record_parts(con, source, parts, {}, {}, run_id, fingerprint)
     con.unregister("taken_out")
     audit = audit_of(taken_rows)
     comment_table(con, "raw", source)
@@ -139,7 +140,7 @@ def _taken_by_part(taken_out: pl.DataFrame) -> dict[str, list[int]]:
 
 
 def _parts_kept(con: duckdb.DuckDBPyConnection, source: str, parts: pl.DataFrame,
-                taken_by_part: dict[str, list[int]]) -> dict[str, str] | None:
+                taken_by_part: dict[str, list[int]], fingerprint: str) -> dict[str, str] | None:
     """The parts already in the build file's raw table, {sha256: run that added them}, when
     the table can simply be added to: every part it holds is still its quarter's current
     one, with the same rows taken out. None when it must be written whole."""
@@ -150,19 +151,20 @@ def _parts_kept(con: duckdb.DuckDBPyConnection, source: str, parts: pl.DataFrame
     current = set(zip(parts["quarter"], parts["sha256"]))
     if not exists or not held:
         return None
-    for quarter, sha, taken, _, fingerprint in held:
+    for quarter, sha, taken, _, held_fingerprint in held:
         if (quarter, sha) not in current or sorted(taken) != taken_by_part.get(sha, []) \
-                or fingerprint != code_fingerprint():
+                or held_fingerprint != fingerprint:
             return None
     return {sha: run for _, sha, _, run, _ in held}
 
 
 def _record_parts(con: duckdb.DuckDBPyConnection, source: str, parts: pl.DataFrame,
-                  taken_by_part: dict[str, list[int]], kept: dict[str, str], run_id: str) -> None:
+                  taken_by_part: dict[str, list[int]], kept: dict[str, str], run_id: str,
+                  fingerprint: str) -> None:
     con.execute("delete from audit.raw_parts where source = ?", [source])
     con.executemany("insert into audit.raw_parts values (?, ?, ?, ?, ?, ?, ?)", [
         [source, p["quarter"], p["file_name"], p["sha256"], taken_by_part.get(p["sha256"], []),
-         kept.get(p["sha256"], run_id), code_fingerprint()] for p in parts.iter_rows(named=True)])
+         kept.get(p["sha256"], run_id), fingerprint] for p in parts.iter_rows(named=True)])
 
 
 def appended_only(con: duckdb.DuckDBPyConnection, run_id: str) -> bool:
