@@ -162,6 +162,8 @@ def _record_parts(con: duckdb.DuckDBPyConnection, source: str, parts: pl.DataFra
                   taken_by_part: dict[str, list[int]], kept: dict[str, str], run_id: str,
                   fingerprint: str) -> None:
     con.execute("delete from audit.raw_parts where source = ?", [source])
+    if not parts.height:  # a source with no accepted file yet
+        return
     con.executemany("insert into audit.raw_parts values (?, ?, ?, ?, ?, ?, ?)", [
         [source, p["quarter"], p["file_name"], p["sha256"], taken_by_part.get(p["sha256"], []),
          kept.get(p["sha256"], run_id), fingerprint] for p in parts.iter_rows(named=True)])

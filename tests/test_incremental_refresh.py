@@ -14,9 +14,12 @@ again with the police file of 2010-04 (it came before the other agencies'), whic
 So the records to rebuild are exactly 1000002/09, 1000008/09 and 1000013/10.
 """
 
+import polars as pl
 import pytest
 
+from pipelines import build_file
 from pipelines.compare import differing_tables
+from pipelines.defs.source_family import _empty_rows
 from pipelines.refresh import run_refresh
 from pipelines.settings import WarehousePaths
 from tests.conftest import copy_state, query
@@ -82,3 +85,15 @@ def test_the_kept_warehouse_equals_one_built_from_scratch(added_quarter):
     assert ((paths.publish / "latest" / "indicators.csv").read_bytes()
             == (scratch.publish / "latest" / "indicators.csv").read_bytes())
 
+
+
+def test_a_source_with_no_accepted_file_gets_an_empty_table_and_no_parts(tmp_path):
+    # e.g. a landing folder of police files only: the other sources' raw tables are empty.
+    con = build_file.connect(tmp_path / "build.duckdb")
+    no_parts = pl.DataFrame(schema={"quarter": pl.Utf8, "file_name": pl.Utf8, "sha256": pl.Utf8, "path": pl.Utf8})
+    nothing_out = pl.DataFrame(schema={"file_sha256": pl.Utf8, "row_number": pl.Int64, "rule": pl.Utf8})
+    loaded = build_file.replace_source_rows(con, "cps_finalisations", no_parts, nothing_out,
+                                            _empty_rows("cps_finalisations"), lambda rows: {}, "run-1")
+    assert loaded == 0
+    assert con.sql("select count(*) from audit.raw_parts").fetchall() == [(0,)]
+    assert not build_file.appended_only(con, "run-1")  # nothing kept: dbt builds every model whole
