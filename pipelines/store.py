@@ -2,8 +2,9 @@
 
 Accepted rows of each file version live in one immutable Parquet file named by the file's
 sha256; every sighting of a file version is appended to `loads.jsonl`. Nothing here is ever
-rewritten, so a crash at any point leaves the store as it was, and each new warehouse is
-rebuilt from it (docs/decisions/0002-raw-store.md).
+rewritten, so a crash at any point leaves the store as it was, and a warehouse can always be
+rebuilt from it (docs/decisions/0002-raw-store.md); a refresh that only adds new quarters'
+files starts from the previous warehouse instead (docs/decisions/0017-incremental-refresh.md).
 """
 from __future__ import annotations
 
