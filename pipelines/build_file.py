@@ -46,6 +46,12 @@ def code_fingerprint() -> str:
     return digest.hexdigest()
 
 
+def has_table(con: duckdb.DuckDBPyConnection, schema: str, table: str, database: str | None = None) -> bool:
+    """Whether `database` (the connection's own when None) has the table."""
+    return con.execute("select count(*) from duckdb_tables() where database_name = coalesce(?, current_database()) "
+                       "and schema_name = ? and table_name = ?", [database, schema, table]).fetchall()[0][0] > 0
+
+
 def built_by_this_code(warehouse: Path) -> bool:
     try:
         with duckdb.connect(str(warehouse), read_only=True) as con:
@@ -144,8 +150,7 @@ def _parts_kept(con: duckdb.DuckDBPyConnection, source: str, parts: pl.DataFrame
     """The parts already in the build file's raw table, {sha256: run that added them}, when
     the table can simply be added to: every part it holds is still its quarter's current
     one, with the same rows taken out. None when it must be written whole."""
-    exists = con.execute("select count(*) from duckdb_tables() where database_name = current_database() "
-                         "and schema_name = 'raw' and table_name = ?", [source]).fetchall()[0][0]
+    exists = has_table(con, "raw", source)
     held = con.execute("select quarter, file_sha256, rows_taken_out, added_in_run, code_fingerprint "
                        "from audit.raw_parts where source = ?", [source]).fetchall()
     current = set(zip(parts["quarter"], parts["sha256"]))

@@ -20,6 +20,7 @@ from pathlib import Path
 
 import duckdb
 
+from pipelines.build_file import has_table
 from pipelines.publish.dataset_format import (COLUMNS, round_for_publication, write_indicators_csv,
                                               write_indicators_parquet)
 from pipelines.publish.manifest import write_manifest
@@ -90,15 +91,12 @@ def publish(paths: WarehousePaths, build_file: Path) -> Publication:
 def _carry_vintages(con: duckdb.DuckDBPyConnection, old_warehouse: Path, vintage: str, parquet: Path) -> None:
     """marts.indicator_vintages keeps every vintage the Panel was ever given."""
     con.execute("create schema if not exists marts")
-    kept = con.execute("select count(*) from duckdb_tables() where database_name = current_database() "
-                       "and schema_name = 'marts' and table_name = 'indicator_vintages'").fetchall()[0][0]
+    kept = has_table(con, "marts", "indicator_vintages")
     # A build file copied from the previous warehouse (decision 0017) holds its vintages already:
     # copying them again would rewrite a million rows per vintage ever published.
     if old_warehouse.exists() and not kept:
         con.execute(f"attach '{old_warehouse}' as previous (read_only)")
-        has = con.execute("select count(*) from duckdb_tables() where database_name = 'previous' "
-                          "and schema_name = 'marts' and table_name = 'indicator_vintages'").fetchall()[0][0]
-        if has:
+        if has_table(con, "marts", "indicator_vintages", database="previous"):
             con.execute("create or replace table marts.indicator_vintages as "
                         "select * from previous.marts.indicator_vintages")
         con.execute("detach previous")
