@@ -49,6 +49,12 @@ class WarehousePaths:
     def lock(self) -> Path:
         return self.warehouse.with_name(self.warehouse.name + ".lock")
 
+    @property
+    def dbt_folder(self) -> Path:
+        """dbt's target folder, kept between refreshes so that dbt parses only what changed
+        (docs/decisions/0018-dbt-partial-parsing.md); dbt reaches the build file through a link in it."""
+        return self.warehouse.with_name(self.warehouse.name + ".dbt")
+
     def build_file(self, run_id: str) -> Path:
         """The new warehouse of one run, built beside the old one and swapped in at the end."""
         return self.warehouse.with_name(f"{self.warehouse.name}.build-{run_id[:8]}")

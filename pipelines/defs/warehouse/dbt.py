@@ -1,7 +1,6 @@
 """The dbt project (staging, intermediate, marts, indicators), built into the run's new warehouse."""
 
 import importlib.metadata
-import json
 import os
 import shutil
 from functools import cached_property
@@ -45,27 +44,55 @@ def vawg_dbt_models(context: dg.AssetExecutionContext, dbt: DbtCliResource, ware
         if not build_file.exists():
             raise dg.Failure(f"The warehouse being built ({build_file.name}) does not exist: "
                              "materialize the validated source tables in the same run.")
-        # dbt runs as a subprocess and reads the target file from its profile's env_var.
-        os.environ["VAWG_DUCKDB_PATH"] = str(build_file)
-        os.environ["VAWG_DUCKDB_MEMORY_LIMIT"] = DUCKDB_MEMORY_LIMIT
-        # dbt's target folder (compiled SQL, run results) beside the build file, so it is removed
-        # with it: in the project's target/ every refresh left 10 MB behind. Its log is kept.
-        target = build_file.with_name(build_file.name + ".dbt")
-        args = ["build"]
-        with duckdb.connect(str(build_file), read_only=True) as con:
-            if appended_only(con, context.run.run_id):
-                # Raw tables kept and only added to: the police models rebuild only the
-                # records the new files touch (macros/incremental_police.sql).
-                args += ["--vars", json.dumps({"incremental_run_id": context.run.run_id})]
-        context.log.info("dbt builds the police records incrementally." if len(args) > 1
+        appended = _appended_only(build_file, context.run.run_id)
+        context.log.info("dbt builds the police records incrementally." if appended
                          else "dbt builds every model whole.")
+        # dbt runs as a subprocess and reads the target file and run id from its environment.
+        # Its target folder and the path in its profile stay the same from one refresh to the
+        # next (the path is a link to this run's build file), so dbt parses again only the
+        # files that changed (about 6 s less per refresh; decision 0018).
+        folder = warehouse.paths.dbt_folder
+        link = _link_build_file(folder / warehouse.paths.warehouse.name, build_file)
+        os.environ["VAWG_DUCKDB_PATH"] = str(link)
+        os.environ["VAWG_DUCKDB_MEMORY_LIMIT"] = DUCKDB_MEMORY_LIMIT
+        os.environ["VAWG_INCREMENTAL_RUN_ID"] = context.run.run_id if appended else ""
+        args = ["build"]
+        if appended:
+            # The same code built the previous warehouse (its fingerprint covers the seeds and
+            # models): its seeds are in the copied build file and its unit tests passed.
+            args += ["--exclude", "resource_type:seed resource_type:unit_test"]
+        (folder / "dbt.log").unlink(missing_ok=True)  # dbt appends: the kept log is this run's
         try:
-            for event in dbt.cli(args, context=context, target_path=target).stream():
+            for event in dbt.cli(args, context=context, target_path=folder).stream():
                 progress.report(f"dbt: built {event.asset_key.to_user_string()}" if hasattr(event, "asset_key")
                                 and isinstance(event, dg.Output | dg.AssetMaterialization) else "dbt: building models")
                 yield event
         finally:
-            _keep_dbt_log(target, warehouse.paths.warehouse.parent / "logs", context.run.run_id)
+            _unlink_build_file(link)
+            _keep_dbt_log(folder, warehouse.paths.warehouse.parent / "logs", context.run.run_id)
+
+
+def _appended_only(build_file: Path, run_id: str) -> bool:
+    """Raw tables kept and only added to: the police models rebuild only the records the new
+    files touch (macros/incremental_police.sql)."""
+    with duckdb.connect(str(build_file), read_only=True) as con:
+        return appended_only(con, run_id)
+
+
+def _link_build_file(link: Path, build_file: Path) -> Path:
+    """`link` is named as the warehouse: DuckDB names the database (dbt's `database`) after the file."""
+    link.parent.mkdir(parents=True, exist_ok=True)
+    _unlink_build_file(link)
+    link.symlink_to(build_file)
+    return link
+
+
+def _unlink_build_file(link: Path) -> None:
+    """The link, and what DuckDB keeps beside the path it opened: a write-ahead log left by a dbt
+    that died must never be replayed into another run's build file."""
+    for path in (link, link.with_name(link.name + ".wal")):
+        path.unlink(missing_ok=True)
+    shutil.rmtree(link.with_name(link.name + ".tmp"), ignore_errors=True)
 
 
 def _keep_dbt_log(target: Path, logs: Path, run_id: str) -> None:
