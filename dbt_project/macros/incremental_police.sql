@@ -10,7 +10,8 @@
 #}
 
 {% macro incremental_run_id() %}
-    {{- return(env_var('VAWG_INCREMENTAL_RUN_ID', '')) -}}
+    {#- `env_var is defined`: sqlfluff's templater (make lint) has no env_var; dbt always does. -#}
+    {{- return(env_var('VAWG_INCREMENTAL_RUN_ID', '') if env_var is defined else '') -}}
 {% endmacro %}
 
 {% macro police_full_refresh() %}
