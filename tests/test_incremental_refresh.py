@@ -14,6 +14,8 @@ again with the police file of 2010-04 (it came before the other agencies'), whic
 So the records to rebuild are exactly 1000002/09, 1000008/09 and 1000013/10.
 """
 
+import json
+
 import polars as pl
 import pytest
 
@@ -85,6 +87,24 @@ def test_the_kept_warehouse_equals_one_built_from_scratch(added_quarter):
     assert ((paths.publish / "latest" / "indicators.csv").read_bytes()
             == (scratch.publish / "latest" / "indicators.csv").read_bytes())
 
+
+
+def test_the_incremental_dbt_run_leaves_out_what_the_same_code_proved(added_quarter):
+    """Decision 0018: no seeds and no unit tests (the copied warehouse's code built and passed
+    them), and the police key tests select the changed records; from scratch, everything."""
+    paths, scratch, _ = added_quarter
+
+    def kinds(p: WarehousePaths) -> set[str]:
+        results = json.loads((p.dbt_folder / "run_results.json").read_text(encoding="utf-8"))["results"]
+        return {r["unique_id"].split(".")[0] for r in results}
+
+    def categories_key_test(p: WarehousePaths) -> str:
+        return next(p.dbt_folder.rglob("primary_key_int_crime_record_categories_crime_ref__category.sql")).read_text()
+
+    assert kinds(paths) == {"model", "test"}
+    assert kinds(scratch) == {"model", "seed", "test", "unit_test"}
+    assert "int_crime_records_changed" in categories_key_test(paths)
+    assert "int_crime_records_changed" not in categories_key_test(scratch)
 
 
 def test_a_source_with_no_accepted_file_gets_an_empty_table_and_no_parts(tmp_path):

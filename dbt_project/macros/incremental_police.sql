@@ -3,10 +3,10 @@
 
   A refresh that kept the previous warehouse's raw.mps_crimes and only added new quarters'
   files sets VAWG_INCREMENTAL_RUN_ID to its run id (pipelines/defs/warehouse/dbt.py): only the
-  records with a version in those files can change. An environment variable, not a dbt var:
-  a var that changes makes dbt parse the whole project again (about 6 s), while a changed
-  environment variable makes it parse again only the files that read it. Without it (a first refresh, a revised
-  or withdrawn file, other code, dbt run by hand) the incremental models are built whole.
+  records with a version in those files can change. Without it (a first refresh, a revised or
+  withdrawn file, other code, dbt run by hand) the incremental models are built whole. An
+  environment variable, not a dbt var: a changed var makes dbt parse the whole project again
+  (about 6 s), a changed environment variable only the files that read it (decision 0018).
 #}
 
 {% macro incremental_run_id() %}
