@@ -10,8 +10,7 @@
 #}
 
 {% macro incremental_run_id() %}
-    {#- `env_var is defined`: sqlfluff's templater (make lint) has no env_var; dbt always does. -#}
-    {{- return(env_var('VAWG_INCREMENTAL_RUN_ID', '') if env_var is defined else '') -}}
+    {{- return(env_var('VAWG_INCREMENTAL_RUN_ID', '')) -}}
 {% endmacro %}
 
 {% macro police_full_refresh() %}
