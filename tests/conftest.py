@@ -1,4 +1,6 @@
 import datetime as dt
+import fcntl
+import pickle
 import shutil
 import subprocess
 import sys
@@ -38,16 +40,28 @@ def copy_state(fixture: WarehousePaths, tmp: Path, store: bool = False) -> Wareh
 
 
 @pytest.fixture(scope="session")
-def handmade(tmp_path_factory):
+def handmade(tmp_path_factory, worker_id):
     """The hand-made landing folder of all five sources (tests/fixtures/all_sources; the FMU
-    spreadsheets are written here), refreshed once."""
-    tmp = tmp_path_factory.mktemp("handmade")
-    landing = tmp / "landing"
-    shutil.copytree(FIXTURES / "all_sources", landing)
-    write_fmu(landing / "fmu_cases")
-    paths, outcome = refresh(tmp, landing)
-    assert outcome.exit_code == 0, outcome.message + outcome.detail
-    return paths, outcome
+    spreadsheets are written here), refreshed once for the whole session. Read it, never write
+    it (copy_state gives a copy to refresh): under `pytest -n 2` both workers share it — the
+    first to need it builds it while the other waits on a lock, which saves a refresh."""
+    root = tmp_path_factory.getbasetemp()
+    if worker_id != "master":
+        root = root.parent  # this session's folder, shared by its workers
+    tmp = root / "handmade"
+    with open(root / "handmade.lock", "w") as lock:
+        fcntl.flock(lock, fcntl.LOCK_EX)
+        done = tmp / "outcome.pickle"
+        if not done.exists():
+            shutil.rmtree(tmp, ignore_errors=True)
+            landing = tmp / "landing"
+            shutil.copytree(FIXTURES / "all_sources", landing)
+            write_fmu(landing / "fmu_cases")
+            _, outcome = refresh(tmp, landing)
+            assert outcome.exit_code == 0, outcome.message + outcome.detail
+            done.write_bytes(pickle.dumps(outcome))
+        outcome = pickle.loads(done.read_bytes())
+    return WarehousePaths.of(tmp / "landing", tmp / "warehouse.duckdb", tmp / "publish"), outcome
 
 
 @pytest.fixture(scope="session")

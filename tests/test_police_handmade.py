@@ -25,7 +25,7 @@ import math
 
 import pytest
 
-from tests.conftest import query
+from tests.conftest import copy_state, query
 
 LONDON_FY = ("financial_year", "2009-04-01", "london", "E12000007")
 
@@ -219,15 +219,13 @@ def test_second_refresh_with_a_rejected_file(police_handmade, tmp_path):
     in an accepted file reach no warehouse, log or published file; an analyst reading the
     warehouse during the refresh keeps a consistent view of the old one."""
     import json
-    import shutil
     import subprocess
     import sys
     from pipelines.refresh import run_refresh
-    from pipelines.settings import WarehousePaths
 
-    paths, _ = police_handmade
-    landing = tmp_path / "landing"
-    shutil.copytree(paths.landing, landing)
+    # A copy of the hand-made state (the session's fixture is shared and stays as it was).
+    paths = copy_state(police_handmade[0], tmp_path / "state", store=True)
+    landing = paths.landing
     (landing / "mps_crimes" / "2010-04.csv").write_text("victim_name,phone\nJane Doe,07700900123\n", encoding="utf-8")
     # An export that carries personal data by mistake: same rows, four unlisted columns.
     q4 = landing / "mps_crimes" / "2010-01.csv"
@@ -235,7 +233,7 @@ def test_second_refresh_with_a_rejected_file(police_handmade, tmp_path):
     q4.write_text("\n".join([lines[0] + ",victim_name,phone,date_of_birth,address"]
                             + [line + "," + ",".join(PLANTED) for line in lines[1:]]) + "\n", encoding="utf-8")
     # the same warehouse and publication folder as the first refresh
-    again = WarehousePaths(landing, paths.warehouse, paths.publish)
+    again = paths
     before = (paths.publish / "latest" / "indicators.csv").read_bytes()
     stop = tmp_path / "stop"
     reader = subprocess.Popen([sys.executable, "-c", READER, str(paths.warehouse), str(stop)],

@@ -129,7 +129,12 @@ def borough_month_counts(cur: pl.DataFrame) -> dict[tuple[str, str, str], int]:
 # ------------------------------------------------------------------------------------------
 # Fixtures
 # ------------------------------------------------------------------------------------------
-@pytest.fixture(scope="module")
+# Two years of police files at London's volume (about 10 s): made once, by one test worker
+# (session-scoped, as that worker may run other modules' tests between these).
+pytestmark = pytest.mark.xdist_group("sample_mps")
+
+
+@pytest.fixture(scope="session")
 def fy_world(tmp_path_factory):
     """2007-04..2009-03 at scale 1 (FY2007/08 and FY2008/09), parsed."""
     landing = tmp_path_factory.mktemp("fy")
