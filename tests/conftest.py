@@ -1,5 +1,7 @@
 import datetime as dt
 import fcntl
+import hashlib
+import os
 import pickle
 import shutil
 import subprocess
@@ -61,7 +63,15 @@ def handmade(tmp_path_factory, worker_id):
             assert outcome.exit_code == 0, outcome.message + outcome.detail
             done.write_bytes(pickle.dumps(outcome))
         outcome = pickle.loads(done.read_bytes())
-    return WarehousePaths.of(tmp / "landing", tmp / "warehouse.duckdb", tmp / "publish"), outcome
+    paths = WarehousePaths.of(tmp / "landing", tmp / "warehouse.duckdb", tmp / "publish")
+    before = _state_of(paths)
+    yield paths, outcome
+    assert _state_of(paths) == before, "a test wrote into the shared hand-made state: copy it (copy_state) first"
+
+
+def _state_of(paths: WarehousePaths) -> tuple[str, str]:
+    """The warehouse's bytes and the vintage `latest` names: what a refresh of it would change."""
+    return hashlib.sha256(paths.warehouse.read_bytes()).hexdigest(), os.readlink(paths.publish / "latest")
 
 
 @pytest.fixture(scope="session")

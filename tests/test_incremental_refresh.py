@@ -113,7 +113,8 @@ def test_the_group_keeps_these_tests_on_one_worker(request, worker_id):
     """pytest-xdist's loadgroup gives a grouped test's id its group; with pytest 9.2 it silently
     does not (pytest-xdist issue 1386) and both workers would build the two refreshes above
     (decision 0019)."""
-    if worker_id == "master" or request.config.getoption("dist", None) != "loadgroup":
+    # On a worker, xdist sets `dist` to "no" and keeps whether the run groups in `loadgroup`.
+    if worker_id == "master" or not request.config.getoption("loadgroup", False):
         pytest.skip("not run by pytest-xdist with --dist loadgroup (make test)")
     assert request.node.nodeid.endswith("@incremental")
 
