@@ -19,11 +19,6 @@ from pipelines.settings import WarehousePaths
 FIXTURES = Path(__file__).parent / "fixtures"
 
 
-def refresh(tmp: Path, landing: Path, as_of: str | None = None):
-    paths = WarehousePaths.of(landing, tmp / "warehouse.duckdb", tmp / "publish")
-    return paths, run_refresh(paths, as_of=as_of)
-
-
 def query(paths: WarehousePaths, sql: str, params=None) -> pl.DataFrame:
     with duckdb.connect(str(paths.warehouse), read_only=True) as con:
         return con.sql(sql, params=params or None).pl()
@@ -51,19 +46,18 @@ def handmade(tmp_path_factory, worker_id):
     if worker_id != "master":
         root = root.parent  # this session's folder, shared by its workers
     tmp = root / "handmade"
+    paths = WarehousePaths.of(tmp / "landing", tmp / "warehouse.duckdb", tmp / "publish")
     with open(root / "handmade.lock", "w") as lock:
         fcntl.flock(lock, fcntl.LOCK_EX)
         done = tmp / "outcome.pickle"
         if not done.exists():
             shutil.rmtree(tmp, ignore_errors=True)
-            landing = tmp / "landing"
-            shutil.copytree(FIXTURES / "all_sources", landing)
-            write_fmu(landing / "fmu_cases")
-            _, outcome = refresh(tmp, landing)
+            shutil.copytree(FIXTURES / "all_sources", paths.landing)
+            write_fmu(paths.landing / "fmu_cases")
+            outcome = run_refresh(paths)
             assert outcome.exit_code == 0, outcome.message + outcome.detail
             done.write_bytes(pickle.dumps(outcome))
         outcome = pickle.loads(done.read_bytes())
-    paths = WarehousePaths.of(tmp / "landing", tmp / "warehouse.duckdb", tmp / "publish")
     before = _state_of(paths)
     yield paths, outcome
     assert _state_of(paths) == before, "a test wrote into the shared hand-made state: copy it (copy_state) first"

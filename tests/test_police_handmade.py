@@ -232,14 +232,12 @@ def test_second_refresh_with_a_rejected_file(police_handmade, tmp_path):
     lines = q4.read_text(encoding="utf-8").splitlines()
     q4.write_text("\n".join([lines[0] + ",victim_name,phone,date_of_birth,address"]
                             + [line + "," + ",".join(PLANTED) for line in lines[1:]]) + "\n", encoding="utf-8")
-    # the same warehouse and publication folder as the first refresh
-    again = paths
     before = (paths.publish / "latest" / "indicators.csv").read_bytes()
     stop = tmp_path / "stop"
     reader = subprocess.Popen([sys.executable, "-c", READER, str(paths.warehouse), str(stop)],
                               stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
     assert reader.stdout.readline().strip() == "ready"
-    outcome = run_refresh(again)
+    outcome = run_refresh(paths)  # the same warehouse and publication folder as the first refresh
     stop.touch()
     out, err = reader.communicate(timeout=60)
     assert reader.returncode == 0 and out.strip() == "consistent 1", err
