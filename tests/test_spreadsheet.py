@@ -12,7 +12,7 @@ import pytest
 
 from pipelines.indicators.spec import load_spec
 from pipelines.publish import spreadsheet as s
-from pipelines.publish.dataset_format import COLUMNS, COUNT_COLUMNS, DATE_COLUMNS, STAT_COLUMNS, csv_text
+from pipelines.publish.dataset_format import COLUMNS, COUNT_COLUMNS, DATE_COLUMNS, STAT_COLUMNS, TEXT_COLUMNS, csv_text
 
 D = dt.date
 Q1 = ("quarter", "2011/12 Q1", D(2011, 4, 1), D(2011, 6, 30))
@@ -218,3 +218,29 @@ def test_empty_dataset(tmp_path):
     s.write_indicators_xlsx(empty, tmp_path / "e.xlsx")
     wb = openpyxl.load_workbook(tmp_path / "e.xlsx")
     assert wb.sheetnames == ["Contents", "Notes"]
+
+
+def test_sheet_text_is_in_the_shared_string_table(tmp_path):
+    """The indicator sheets' text cells refer to sharedStrings.xml, each distinct text once;
+    text xlsxwriter would take for rich-string XML is written inline, escaped."""
+    import re
+    import zipfile
+
+    notes = ["<r><t>x</t></r>", " lead _x0041_ ", None, "a & <b>", None, "provisional", "1 of 3 providers missing"]
+    path = tmp_path / "shared.xlsx"
+    s.write_indicators_xlsx(dataset().with_columns(note=pl.Series(notes)), path, vintage="20240102T030405Z")
+    with zipfile.ZipFile(path) as z:
+        sst = z.read("xl/sharedStrings.xml").decode()
+        sheets = [z.read(f"xl/worksheets/sheet{k}.xml").decode() for k in range(2, 7)]
+    data_rows = "".join(x.split('<row r="1">', 1)[1].split("</row>", 1)[1] for x in sheets)
+    inline = re.findall(r'<c r="[A-Z]+\d+" t="inlineStr"><is><t>(.*?)</t>', data_rows)
+    shared_refs = re.findall(r't="s"><v>(\d+)</v>', data_rows)
+    assert inline == ["&lt;r&gt;&lt;t&gt;x&lt;/t&gt;&lt;/r&gt;"]  # the only inline text of the data rows ([c] has a style)
+    # 7 rows x 13 text columns = 91, less 1 blank comparison (ROWS' second row), 2 blank notes and the inline note
+    assert len(TEXT_COLUMNS) == 13 and [r[COLUMNS.index("comparison")] for r in ROWS].count(None) == 1
+    assert len(shared_refs) == 91 - 1 - 2 - 1
+    assert f'count="{len(shared_refs)}" uniqueCount="{len(set(shared_refs))}"' in sst
+    assert '<si><t xml:space="preserve"> lead _x005F_x0041_ </t></si>' in sst and "<si><t>a &amp; &lt;b&gt;</t></si>" in sst
+    wb = openpyxl.load_workbook(path)
+    got = sorted(str(c.value) for ws in wb.worksheets[1:-1] for c in ws["U"][1:] if c.value is not None)
+    assert got == sorted(["<r><t>x</t></r>", " lead _x0041_ ", "a & <b>", "provisional", "1 of 3 providers missing"])

@@ -14,8 +14,8 @@ disclosure-controlled dataset laid out for people.
 Text is always written as text (``strings_to_formulas`` off, ``write_string``), so a label
 starting with ``=``, ``+``, ``-`` or ``@`` can never become a formula. The document
 properties are fixed (the creation time is the vintage's, or 2000-01-01), so the same input
-gives the same bytes. Written in xlsxwriter's ``constant_memory`` mode (inline strings, one
-row in memory) so a million rows need little memory.
+gives the same bytes. Written in xlsxwriter's ``constant_memory`` mode (one row in memory) so a
+million rows need little memory; the indicator sheets' text is in the shared string table.
 """
 
 from __future__ import annotations
@@ -265,6 +265,7 @@ def _can_stream(ws) -> bool:
         getattr(ws, "constant_memory", False) and getattr(ws, "row_data_fh", None) is not None
         and callable(getattr(ws, "_write_single_row", None)) and hasattr(ws, "previous_row")
         and callable(getattr(ws, "_check_dimensions", None))
+        and callable(getattr(getattr(ws, "str_table", None), "_get_shared_string_index", None))
     )  # fmt: skip
 
 
@@ -286,9 +287,11 @@ def _xml_text(expr: pl.Expr, escape_controls: bool) -> pl.Expr:
 
 def _stream_rows(ws, data: pl.DataFrame, formats: dict) -> None:
     """Write the data rows' <row> XML straight into the worksheet's constant_memory row file,
-    built column-wise by polars: the same XML xlsxwriter's own writers produce (inline strings,
-    numbers with the cell format's xf index, booleans), a hundred times faster than a Python
-    call per cell on a million rows."""
+    built column-wise by polars: the XML xlsxwriter's own writers produce (numbers with the
+    cell format's xf index, booleans), a hundred times faster than a Python call per cell on a
+    million rows. Text goes to the workbook's shared strings, as Excel itself writes it: the
+    Panel's labels repeat on every row, and an index is a third of the bytes of an inline
+    string, so there is less XML to copy and deflate."""
     from xlsxwriter.utility import xl_col_to_name
 
     n = data.height
@@ -301,11 +304,11 @@ def _stream_rows(ws, data: pl.DataFrame, formats: dict) -> None:
     unit_xf = {u: f._get_xf_index() for u, f in formats["units"].items()}
     hidden = pl.col("suppressed") == "true"
     symbol = pl.lit(f's="{xf["symbol"]}" t="inlineStr"><is><t>{SUPPRESSED_SYMBOL}</t></is></c>')
+    text_columns = [c for c in COLUMNS if _cell_kind(c) == "text"]
     for offset in range(0, n, STREAM_CHUNK):
         chunk = data.slice(offset, STREAM_CHUNK)
-        controls = any(
-            chunk.get_column(c).str.contains(_CONTROL_RE).any() for c in COLUMNS if _cell_kind(c) == "text"
-        )
+        shared = _shared_string_indexes(ws.str_table, chunk, text_columns)
+        controls = any(chunk.get_column(c).str.contains(_CONTROL_RE).any() for c in text_columns)
         r = (pl.int_range(pl.len(), dtype=pl.Int64) + (offset + 2)).cast(pl.String).alias("__r")
         chunk = chunk.with_columns(r)
         cells = []
@@ -314,9 +317,13 @@ def _stream_rows(ws, data: pl.DataFrame, formats: dict) -> None:
             v = pl.col(name)
             ref = pl.concat_str([pl.lit(f'<c r="{xl_col_to_name(c)}'), pl.col("__r"), pl.lit('" ')])
             if kind == "text":
+                index = v.replace_strict(shared, default=None, return_dtype=pl.String)
                 preserve = pl.when(v.str.contains(r"^\s|\s$")).then(pl.lit(' xml:space="preserve"')).otherwise(pl.lit(""))
-                body = pl.concat_str([pl.lit('t="inlineStr"><is><t'), preserve, pl.lit(">"),
-                                      _xml_text(v, controls), pl.lit("</t></is></c>")])  # fmt: skip
+                inline = pl.concat_str([pl.lit('t="inlineStr"><is><t'), preserve, pl.lit(">"),
+                                        _xml_text(v, controls), pl.lit("</t></is></c>")])  # fmt: skip
+                body = pl.when(index.is_not_null()).then(
+                    pl.concat_str([pl.lit('t="s"><v>'), index, pl.lit("</v></c>")])
+                ).otherwise(inline)
                 cell = pl.when(v.is_not_null()).then(pl.concat_str([ref, body]))
             elif kind == "bool":
                 cell = pl.concat_str([ref, pl.lit('t="b"><v>'), pl.when(hidden).then(pl.lit("1")).otherwise(pl.lit("0")),
@@ -340,6 +347,19 @@ def _stream_rows(ws, data: pl.DataFrame, formats: dict) -> None:
         ).get_column("xml")
         fh.write("".join(rows.to_list()))
     ws.previous_row = n + 1  # these rows are done
+
+
+def _shared_string_indexes(table, chunk: pl.DataFrame, text_columns: list[str]) -> dict[str, str]:
+    """Each distinct text of the chunk's text columns added to xlsxwriter's shared string
+    table (in order of first appearance, so the same rows give the same bytes), as its index
+    in text. Text xlsxwriter would take for rich-string XML (``<r>...</r>``) is left out, to be
+    written inline and escaped."""
+    texts = pl.concat([chunk.get_column(c).drop_nulls() for c in text_columns])
+    distinct = [t for t in texts.unique(maintain_order=True).to_list() if not (t.startswith("<r>") and t.endswith("</r>"))]
+    indexes = {t: str(table._get_shared_string_index(t)) for t in distinct}
+    # The table counts every use of a string (sharedStrings.xml's count attribute).
+    table.count += int(texts.is_in(distinct).sum()) - len(distinct)
+    return indexes
 
 
 def _write_rows_api(ws, data: pl.DataFrame, formats: dict) -> None:
