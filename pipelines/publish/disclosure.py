@@ -241,18 +241,17 @@ def _secondary(cells: pl.DataFrame, groups: pl.DataFrame, suppressed: np.ndarray
     counts_np = cells["count"].to_numpy()
     gid = groups["group"].to_numpy()
     cid = groups["cell_id"].to_numpy()
-    is_total = groups["is_total"].to_numpy()
-    col = {k: cells[k].to_numpy()[cid] for k in ("geography_code", "breakdown_value", "period_start", "category")}
     # choice order within a group: members by smallest count, then lowest geography_code,
-    # breakdown_value, period_start (then category); the total last
-    order = np.lexsort((col["category"], col["period_start"], col["breakdown_value"], col["geography_code"],
-                        counts_np[cid], is_total, gid))
-    g_sorted = gid[order]
-    g_ptr = np.searchsorted(g_sorted, np.arange(n_groups + 1)).tolist()
-    g_members = cid[order].tolist()
-    by_cell = np.lexsort((gid, cid))
-    c_ptr = np.searchsorted(cid[by_cell], np.arange(len(counts_np) + 1)).tolist()
-    c_groups = gid[by_cell].tolist()
+    # breakdown_value, period_start (then category); the total last. polars sorts on both
+    # cores; ties keep the groups' order, as a stable sort must.
+    tie_breaks = ["count", "geography_code", "breakdown_value", "period_start", "category"]
+    members = pl.concat([groups.select("group", "is_total", "cell_id"), cells.select(tie_breaks)[cid]], how="horizontal")
+    members = members.sort(["group", "is_total", *tie_breaks], maintain_order=True)
+    g_ptr = np.searchsorted(members["group"].to_numpy(), np.arange(n_groups + 1)).tolist()
+    g_members = members["cell_id"].to_list()
+    by_cell = groups.select("cell_id", "group").sort("cell_id", "group", maintain_order=True)
+    c_ptr = np.searchsorted(by_cell["cell_id"].to_numpy(), np.arange(len(counts_np) + 1)).tolist()
+    c_groups = by_cell["group"].to_list()
     gcount = np.bincount(gid, weights=suppressed[cid].astype(np.float64), minlength=n_groups).astype(np.int64)
     supp = bytearray(suppressed.astype(np.uint8).tobytes())
     nonzero = (counts_np != 0).tolist()
@@ -284,7 +283,7 @@ def _secondary(cells: pl.DataFrame, groups: pl.DataFrame, suppressed: np.ndarray
                     heapq.heappush(heap, g2)
         if not changed:
             break
-        pending = [g for g in range(n_groups) if gcount[g] == 1]
+        pending = np.flatnonzero(np.array(gcount) == 1).tolist()
     return np.frombuffer(bytes(supp), dtype=np.uint8).astype(bool)
 
 
