@@ -162,7 +162,11 @@ def _fixed(k: pl.Expr, scale: pl.Expr) -> pl.Expr:
 
 def _text_columns(df: pl.DataFrame) -> pl.DataFrame:
     """Every published column as its CSV text; null for blank."""
-    df = _prepare(df)
+    return _text_of_prepared(_prepare(df))
+
+
+def _text_of_prepared(df: pl.DataFrame) -> pl.DataFrame:
+    """``_text_columns`` of a frame ``_prepare`` gave (sorting a million rows again is seconds)."""
     # Materialise the scaled integers first: used several times inside one expression
     # they would be recomputed (five times slower on a million rows).
     df = df.with_columns(_scale().alias("__scale")).with_columns(
@@ -183,7 +187,11 @@ def csv_text(df: pl.DataFrame) -> str:
 
     RFC 4180 minimal quoting: a field is quoted only when it holds a comma, a double quote
     (doubled inside), CR or LF; every record, the last included, ends with LF."""
-    return _text_columns(df).write_csv(
+    return _csv_of_text(_text_columns(df))
+
+
+def _csv_of_text(text: pl.DataFrame) -> str:
+    return text.write_csv(
         include_bom=False, include_header=True, separator=",", line_terminator="\n",
         quote_char='"', quote_style="necessary", null_value="",
     )  # fmt: skip
@@ -203,7 +211,12 @@ def _write_atomically(path: str | os.PathLike, write) -> None:
 def write_indicators_csv(df: pl.DataFrame, path: str | os.PathLike) -> None:
     """Write ``indicators.csv``: UTF-8 without BOM, LF, minimal quoting, blank for null,
     numbers with the unit's decimals, ISO dates, ``true``/``false``, byte-sorted rows."""
-    data = csv_text(df).encode("utf-8")
+    write_csv_of_text(_text_columns(df), path)
+
+
+def write_csv_of_text(text: pl.DataFrame, path: str | os.PathLike) -> None:
+    """``write_indicators_csv`` of the frame ``_text_of_prepared`` gave."""
+    data = _csv_of_text(text).encode("utf-8")
     _write_atomically(path, lambda p: p.write_bytes(data))
 
 

@@ -40,7 +40,8 @@ from pipelines.publish.dataset_format import (
     DECIMALS,
     STAT_COLUMNS,
     _prepare,
-    _text_columns,
+    _text_of_prepared,
+    write_csv_of_text,
     _write_atomically,
 )
 
@@ -474,13 +475,18 @@ def write_indicators_xlsx(dataset: pl.DataFrame, path: str | os.PathLike, spec=N
     contents sheet and used as the document's creation time. Raises ValueError as the CSV
     writer does (missing columns, unknown units, duplicate keys), and when one indicator has
     more rows than an Excel sheet holds."""
+    prepared = _prepare(dataset)
+    _write_xlsx(prepared, _text_of_prepared(prepared), path, spec, vintage)
+
+
+def _write_xlsx(prepared: pl.DataFrame, text: pl.DataFrame, path, spec, vintage: str) -> None:
+    """``write_indicators_xlsx`` of the frames ``_prepare`` and ``_text_of_prepared`` gave."""
     if spec is None:
         from pipelines.indicators.spec import load_spec
 
         spec = load_spec()
-    prepared = _prepare(dataset)
     # The CSV's text of every column (rounded as published; same order), and dates' serials.
-    data = _text_columns(prepared).with_columns(
+    data = text.with_columns(
         (prepared.get_column(c).cast(pl.Int32) + EXCEL_EPOCH_OFFSET).alias(f"__serial_{c}") for c in DATE_COLUMNS
     )
     present = data.get_column("indicator_id").unique().to_list()
@@ -561,10 +567,15 @@ def _partition(data: pl.DataFrame):
     return list(groups.keys()), list(groups.values())
 
 
-def write_indicators_xlsx_from_parquet(parquet: str | os.PathLike, path: str | os.PathLike, vintage: str = "") -> None:
-    """``write_indicators_xlsx`` of a vintage's ``indicators.parquet``: the entry point of the
-    separate process that writes the spreadsheet while the rest of the vintage is built."""
-    write_indicators_xlsx(pl.read_parquet(parquet), path, vintage=vintage)
+def write_csv_and_xlsx_from_parquet(parquet: str | os.PathLike, csv_path: str | os.PathLike,
+                                    xlsx_path: str | os.PathLike, vintage: str = "") -> None:
+    """``indicators.csv`` and ``indicators.xlsx`` of a vintage's ``indicators.parquet`` from one
+    sort of its rows and one text of its numbers (the spreadsheet shows the CSV's text): the
+    entry point of the separate process that writes them while the rest of the vintage is built."""
+    prepared = _prepare(pl.read_parquet(parquet))
+    text = _text_of_prepared(prepared)
+    write_csv_of_text(text, csv_path)
+    _write_xlsx(prepared, text, xlsx_path, None, vintage)
 
 
 def spreadsheet_writer_ready() -> None:

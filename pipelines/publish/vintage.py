@@ -21,13 +21,12 @@ from pathlib import Path
 import duckdb
 
 from pipelines.build_file import has_table
-from pipelines.publish.dataset_format import (COLUMNS, round_for_publication, write_indicators_csv,
-                                              write_indicators_parquet)
+from pipelines.publish.dataset_format import COLUMNS, round_for_publication, write_indicators_parquet
 from pipelines.publish.manifest import write_manifest
 from pipelines.publish.panel import disclosure_controlled, panel_rows_of_warehouse
 from pipelines.publish.quality import QualityFailed, run_quality_suite
 from pipelines.publish.report import write_report
-from pipelines.publish.spreadsheet import spreadsheet_writer_ready, write_indicators_xlsx_from_parquet
+from pipelines.publish.spreadsheet import spreadsheet_writer_ready, write_csv_and_xlsx_from_parquet
 from pipelines.settings import DUCKDB_MEMORY_LIMIT, WarehousePaths
 from pipelines.table_comments import comment_table
 
@@ -50,9 +49,9 @@ def vintage_name(publish: Path, now: dt.datetime | None = None) -> str:
 
 def publish(paths: WarehousePaths, build_file: Path) -> Publication:
     paths.publish.mkdir(parents=True, exist_ok=True)
-    # The spreadsheet (pure-Python xlsxwriter, the slowest file) is written by a second process
-    # from the Parquet file while this one builds the rest: the machine's other core. The
-    # process starts (and imports its modules) while the disclosure control runs.
+    # The CSV and the spreadsheet (pure-Python xlsxwriter, the slowest file) are written by a
+    # second process from the Parquet file while this one builds the rest: the machine's other
+    # core. The process starts (and imports its modules) while the disclosure control runs.
     with ProcessPoolExecutor(max_workers=1, mp_context=multiprocessing.get_context("spawn")) as pool:
         pool.submit(spreadsheet_writer_ready)
         with duckdb.connect(str(build_file), config={"memory_limit": DUCKDB_MEMORY_LIMIT}) as con:
@@ -64,9 +63,8 @@ def publish(paths: WarehousePaths, build_file: Path) -> Publication:
         shutil.rmtree(staging, ignore_errors=True)
         staging.mkdir()
         write_indicators_parquet(dataset, staging / "indicators.parquet")
-        spreadsheet = pool.submit(write_indicators_xlsx_from_parquet, staging / "indicators.parquet",
-                                  staging / "indicators.xlsx", vintage)
-        write_indicators_csv(dataset, staging / "indicators.csv")
+        text_files = pool.submit(write_csv_and_xlsx_from_parquet, staging / "indicators.parquet",
+                                 staging / "indicators.csv", staging / "indicators.xlsx", vintage)
         with duckdb.connect(str(build_file), config={"memory_limit": DUCKDB_MEMORY_LIMIT}) as con:
             _carry_vintages(con, paths.warehouse, vintage, staging / "indicators.parquet")
             manifest = write_manifest(con, staging / "manifest.json", vintage, dataset)
@@ -75,7 +73,7 @@ def publish(paths: WarehousePaths, build_file: Path) -> Publication:
         write_report(dataset, staging / "report.html", manifest)
         (staging / "quality").mkdir()
         quality = run_quality_suite(dataset, loads, staging / "quality")
-        spreadsheet.result()  # re-raises the writer's error here
+        text_files.result()  # re-raises the writer's error here
     if not quality.success:
         shutil.rmtree(staging, ignore_errors=True)
         raise QualityFailed("The published dataset failed its quality checks, so nothing was published: "
