@@ -38,11 +38,15 @@ def _is_pandas(x) -> bool:
     return type(x).__module__.startswith("pandas") and hasattr(x, "to_numpy")
 
 
+def _is_polars(x) -> bool:
+    return type(x).__module__.startswith("polars")
+
+
 def _as_float(x) -> np.ndarray:
     """Any array-like (or scalar) as float64, with every kind of missing value as NaN."""
     if _is_pandas(x):  # Series, Index, extension arrays (nullable Int64/Float64)
         return x.to_numpy(dtype="float64", na_value=np.nan)
-    if type(x).__module__.startswith("polars"):
+    if _is_polars(x):
         import polars as pl  # only needed when polars data is passed
 
         return x.cast(pl.Float64).to_numpy()
@@ -146,7 +150,7 @@ def comparison(value, lower, upper, comparator_value, is_ratio) -> np.ndarray:
     )
     if _is_pandas(is_ratio):
         ratio = is_ratio.to_numpy(dtype=bool, na_value=False)
-    elif type(is_ratio).__module__.startswith("polars"):
+    elif _is_polars(is_ratio):
         ratio = is_ratio.fill_null(False).to_numpy()
     else:
         ratio = np.asarray(is_ratio, dtype=bool)

@@ -35,13 +35,14 @@
 -#}
 {% macro get_where_subquery(relation) -%}
     {%- set where = config.get('where') -%}
-    {%- if where == '__changed_crime_records__' -%}
-        {%- set where = 'crime_ref in (select crime_ref from ' ~ _model_relation('int_crime_records_changed') ~ ')'
-            if incremental_run_id() != '' else none -%}
+    {%- set run_id = incremental_run_id() -%}
+    {%- if where in ('__changed_crime_records__', '__added_police_files__') and run_id == '' -%}
+        {%- set where = none -%}
+    {%- elif where == '__changed_crime_records__' -%}
+        {%- set where = 'crime_ref in (select crime_ref from ' ~ _model_relation('int_crime_records_changed') ~ ')' -%}
     {%- elif where == '__added_police_files__' -%}
         {%- set where = "file_sha256 in (select file_sha256 from " ~ _model_relation('stg_audit__raw_parts')
-            ~ " where source = 'mps_crimes' and added_in_run = '" ~ incremental_run_id() ~ "')"
-            if incremental_run_id() != '' else none -%}
+            ~ " where source = 'mps_crimes' and added_in_run = '" ~ run_id ~ "')" -%}
     {%- endif -%}
     {%- if where -%}
         {%- do return('(select * from ' ~ relation ~ ' where ' ~ where ~ ') dbt_subquery') -%}
