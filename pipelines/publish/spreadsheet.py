@@ -308,8 +308,10 @@ def _stream_rows(ws, data: pl.DataFrame, formats: dict) -> None:
     text_columns = [c for c in COLUMNS if _cell_kind(c) == "text"]
     for offset in range(0, n, STREAM_CHUNK):
         chunk = data.slice(offset, STREAM_CHUNK)
-        shared = _shared_string_indexes(ws.str_table, chunk, text_columns)
-        controls = any(chunk.get_column(c).str.contains(_CONTROL_RE).any() for c in text_columns)
+        shared, inline_texts = _shared_string_indexes(ws.str_table, chunk, text_columns)
+        # Inline text is rare (none in the Panel's rows): its escaping is built only when needed,
+        # as polars computes both branches of a when/then on every row.
+        controls = bool(inline_texts) and pl.Series(inline_texts, dtype=pl.String).str.contains(_CONTROL_RE).any()
         r = (pl.int_range(pl.len(), dtype=pl.Int64) + (offset + 2)).cast(pl.String).alias("__r")
         chunk = chunk.with_columns(r)
         cells = []
@@ -319,12 +321,12 @@ def _stream_rows(ws, data: pl.DataFrame, formats: dict) -> None:
             ref = pl.concat_str([pl.lit(f'<c r="{xl_col_to_name(c)}'), pl.col("__r"), pl.lit('" ')])
             if kind == "text":
                 index = v.replace_strict(shared, default=None, return_dtype=pl.String)
-                preserve = pl.when(v.str.contains(r"^\s|\s$")).then(pl.lit(' xml:space="preserve"')).otherwise(pl.lit(""))
-                inline = pl.concat_str([pl.lit('t="inlineStr"><is><t'), preserve, pl.lit(">"),
-                                        _xml_text(v, controls), pl.lit("</t></is></c>")])  # fmt: skip
-                body = pl.when(index.is_not_null()).then(
-                    pl.concat_str([pl.lit('t="s"><v>'), index, pl.lit("</v></c>")])
-                ).otherwise(inline)
+                body = pl.concat_str([pl.lit('t="s"><v>'), index, pl.lit("</v></c>")])
+                if inline_texts:
+                    preserve = pl.when(v.str.contains(r"^\s|\s$")).then(pl.lit(' xml:space="preserve"')).otherwise(pl.lit(""))
+                    inline = pl.concat_str([pl.lit('t="inlineStr"><is><t'), preserve, pl.lit(">"),
+                                            _xml_text(v, controls), pl.lit("</t></is></c>")])  # fmt: skip
+                    body = pl.when(index.is_not_null()).then(body).otherwise(inline)
                 cell = pl.when(v.is_not_null()).then(pl.concat_str([ref, body]))
             elif kind == "bool":
                 cell = pl.concat_str([ref, pl.lit('t="b"><v>'), pl.when(hidden).then(pl.lit("1")).otherwise(pl.lit("0")),
@@ -350,17 +352,19 @@ def _stream_rows(ws, data: pl.DataFrame, formats: dict) -> None:
     ws.previous_row = n + 1  # these rows are done
 
 
-def _shared_string_indexes(table, chunk: pl.DataFrame, text_columns: list[str]) -> dict[str, str]:
-    """Each distinct text of the chunk's text columns added to xlsxwriter's shared string
-    table (in order of first appearance, so the same rows give the same bytes), as its index
-    in text. Text xlsxwriter would take for rich-string XML (``<r>...</r>``) is left out, to be
-    written inline and escaped."""
+def _shared_string_indexes(table, chunk: pl.DataFrame, text_columns: list[str]) -> tuple[dict[str, str], list[str]]:
+    """(indexes, inline): each distinct text of the chunk's text columns added to xlsxwriter's
+    shared string table (in order of first appearance, so the same rows give the same bytes),
+    with its index as text; and the texts left out, to be written inline and escaped: those
+    xlsxwriter would take for rich-string XML (``<r>...</r>``)."""
     texts = pl.concat([chunk.get_column(c).drop_nulls() for c in text_columns])
-    distinct = [t for t in texts.unique(maintain_order=True).to_list() if not (t.startswith("<r>") and t.endswith("</r>"))]
-    indexes = {t: str(table._get_shared_string_index(t)) for t in distinct}
+    distinct = texts.unique(maintain_order=True).to_list()
+    inline = [t for t in distinct if t.startswith("<r>") and t.endswith("</r>")]
+    shared = [t for t in distinct if t not in inline] if inline else distinct
+    indexes = {t: str(table._get_shared_string_index(t)) for t in shared}
     # The table counts every use of a string (sharedStrings.xml's count attribute).
-    table.count += int(texts.is_in(distinct).sum()) - len(distinct)
-    return indexes
+    table.count += int(texts.is_in(shared).sum()) - len(shared)
+    return indexes, inline
 
 
 def _write_rows_api(ws, data: pl.DataFrame, formats: dict) -> None:
