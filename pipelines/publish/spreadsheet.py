@@ -309,9 +309,6 @@ def _stream_rows(ws, data: pl.DataFrame, formats: dict) -> None:
     for offset in range(0, n, STREAM_CHUNK):
         chunk = data.slice(offset, STREAM_CHUNK)
         shared, inline_texts = _shared_string_indexes(ws.str_table, chunk, text_columns)
-        # Inline text is rare (none in the Panel's rows): its escaping is built only when needed,
-        # as polars computes both branches of a when/then on every row.
-        controls = bool(inline_texts) and pl.Series(inline_texts, dtype=pl.String).str.contains(_CONTROL_RE).any()
         r = (pl.int_range(pl.len(), dtype=pl.Int64) + (offset + 2)).cast(pl.String).alias("__r")
         chunk = chunk.with_columns(r)
         cells = []
@@ -320,14 +317,7 @@ def _stream_rows(ws, data: pl.DataFrame, formats: dict) -> None:
             v = pl.col(name)
             ref = pl.concat_str([pl.lit(f'<c r="{xl_col_to_name(c)}'), pl.col("__r"), pl.lit('" ')])
             if kind == "text":
-                index = v.replace_strict(shared, default=None, return_dtype=pl.String)
-                body = pl.concat_str([pl.lit('t="s"><v>'), index, pl.lit("</v></c>")])
-                if inline_texts:
-                    preserve = pl.when(v.str.contains(r"^\s|\s$")).then(pl.lit(' xml:space="preserve"')).otherwise(pl.lit(""))
-                    inline = pl.concat_str([pl.lit('t="inlineStr"><is><t'), preserve, pl.lit(">"),
-                                            _xml_text(v, controls), pl.lit("</t></is></c>")])  # fmt: skip
-                    body = pl.when(index.is_not_null()).then(body).otherwise(inline)
-                cell = pl.when(v.is_not_null()).then(pl.concat_str([ref, body]))
+                cell = pl.when(v.is_not_null()).then(pl.concat_str([ref, _text_cell_body(v, shared, inline_texts)]))
             elif kind == "bool":
                 cell = pl.concat_str([ref, pl.lit('t="b"><v>'), pl.when(hidden).then(pl.lit("1")).otherwise(pl.lit("0")),
                                       pl.lit("</v></c>")])  # fmt: skip
@@ -350,6 +340,21 @@ def _stream_rows(ws, data: pl.DataFrame, formats: dict) -> None:
         ).get_column("xml")
         fh.write("".join(rows.to_list()))
     ws.previous_row = n + 1  # these rows are done
+
+
+def _text_cell_body(v: pl.Expr, shared: dict[str, str], inline_texts: list[str]) -> pl.Expr:
+    """A text cell after its reference: the shared string's index, or for the ``inline_texts``
+    the escaped text itself. Inline text is rare (none in the Panel's rows), so its escaping is
+    built only when there is some: polars computes both branches of a when/then on every row."""
+    index = v.replace_strict(shared, default=None, return_dtype=pl.String)
+    body = pl.concat_str([pl.lit('t="s"><v>'), index, pl.lit("</v></c>")])
+    if not inline_texts:
+        return body
+    controls = pl.Series(inline_texts, dtype=pl.String).str.contains(_CONTROL_RE).any()
+    preserve = pl.when(v.str.contains(r"^\s|\s$")).then(pl.lit(' xml:space="preserve"')).otherwise(pl.lit(""))
+    inline = pl.concat_str([pl.lit('t="inlineStr"><is><t'), preserve, pl.lit(">"),
+                            _xml_text(v, controls), pl.lit("</t></is></c>")])  # fmt: skip
+    return pl.when(index.is_not_null()).then(body).otherwise(inline)
 
 
 def _shared_string_indexes(table, chunk: pl.DataFrame, text_columns: list[str]) -> tuple[dict[str, str], list[str]]:
