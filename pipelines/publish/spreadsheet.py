@@ -39,6 +39,7 @@ from pipelines.publish.dataset_format import (
     DATE_COLUMNS,
     DECIMALS,
     STAT_COLUMNS,
+    TEXT_COLUMNS,
     _prepare,
     _text_of_prepared,
     write_csv_of_text,
@@ -240,7 +241,7 @@ def _cell_kind(name: str) -> str:
 
 def _write_indicator_sheet(ws, data: pl.DataFrame, formats: dict) -> None:
     """One indicator's rows below a header row. ``data`` holds the published CSV text of each
-    column (``_text_columns``: rounded, sorted) and each date's Excel serial (``__serial_<c>``)."""
+    column (``_text_of_prepared``: rounded, sorted) and each date's Excel serial (``__serial_<c>``)."""
     n = data.height
     ncols = len(COLUMNS)
     # Widths and panes first: constant_memory flushes rows as it goes.
@@ -305,10 +306,9 @@ def _stream_rows(ws, data: pl.DataFrame, formats: dict) -> None:
     unit_xf = {u: f._get_xf_index() for u, f in formats["units"].items()}
     hidden = pl.col("suppressed") == "true"
     symbol = pl.lit(f's="{xf["symbol"]}" t="inlineStr"><is><t>{SUPPRESSED_SYMBOL}</t></is></c>')
-    text_columns = [c for c in COLUMNS if _cell_kind(c) == "text"]
     for offset in range(0, n, STREAM_CHUNK):
         chunk = data.slice(offset, STREAM_CHUNK)
-        shared, inline_texts = _shared_string_indexes(ws.str_table, chunk, text_columns)
+        shared, inline_texts = _shared_string_indexes(ws.str_table, chunk, TEXT_COLUMNS)
         r = (pl.int_range(pl.len(), dtype=pl.Int64) + (offset + 2)).cast(pl.String).alias("__r")
         chunk = chunk.with_columns(r)
         cells = []
