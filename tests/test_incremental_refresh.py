@@ -92,8 +92,9 @@ def test_the_kept_warehouse_equals_one_built_from_scratch(added_quarter):
 
 
 def test_the_incremental_dbt_run_leaves_out_what_the_same_code_proved(added_quarter):
-    """Decision 0018: no seeds and no unit tests (the copied warehouse's code built and passed
-    them), and the police key tests select the changed records; from scratch, everything."""
+    """Decision 0018: no seeds (the copied warehouse's code built them), and the police key
+    tests select the changed records; from scratch, every seed, model and test. No refresh runs
+    dbt's unit tests: they test the code, in tests/test_dbt_unit_tests.py (decision 0009)."""
     paths, scratch, _ = added_quarter
 
     def kinds(p: WarehousePaths) -> set[str]:
@@ -104,7 +105,7 @@ def test_the_incremental_dbt_run_leaves_out_what_the_same_code_proved(added_quar
         return next(p.dbt_folder.rglob("primary_key_int_crime_record_categories_crime_ref__category.sql")).read_text()
 
     assert kinds(paths) == {"model", "test"}
-    assert kinds(scratch) == {"model", "seed", "test", "unit_test"}
+    assert kinds(scratch) == {"model", "seed", "test"}
     assert "int_crime_records_changed" in categories_key_test(paths)
     assert "int_crime_records_changed" not in categories_key_test(scratch)
 

@@ -58,11 +58,14 @@ def vawg_dbt_models(context: dg.AssetExecutionContext, dbt: DbtCliResource, ware
         os.environ["VAWG_INCREMENTAL_RUN_ID"] = context.run.run_id if appended else ""
         # dbt's own log at info, not debug: writing every statement it runs cost about 1.5 s of
         # dbt's time per refresh; the SQL of each model and test stays in the target folder.
-        args = ["build", "--log-level-file", "info"]
+        # dbt's unit tests read fixed rows, not the data: they test the code, in `make test`
+        # (tests/test_dbt_unit_tests.py) as dbt advises, not in every refresh (decision 0009).
+        excluded = ["resource_type:unit_test"]
         if appended:
             # The same code built the previous warehouse (its fingerprint covers the seeds and
-            # models): its seeds are in the copied build file and its unit tests passed.
-            args += ["--exclude", "resource_type:seed resource_type:unit_test"]
+            # models): its seeds are in the copied build file.
+            excluded.append("resource_type:seed")
+        args = ["build", "--log-level-file", "info", "--exclude", " ".join(excluded)]
         (folder / "dbt.log").unlink(missing_ok=True)  # dbt appends: the kept log is this run's
         try:
             for event in dbt.cli(args, context=context, target_path=folder).stream():
