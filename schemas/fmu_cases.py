@@ -56,7 +56,7 @@ import pandera.polars as pa
 import polars as pl
 
 from schemas import parsing as P
-from schemas.checks import rule
+from schemas.checks import rule_schema
 from schemas.havens_attendances import key_repeats_earlier_file
 
 SOURCE = "fmu_cases"
@@ -205,24 +205,8 @@ def schema(quarter: str) -> pa.DataFrameSchema:
     columns (raw strings) so that the quarantine names the column as the spec does; the
     typed columns are checked for their type."""
     del quarter
-    checks: dict[str, list[pa.Check]] = {c: [] for c in COLUMNS}
-    for name, column, violated in _rules():
-        assert name in RULES, name
-        checks[column].append(rule(name, violated))
-    return pa.DataFrameSchema(
-        {
-            **{
-                c: pa.Column(pl.Utf8, checks=checks[c], nullable=True, coerce=False)
-                for c in COLUMNS
-            },
-            **{
-                NAMES[c]: pa.Column(OUTPUT[NAMES[c]], nullable=True, coerce=False)
-                for c in COLUMNS
-            },
-        },
-        name=SOURCE,
-        strict=False,  # the parsed helper column rides along
-    )
+    return rule_schema(SOURCE, COLUMNS, dict.fromkeys(COLUMNS, pl.Utf8), _rules(), RULES,
+                       typed={NAMES[c]: OUTPUT[NAMES[c]] for c in COLUMNS})
 
 
 # Per optional column (by heading): the accepted row's value is unknown.

@@ -56,9 +56,9 @@ from pathlib import Path
 
 import pandera.polars as pa
 import polars as pl
-from pandera.api.polars.types import PolarsData
 
 from schemas import parsing as P
+from schemas.checks import rule_schema
 
 SOURCE = "service_returns"
 SEEDS = Path(__file__).resolve().parents[1] / "seeds"
@@ -255,33 +255,14 @@ def _checks() -> list[tuple[str, str]]:
     ]
 
 
-def _check(name: str, column: str) -> pa.Check:
-    """A vectorised check failing the rows that break `name` as reported on `column`."""
-    flag = _flag(name, column)
-
-    def passes(data: PolarsData) -> pl.LazyFrame:
-        return violations(data.lazyframe).select((~pl.col(flag)).alias(name))
-
-    return pa.Check(passes, name=name, error=name, ignore_na=False)
-
-
 @lru_cache(maxsize=64)
 def schema(quarter: str) -> pa.DataFrameSchema:
     """The pandera schema of a staged file (one schema serves every quarter; the argument
-    keeps the interface common to sources whose rules need it)."""
+    keeps the interface common to sources whose rules need it). The rules are computed
+    together (`violations`), each check reading its own flag."""
     del quarter
-    checks: dict[str, list[pa.Check]] = {c: [] for c in COLUMNS}
-    for name, column in _checks():
-        assert name in RULES, name
-        checks[column].append(_check(name, column))
-    return pa.DataFrameSchema(
-        {
-            c: pa.Column(OUTPUT[c], checks=checks[c], nullable=True, coerce=False)
-            for c in COLUMNS
-        },
-        name=SOURCE,
-        strict=False,  # the raw helper columns ride along
-    )
+    rules = [(name, column, pl.col(_flag(name, column))) for name, column in _checks()]
+    return rule_schema(SOURCE, COLUMNS, OUTPUT, rules, RULES, prepare=violations)
 
 
 # Every column is required: no value of an accepted row is ever unknown.
