@@ -40,14 +40,20 @@ def ensure_manifest() -> Path:
         return _ensure_manifest()
 
 
+def run_dbt(*args: str, **env: str) -> subprocess.CompletedProcess:
+    """The project's dbt as a subprocess with its own profile and no usage statistics sent;
+    `env` adds variables, such as the warehouse file it opens (VAWG_DUCKDB_PATH)."""
+    dbt = Path(sys.executable).with_name("dbt")
+    return subprocess.run([str(dbt), *args, "--project-dir", str(DBT_DIR), "--profiles-dir", str(DBT_DIR)],
+                          capture_output=True, text=True, cwd=DBT_DIR, check=False,
+                          env={**os.environ, "DBT_SEND_ANONYMOUS_USAGE_STATS": "false", **env})
+
+
 def _ensure_manifest() -> Path:
     write_generated_models()
     if MANIFEST.exists() and MANIFEST.stat().st_mtime >= _newest_input():
         return MANIFEST
-    dbt = Path(sys.executable).with_name("dbt")
-    env = {**os.environ, "DBT_SEND_ANONYMOUS_USAGE_STATS": "false"}
-    done = subprocess.run([str(dbt), "parse", "--quiet", "--project-dir", str(DBT_DIR), "--profiles-dir", str(DBT_DIR)],
-                          capture_output=True, text=True, env=env, cwd=DBT_DIR)
+    done = run_dbt("parse", "--quiet")
     if done.returncode != 0:
         raise RuntimeError("dbt could not parse the project: " + (done.stdout + done.stderr).strip().splitlines()[-1])
     return MANIFEST

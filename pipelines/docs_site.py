@@ -10,12 +10,10 @@ from __future__ import annotations
 
 import os
 import shutil
-import subprocess
-import sys
 import tempfile
 from pathlib import Path
 
-from pipelines.dbt_manifest import DBT_DIR
+from pipelines.dbt_manifest import run_dbt
 from pipelines.indicators.codegen import write_generated_models
 
 SITE = Path("docs") / "index.html"  # under the publication folder, beside the vintages
@@ -32,12 +30,8 @@ def build_docs_site(warehouse: Path, publish: Path) -> Path:
         copy = Path(tmp) / warehouse.name
         shutil.copyfile(warehouse, copy)
         target = Path(tmp) / "target"  # not dbt_project/target: Dagster reads the manifest there
-        env = {**os.environ, "VAWG_DUCKDB_PATH": str(copy), "DBT_SEND_ANONYMOUS_USAGE_STATS": "false"}
-        dbt = Path(sys.executable).with_name("dbt")
-        done = subprocess.run(
-            [str(dbt), "docs", "generate", "--static", "--quiet", "--project-dir", str(DBT_DIR),
-             "--profiles-dir", str(DBT_DIR), "--target-path", str(target), "--log-path", str(Path(tmp) / "logs")],
-            capture_output=True, text=True, env=env, cwd=DBT_DIR, check=False)
+        done = run_dbt("docs", "generate", "--static", "--quiet", "--target-path", str(target),
+                       "--log-path", str(Path(tmp) / "logs"), VAWG_DUCKDB_PATH=str(copy))
         page = target / "static_index.html"
         if done.returncode != 0 or not page.exists():
             lines = (done.stdout + done.stderr).strip().splitlines() or ["no output"]

@@ -3,15 +3,11 @@ read fixed rows, so they test the code, which `make test` does once (decision 00
 pass). They run against a copy of the hand-made warehouse, where the incremental models
 already exist, so their incremental branch can be tested too."""
 import json
-import os
 import shutil
-import subprocess
-import sys
-from pathlib import Path
 
 import yaml
 
-from pipelines.dbt_manifest import DBT_DIR
+from pipelines.dbt_manifest import DBT_DIR, run_dbt
 from pipelines.indicators.codegen import write_generated_models
 
 
@@ -28,13 +24,8 @@ def test_every_dbt_unit_test_passes(handmade, tmp_path):
     copy = tmp_path / paths.warehouse.name  # the file's name is the database name dbt expects
     shutil.copyfile(paths.warehouse, copy)
     target = tmp_path / "target"
-    env = {**os.environ, "VAWG_DUCKDB_PATH": str(copy), "VAWG_INCREMENTAL_RUN_ID": "",
-           "DBT_SEND_ANONYMOUS_USAGE_STATS": "false"}
-    done = subprocess.run(
-        [str(Path(sys.executable).with_name("dbt")), "test", "--select", "test_type:unit",
-         "--project-dir", str(DBT_DIR), "--profiles-dir", str(DBT_DIR), "--target-path", str(target),
-         "--log-path", str(tmp_path / "logs")],
-        capture_output=True, text=True, env=env, cwd=DBT_DIR, check=False)
+    done = run_dbt("test", "--select", "test_type:unit", "--target-path", str(target),
+                   "--log-path", str(tmp_path / "logs"), VAWG_DUCKDB_PATH=str(copy), VAWG_INCREMENTAL_RUN_ID="")
     results = json.loads((target / "run_results.json").read_text())["results"]
     failed = {r["unique_id"]: r["message"] for r in results if r["status"] != "pass"}
     assert not failed and done.returncode == 0, (failed, done.stdout[-3000:])
