@@ -291,9 +291,10 @@ def render(results: list[dict], info: dict) -> str:
             _seconds_of(r, "police_only"))
         peak = max(f["peak_rss_mb"] for f in full)
         loads = [f["load"] for f in [*full, *r.get("increment", []), *r.get("police_only", [])] if "load" in f]
-        span = sorted({f"{min(loads):.1f}", f"{max(loads):.1f}"}, key=float) if loads else []
-        lines += ["", f"Load average (1 min) at the end of the timed refreshes: "
-                  f"{'–'.join(span)} on {os.cpu_count()} cores."] if loads else []
+        if loads:
+            low, high = f"{min(loads):.1f}", f"{max(loads):.1f}"
+            lines += ["", f"Load average (1 min) at the end of the timed refreshes: "
+                      f"{low if low == high else low + '–' + high} on {os.cpu_count()} cores."]
         lines += ["", f"Peak memory of a full refresh: {peak:,.0f} MB."]
         if r.get("police_only") and r.get("floor"):
             lines[-1] += f" Police refresh / floor: {median(_seconds_of(r, 'police_only')) / median(r['floor']):.1f}×."
