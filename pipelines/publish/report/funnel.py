@@ -66,8 +66,9 @@ def position(numerator: float, denominator: float, centre: float) -> str:
     return WITHIN
 
 
-def curve_denominators(largest: float, points: int = 100) -> list[float]:
-    """Denominators at which the funnel's curves are drawn: from 1 to a little beyond the
-    largest, evenly spaced on a square-root scale so the narrow end is smooth as well."""
-    top = max(largest * 1.05, 2.0)
-    return [(1 + (math.sqrt(top) - 1) * k / (points - 1)) ** 2 for k in range(points)]
+def curve_denominators(smallest: float, largest: float, points: int = 100) -> list[float]:
+    """Denominators at which the funnel's curves are drawn: from half the smallest borough's
+    (the curves explode towards a denominator of 1, squeezing the boroughs into a corner) to a
+    little beyond the largest, evenly spaced on a square-root scale so the narrow end is smooth."""
+    low, high = max(1.0, smallest / 2), max(largest * 1.05, 2.0)
+    return [(math.sqrt(low) + (math.sqrt(high) - math.sqrt(low)) * k / (points - 1)) ** 2 for k in range(points)]

@@ -91,6 +91,8 @@ class PanelRows:
                   | set(BOROUGH_INDICATORS) | set(COMPLETENESS_INDICATORS))  # fmt: skip
         df = _text_columns(dataset.select(COLUMNS), {"period_start", "period_end", "numerator", "denominator", "value",
                                                      "ci_lower", "ci_upper", "suppressed"})  # fmt: skip
+        self.names = dict(df.select("indicator_id", "indicator_name").drop_nulls()
+                          .unique("indicator_id", keep="first", maintain_order=True).iter_rows())  # fmt: skip
         london = pl.col("geography_type").is_in(["london", "uk"]) & pl.col("breakdown").is_in(["total", *CHARACTERISTICS])
         borough = ((pl.col("geography_type") == "borough") & (pl.col("breakdown") == "total")
                    & (pl.col("period_type") == "financial_year") & pl.col("indicator_id").is_in(BOROUGH_INDICATORS))
@@ -123,6 +125,8 @@ class PanelRows:
         for r in rows:
             if r and r.get("indicator_name"):
                 return r["indicator_name"]
+        if indicator in self.names:
+            return self.names[indicator]
         known = self._spec_indicator(indicator)
         return known.name if known else indicator
 
@@ -377,9 +381,10 @@ def borough_funnels(panel: PanelRows) -> list[BoroughFunnel]:
                               funnel.position(r["numerator"], r["denominator"], centre))
                   for r in sorted(plotted, key=lambda r: (-r["numerator"] / r["denominator"], label(r)))]  # fmt: skip
         hidden = sorted((r for r in boroughs if r not in plotted), key=label)
-        largest = max((r["denominator"] for r in plotted), default=1)
+        sizes = [r["denominator"] for r in plotted] or [1]
+        curve = [funnel.limits(centre, n) for n in funnel.curve_denominators(min(sizes), max(sizes))]
         out.append(BoroughFunnel(indicator, panel.name(indicator, [london]), london["period"], london, centre, points,
-                                 hidden, [funnel.limits(centre, n) for n in funnel.curve_denominators(largest)]))
+                                 hidden, curve))
     return out
 
 
