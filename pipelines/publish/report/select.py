@@ -76,6 +76,14 @@ def _text_columns(frame: pl.DataFrame, numeric: set[str]) -> pl.DataFrame:
     return frame.with_columns(pl.col(c).cast(pl.String) for c in frame.columns if c not in numeric)
 
 
+def _typed(frame: pl.DataFrame, schema: dict) -> pl.DataFrame:
+    """``frame``'s columns of ``schema``, cast to it (a warehouse may give DECIMAL or VARCHAR)."""
+    missing = [c for c in schema if c not in frame.columns]
+    if missing:
+        raise ValueError(f"missing column(s) {missing}")
+    return frame.select(pl.col(c).cast(t) for c, t in schema.items())
+
+
 # ----------------------------------------------------------------------------- the dataset
 
 
@@ -176,13 +184,9 @@ def trend_judgements(trends: pl.DataFrame, dataset: pl.DataFrame) -> dict[tuple,
     """Judgements by series key (``SERIES_KEY``). A change is kept when its latest and previous
     years are published unsuppressed in the dataset, a trend when every year of its span is;
     "not_calculated" states no figure and is always kept."""
-    missing = [c for c in TRENDS_SCHEMA if c not in trends.columns]
-    if missing:
-        raise ValueError(f"trends are missing column(s) {missing}")
-    if trends.height == 0:
+    t = _typed(trends, TRENDS_SCHEMA).with_row_index("__row")
+    if t.height == 0:
         return {}
-    t = _text_columns(trends.select(list(TRENDS_SCHEMA)), {"change_estimate", "change_ci_lower", "change_ci_upper",
-                                                            "trend_p_value"}).with_row_index("__row")  # fmt: skip
     fy = _text_columns(dataset.filter(pl.col("period_type").cast(pl.String) == "financial_year")
                        .select(*SERIES_KEY, "period", "suppressed"), {"suppressed"})  # fmt: skip
     shown = fy.filter(~pl.col("suppressed").cast(pl.Boolean).fill_null(False)).select(*SERIES_KEY, "period")
@@ -422,11 +426,7 @@ def revisions(frame: pl.DataFrame, panel: PanelRows, units: dict[str, str]) -> R
     """How many published rows changed value, and the London totals revised most, by their
     change relative to the first published value (a value from or to a suppressed one, whose
     size cannot be shown, is counted but not listed)."""
-    missing = [c for c in REVISIONS_SCHEMA if c not in frame.columns]
-    if missing:
-        raise ValueError(f"revisions are missing column(s) {missing}")
-    changed = _text_columns(frame.select(list(REVISIONS_SCHEMA)), {"first_value", "latest_value", "times_changed"}) \
-        .filter(pl.col("times_changed") > 0)
+    changed = _typed(frame, REVISIONS_SCHEMA).filter(pl.col("times_changed") > 0)
     london = changed.filter((pl.col("geography_type") == "london") & (pl.col("breakdown") == "total"))
     sized = london.drop_nulls(["first_value", "latest_value"]).with_columns(
         difference=pl.col("latest_value") - pl.col("first_value"))
