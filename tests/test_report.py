@@ -42,18 +42,18 @@ MANIFEST = {
     "missing_service_returns": [{"provider_id": "IDVA-CROYDON", "service_type_code": "IDVA",
                                  "borough_code": "E09000008", "quarter": "2011-07"}],
     "dataset": {"rows": 0, "suppressed_rows": 1, "indicators": []},
-}  # fmt: skip
+}
 
 QUARTERS = [(f"{y}/{str(y + 1)[2:]} Q{q}", dt.date(y + (q == 4), [4, 7, 10, 1][q - 1], 1)) for y in (2010, 2011)
-            for q in (1, 2, 3, 4)]  # fmt: skip
+            for q in (1, 2, 3, 4)]
 YEARS = [("2010/11", dt.date(2010, 4, 1)), ("2011/12", dt.date(2011, 4, 1))]
 # police_charge_rate (all) over six years: 2006/07 to 2010/11 final, 2011/12 provisional and
 # low only because its outcomes are still arriving.
 CHARGE_YEARS = [(f"{y}/{str(y + 1)[2:]}", dt.date(y, 4, 1), num, den) for y, num, den in (
     (2006, 800, 4000), (2007, 840, 4000), (2008, 860, 4000), (2009, 900, 4000), (2010, 1025, 4100),
-    (2011, 700, 4100))]  # fmt: skip
+    (2011, 700, 4100))]
 BOROUGHS = [("E09000001", "City of London"), ("E09000002", "Barking and Dagenham"),
-            ("E09000003", 'Barnet <b>"&amp;'), ("E09000004", "Bexley"), ("E09000005", "Brent")]  # fmt: skip
+            ("E09000003", 'Barnet <b>"&amp;'), ("E09000004", "Bexley"), ("E09000005", "Brent")]
 # Borough withdrawals out of 800 crimes each (the first suppressed). Against London's 620/4100
 # = 15.122% the limits at n = 800 are 15.122% ± z·√(0.15122·0.84878/800) = ± z·1.2666 points:
 # 95% (z 1.95996) 12.64% to 17.60%, 99.8% (z 3.09023) 11.21% to 19.04%. So 130 (16.25%) is
@@ -63,7 +63,7 @@ BOROUGH_WITHDRAWALS = [None, 130, 145, 190, 70]
 
 def _row(indicator, unit, period, start, period_type, *, category="all", geo=("london", "E12000007", "London"),
          breakdown="total", value_="ALL", num=None, den=None, value=None, lo=None, hi=None,
-         comparison="not_compared", suppressed=False, note=None):  # fmt: skip
+         comparison="not_compared", suppressed=False, note=None):
     end = (start.replace(year=start.year + 1) if period_type == "financial_year"
            else dt.date(start.year + (start.month == 10), (start.month + 3 - 1) % 12 + 1, 1)) - dt.timedelta(days=1)
     if suppressed:
@@ -75,13 +75,13 @@ def _row(indicator, unit, period, start, period_type, *, category="all", geo=("l
         "breakdown_value": value_, "numerator": num, "denominator": den, "value": value, "unit": unit,
         "ci_lower": lo, "ci_upper": hi, "comparison": comparison, "suppressed": suppressed,
         "note": note or ("small number" if suppressed else None),
-    }  # fmt: skip
+    }
 
 
 def _pct(indicator, period, start, period_type, num, den, **kw):
     p = 100 * num / den
     return _row(indicator, "percent", period, start, period_type, num=num, den=den, value=p, lo=p - 1.234,
-                hi=p + 1.234, **kw)  # fmt: skip
+                hi=p + 1.234, **kw)
 
 
 def synthetic(police_only: bool = False) -> pl.DataFrame:
@@ -91,47 +91,47 @@ def synthetic(police_only: bool = False) -> pl.DataFrame:
     for i, (period, start) in enumerate(QUARTERS):
         for category, n in (("all", 1000), ("rape", 60), ("domestic_abuse", 500)):
             rows.append(_row("police_recorded_crimes", "count", period, start, "quarter", category=category,
-                             num=n + 7 * i, value=n + 7 * i))  # fmt: skip
+                             num=n + 7 * i, value=n + 7 * i))
         rows.append(_pct("police_withdrawal_rate", period, start, "quarter", 150 + i - 4 * (i >= 5) * (i - 4),
-                         1000 + 7 * i, note="provisional" if i >= 5 else None))  # fmt: skip
+                         1000 + 7 * i, note="provisional" if i >= 5 else None))
     # A suppressed quarter: the chart has a gap, the table says "suppressed".
     rows[-1] = _row("police_withdrawal_rate", "percent", *QUARTERS[-1], "quarter", suppressed=True,
-                    note="small number; provisional")  # fmt: skip
+                    note="small number; provisional")
     for period, start, num, den in CHARGE_YEARS:
         rows.append(_pct("police_charge_rate", period, start, "financial_year", num, den,
-                         note="provisional" if period == "2011/12" else None))  # fmt: skip
+                         note="provisional" if period == "2011/12" else None))
     for period, start in YEARS:
         note = "provisional" if period == "2011/12" else None
         for category, n in (("all", 4100), ("rape", 250), ("domestic_abuse", 2050)):
             rows.append(_row("police_recorded_crimes", "count", period, start, "financial_year", category=category,
-                             num=n, value=n))  # fmt: skip
+                             num=n, value=n))
             if not police_only:
                 rows.append(_pct("e2e_prosecuted_rate", period, start, "financial_year", n // 5, n,
-                                 category=category, note=note))  # fmt: skip
+                                 category=category, note=note))
                 rows.append(_pct("e2e_conviction_rate", period, start, "financial_year", n // 8, n,
-                                 category=category, note=note))  # fmt: skip
+                                 category=category, note=note))
             if category != "all":
                 rows.append(_pct("police_charge_rate", period, start, "financial_year", n // 4, n, category=category,
-                                 note=note))  # fmt: skip
+                                 note=note))
         rows.append(_pct("police_withdrawal_rate", period, start, "financial_year", 620, 4100, note=note))
         for value, num, den, comparison in (("WHITE", 300, 2000, "similar"), ("BLACK", 200, 900, "higher"),
                                             ("ASIAN", 100, 1000, "lower"), ("UNKNOWN", 20, 200, "similar")):
             rows.append(_pct("police_withdrawal_rate", period, start, "financial_year", num, den,
-                             breakdown="ethnicity", value_=value, comparison=comparison, note=note))  # fmt: skip
+                             breakdown="ethnicity", value_=value, comparison=comparison, note=note))
         rows.append(_row("police_withdrawal_rate", "percent", period, start, "financial_year",
-                         breakdown="ethnicity", value_="MIXED", suppressed=True))  # fmt: skip
+                         breakdown="ethnicity", value_="MIXED", suppressed=True))
         for (code, name), num in zip(BOROUGHS, BOROUGH_WITHDRAWALS):
             geo = ("borough", code, name)
             if num is None:
                 rows.append(_row("police_withdrawal_rate", "percent", period, start, "financial_year", geo=geo,
-                                 suppressed=True, note="suppressed to protect another value"))  # fmt: skip
+                                 suppressed=True, note="suppressed to protect another value"))
             else:
                 rows.append(_pct("police_withdrawal_rate", period, start, "financial_year", num, 800, geo=geo,
-                                 note=note))  # fmt: skip
+                                 note=note))
         if not police_only:
             for field in ("ethnicity", "age"):
                 rows.append(_pct("police_recording_completeness", period, start, "financial_year", 3000, 4100,
-                                 category=field))  # fmt: skip
+                                 category=field))
     return pl.DataFrame(rows, schema_overrides={"numerator": pl.Int64, "denominator": pl.Int64}).select(COLUMNS)
 
 
@@ -141,7 +141,7 @@ def _trend(indicator, geo=("london", "E12000007"), breakdown=("total", "ALL"), l
             "breakdown": breakdown[0], "breakdown_value": breakdown[1], "latest_period": latest,
             "previous_period": previous, "change": change, "change_estimate": estimate, "change_ci_lower": lo,
             "change_ci_upper": hi, "trend_first_period": first, "trend_last_period": latest, "recent_trend": trend,
-            "trend_p_value": p}  # fmt: skip
+            "trend_p_value": p}
 
 
 def trends() -> pl.DataFrame:
@@ -160,7 +160,7 @@ def trends() -> pl.DataFrame:
         _trend("police_withdrawal_rate", geo=("borough", "E09000004"), previous="2010/11", latest="2011/12",
                change="no_significant_change", estimate=0.0, lo=-3.3, hi=3.3, first="2010/11",
                trend="no_significant_change"),
-    ], schema=report_select.TRENDS_SCHEMA)  # fmt: skip
+    ], schema=report_select.TRENDS_SCHEMA)
 
 
 def revisions() -> pl.DataFrame:
@@ -170,7 +170,7 @@ def revisions() -> pl.DataFrame:
         return {"indicator_id": indicator, "category": category, "period_type": period_type, "period": period,
                 "geography_type": geo[0], "geography_code": geo[1], "breakdown": "total", "breakdown_value": "ALL",
                 "first_vintage": "20130101T000000Z", "first_value": first, "latest_vintage": "20130401T000000Z",
-                "latest_value": latest, "times_changed": times}  # fmt: skip
+                "latest_value": latest, "times_changed": times}
 
     london, borough = ("london", "E12000007"), ("borough", "E09000002")
     return pl.DataFrame([
@@ -179,7 +179,7 @@ def revisions() -> pl.DataFrame:
         r("police_withdrawal_rate", "all", "financial_year", "2010/11", borough, 15.0, 16.3, 1),  # not London
         r("police_recorded_crimes", "rape", "quarter", "2011/12 Q1", london, 88.0, 88.0, 0),  # unchanged
         r("police_withdrawal_rate", "all", "quarter", "2011/12 Q4", london, 15.2, None, 1),  # now suppressed
-    ], schema=report_select.REVISIONS_SCHEMA)  # fmt: skip
+    ], schema=report_select.REVISIONS_SCHEMA)
 
 
 class _Collector(HTMLParser):
@@ -228,7 +228,7 @@ def _check_structure(text: str) -> _Collector:
 def _check_self_contained(text: str, parsed: _Collector) -> None:
     """No reference to anything but the document itself (#fragment) or inline data."""
     url_attrs = {"src", "href", "xlink:href", "srcset", "action", "poster", "data", "formaction", "background",
-                 "manifest", "ping", "cite", "longdesc", "codebase"}  # fmt: skip
+                 "manifest", "ping", "cite", "longdesc", "codebase"}
     refs = [v for _, attrs in parsed.tags for k, v in attrs.items() if k.lower() in url_attrs and v is not None]
     refs += re.findall(r"url\(\s*['\"]?([^'\")]*)", text)
     for ref in refs:
@@ -238,7 +238,7 @@ def _check_self_contained(text: str, parsed: _Collector) -> None:
     # No http(s) URL at all, once the XML namespace declarations are taken out.
     without_ns = re.sub(r'\sxmlns(:\w+)?="[^"]*"', "", text)
     assert "http://" not in without_ns and "https://" not in without_ns and "//" not in re.sub(
-        r"<style>.*?</style>", "", without_ns, flags=re.S).replace("<!DOCTYPE", "")  # fmt: skip
+        r"<style>.*?</style>", "", without_ns, flags=re.S).replace("<!DOCTYPE", "")
 
 
 @pytest.fixture(scope="module")
@@ -268,7 +268,7 @@ def test_report_structure_and_accessibility(report):
     assert headings[1:] == ["Headline figures", "Attrition: from recorded crime to conviction",
                             "Breakdowns by protected characteristic", "Boroughs compared with London",
                             "What changed since the previous publication",
-                            "Recording completeness and data quality"]  # fmt: skip
+                            "Recording completeness and data quality"]
     assert "not available" not in text  # every section has its data
     # 3 recorded crimes + withdrawal (quarters), 2 attrition, 1 breakdown, 1 borough funnel, 1 completeness.
     assert text.count("<figure") == 9
@@ -296,10 +296,10 @@ def test_headline_is_the_latest_final_year_with_its_trend_in_words(report):
     # 2010/11: 1025/4100 = 25.0%, not the provisional 2011/12 (700/4100 = 17.1%), which is beside it, labelled.
     assert '<p class="big">25.0%</p>' in card and '<span class="period">2010/11</span>' in card
     assert ("A significant increase on 2009/10 (+2.5 percentage points; 95% interval +0.6 to +4.4); increasing "
-            "over five years (2006/07 to 2010/11).") in card  # fmt: skip
+            "over five years (2006/07 to 2010/11).") in card
     assert "Previous year (2009/10): 22.5%" in card
     assert re.search(r'Provisional, financial year <span class="provisional-period">2011/12</span>: 17\.1% '
-                     r'<span class="provisional">provisional</span>', card)  # fmt: skip
+                     r'<span class="provisional">provisional</span>', card)
     withdrawal = _without_svg(_card(text, "headline-police_withdrawal_rate-all"))
     assert '<span class="period">2010/11</span>' in withdrawal and "No change on 2009/10 calculated" in withdrawal
 
@@ -323,7 +323,7 @@ def test_boroughs_on_a_funnel_plot(report):
     # Limits worked out beside BOROUGH_WITHDRAWALS; boroughs beyond 99.8% named, the rest counted.
     assert ("Above the 99.8% limit: Bexley. Below the 99.8% limit: Brent. Between the 95% and 99.8% limits: "
             "1 borough. Within the 95% limits: 1 of the 4 boroughs drawn. 1 borough suppressed or without "
-            "crimes, not drawn.") in boroughs  # fmt: skip
+            "crimes, not drawn.") in boroughs
     rows = re.findall(r'<tr><th scope="row">([^<]*)</th>(.*?)</tr>', boroughs)
     cells = {name: re.findall(r"<td[^>]*>(.*?)</td>", rest) for name, rest in rows}
     assert cells["Bexley"][:7] == ["23.8%", "190", "800", "12.6% to 17.6%", "11.2% to 19.0%", "above 99.8% limit", ""]
@@ -337,7 +337,7 @@ def test_revisions_section_names_the_rows_that_changed(report):
     _, text = report
     section = _section(text, "revisions")
     assert ("4 rows of this dataset have a different value from the one first published, 3 of them London "
-            "totals.") in section  # fmt: skip
+            "totals.") in section
     rows = re.findall(r'<tr><th scope="row">([^<]*)</th>(.*?)</tr>', section)
     listed = [[name, *re.findall(r"<td[^>]*>(.*?)</td>", rest)] for name, rest in rows]
     # Largest relative revision first: the charge rate (+25%), then recorded crimes (+2.5%); the
@@ -345,7 +345,7 @@ def test_revisions_section_names_the_rows_that_changed(report):
     assert listed == [
         ["Police charge rate", "all VAWG", "2010/11", "20130101T000000Z", "20.0%", "25.0%", "+5.0 percentage points", "2"],
         ["Police recorded crimes", "all VAWG", "2010/11", "20130101T000000Z", "4,000", "4,100", "+100", "1"],
-    ]  # fmt: skip
+    ]
 
     first = render_report(synthetic(), MANIFEST, trends(), revisions().with_columns(times_changed=pl.lit(0)))
     assert "No published figure has changed since it was first published" in _section(first, "revisions")
@@ -365,7 +365,7 @@ def test_trend_judgements_only_for_what_the_dataset_shows():
 
 def test_absent_sources_and_indicators_in_words():
     absent = {"sources": [{"source": "havens_attendances", "reason": "no file has been landed"}],
-              "indicators": [{"indicator_id": "fmu_london_share", "reason": "its source has no data"}]}  # fmt: skip
+              "indicators": [{"indicator_id": "fmu_london_share", "reason": "its source has no data"}]}
     text = render_report(synthetic(), {**MANIFEST, "absent": absent}, trends(), revisions())
     quality = _section(text, "quality")
     assert "<h4>Not in this publication</h4>" in quality
@@ -378,7 +378,7 @@ def test_absent_sources_and_indicators_in_words():
 def test_report_is_deterministic(report):
     _, text = report
     shuffled = render_report(synthetic().sample(fraction=1.0, shuffle=True, seed=1), MANIFEST,
-                             trends().reverse(), revisions().reverse())  # fmt: skip
+                             trends().reverse(), revisions().reverse())
     assert shuffled == text
 
 
@@ -396,18 +396,25 @@ def test_missing_data_skips_sections():
 
 def test_report_of_a_refresh(handmade):
     """The report a refresh of the hand-made landing published: well formed, self-contained,
-    and every headline on a financial year that the dataset does not mark provisional."""
+    and every headline on the latest financial year the dataset does not mark provisional (the
+    latest, labelled, only where every year is provisional)."""
     paths, _ = handmade
     latest = paths.publish / "latest"
     text = (latest / "report.html").read_text(encoding="utf-8")
     _check_self_contained(text, _check_structure(text))
-    dataset = pl.read_parquet(latest / "indicators.parquet")
-    provisional = {(r["indicator_id"], r["category"], r["period"]) for r in dataset.filter(
+    years = pl.read_parquet(latest / "indicators.parquet").filter(
         (pl.col("period_type") == "financial_year") & pl.col("geography_type").is_in(["london", "uk"])
-        & (pl.col("breakdown") == "total") & pl.col("note").str.contains("provisional")).iter_rows(named=True)}
-    shown = re.findall(r'<article class="card" id="headline-([a-z0-9_]+?)-([a-z_]+)">.*?<span class="period">'
-                       r"([^<]+)</span>", text, re.S)  # fmt: skip
-    assert shown and not [s for s in shown if s in provisional], shown
+        & (pl.col("breakdown") == "total"))
+    shown = re.findall(r'<article class="card" id="headline-([a-z0-9_]+?)-([a-z_]+)">(.*?)</article>', text, re.S)
+    assert len(shown) == len(report_select.HEADLINES)
+    for indicator, category, card in shown:
+        series = years.filter((pl.col("indicator_id") == indicator) & (pl.col("category") == category)).sort(
+            "period_start")
+        final = series.filter(~pl.col("note").fill_null("").str.contains("provisional"))
+        expected = (final if final.height else series).get_column("period")[-1]
+        line = re.search(r'<p class="muted">[^\n]*<span class="period">([^<]*)</span>[^\n]*</p>', card)
+        assert line.group(1) == expected, (indicator, category, expected)
+        assert (final.height == 0) == ('<span class="provisional">provisional</span>' in line.group(0))
 
 
 # ----------------------------------------------------------------------------- Chromium

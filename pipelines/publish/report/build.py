@@ -43,13 +43,13 @@ SECTIONS = [
 
 def _environment() -> jinja2.Environment:
     env = jinja2.Environment(loader=jinja2.FileSystemLoader(TEMPLATES), autoescape=True, trim_blocks=True,
-                             lstrip_blocks=True, undefined=jinja2.StrictUndefined)  # fmt: skip
+                             lstrip_blocks=True, undefined=jinja2.StrictUndefined)
     env.filters.update(
         figure=w.figure, count=w.count, interval_of=w.interval_of, comparison=w.comparison, plural=w.plural,
         change_sentence=w.change_sentence, category_label=w.category_label,
         characteristic_label=w.CHARACTERISTIC_LABELS.get, funnel_summary=figures.funnel_summary,
         capitalize_first=lambda s: s[:1].upper() + s[1:], prefix=lambda s, p: p + s, **tables.FILTERS,
-    )  # fmt: skip
+    )
     return env
 
 
@@ -68,12 +68,12 @@ def render_report(dataset: pl.DataFrame, manifest: dict, trends: pl.DataFrame | 
     cards = select.headlines(panel, select.trend_judgements(trends, dataset), w.category_label)
     units = {i.id: i.unit for i in spec.indicators}
     units.update(dict(dataset.select(pl.col("indicator_id").cast(pl.String), pl.col("unit").cast(pl.String))
-                      .unique().iter_rows()))  # fmt: skip
+                      .unique().iter_rows()))
     meta = " · ".join(text for text in (
         f"Vintage {manifest['vintage']}" if manifest.get("vintage") else "",
         f"data as at {manifest['data_as_at']}" if manifest.get("data_as_at") else "",
         f"code version {manifest['code_version']}" if manifest.get("code_version") else "",
-    ) if text)  # fmt: skip
+    ) if text)
     return _environment().get_template("report.html.j2").render(
         title=TITLE, meta=meta, sections=SECTIONS,
         css=Markup((TEMPLATES / "report.css").read_text(encoding="utf-8")),  # our own file, inlined as it is
@@ -85,7 +85,7 @@ def render_report(dataset: pl.DataFrame, manifest: dict, trends: pl.DataFrame | 
         revisions=select.revisions(revisions, panel, units),
         completeness=[(item, figures.completeness(item, renderer)) for item in select.completeness(panel)],
         quality=select.quality(manifest),
-    )  # fmt: skip
+    )
 
 
 def write_report(dataset: pl.DataFrame, path: str | os.PathLike, manifest: dict, trends: pl.DataFrame,

@@ -18,11 +18,11 @@ from pipelines.publish.report import funnel
 INK = "#5a2a82"
 COMPARISON_COLOURS = {  # colour-blind safe; the tables and labels say the same in words
     "higher": "#b2182b", "lower": "#2166ac", "similar": "#8c8c8c", "not_compared": "#4d4d4d",
-}  # fmt: skip
+}
 POSITION_COLOURS = {  # the funnel's positions, diverging (colour-blind safe) and in words beside
     funnel.ABOVE_998: "#b2182b", funnel.ABOVE_95: "#ef8a62", funnel.WITHIN: "#8c8c8c",
     funnel.BELOW_95: "#67a9cf", funnel.BELOW_998: "#2166ac",
-}  # fmt: skip
+}
 FINAL, PROVISIONAL = "final", "provisional (will change)"
 
 
@@ -60,7 +60,7 @@ def _config(chart: alt.TopLevelMixin) -> alt.TopLevelMixin:
 def _quarter_axis() -> alt.Axis:
     # Each financial year labelled once, at its first quarter.
     return alt.Axis(title=None, labelAngle=-45, labelOverlap=True,
-                    labelExpr="indexof(datum.label, 'Q1') >= 0 ? slice(datum.label, 0, 7) : ''")  # fmt: skip
+                    labelExpr="indexof(datum.label, 'Q1') >= 0 ? slice(datum.label, 0, 7) : ''")
 
 
 def time_series(rows: list[dict], unit: str, title: str, provisional: list[bool]) -> alt.TopLevelMixin:
@@ -68,7 +68,7 @@ def time_series(rows: list[dict], unit: str, title: str, provisional: list[bool]
     ones hollow on a dashed line that starts at the last final point; the 95% interval as a
     band. A suppressed period has no point."""
     values = [{"period": r["period"], "value": r["value"], "lo": r.get("ci_lower"), "hi": r.get("ci_upper"),
-               "status": PROVISIONAL if p else FINAL} for r, p in zip(rows, provisional)]  # fmt: skip
+               "status": PROVISIONAL if p else FINAL} for r, p in zip(rows, provisional)]
     # The dashed segment joins the provisional points to the last final point before them.
     last_final = max((k for k, p in enumerate(provisional) if not p and rows[k]["value"] is not None), default=None)
     for k, v in enumerate(values):
@@ -85,9 +85,9 @@ def time_series(rows: list[dict], unit: str, title: str, provisional: list[bool]
         layers.append(base.transform_filter("datum.dashed").mark_line(color=INK, strokeDash=[4, 3]).encode(y="value:Q"))
     statuses = [FINAL, PROVISIONAL] if any(provisional) else [FINAL]
     fill = alt.Fill("status:N", scale=alt.Scale(domain=statuses, range=[INK, "white"][: len(statuses)]),
-                    legend=alt.Legend(title=None, orient="bottom") if any(provisional) else None)  # fmt: skip
+                    legend=alt.Legend(title=None, orient="bottom") if any(provisional) else None)
     layers.append(base.transform_filter("datum.value != null").mark_point(size=22, stroke=INK, opacity=1)
-                  .encode(y="value:Q", fill=fill))  # fmt: skip
+                  .encode(y="value:Q", fill=fill))
     return _config(alt.layer(*layers).properties(width=270, height=110, title=title))
 
 
@@ -99,12 +99,12 @@ def intervals(items: list[dict], unit: str, title: str, reference: float | None,
                "lo": None if it["suppressed"] else it.get("ci_lower"),
                "hi": None if it["suppressed"] else it.get("ci_upper"),
                "comparison": "suppressed" if it["suppressed"] else (it.get("comparison") or "not_compared"),
-               "text": "suppressed" if it["suppressed"] else ""} for it in items]  # fmt: skip
+               "text": "suppressed" if it["suppressed"] else ""} for it in items]
     y = alt.Y("label:N", sort=[it["label"] for it in items], title=None, axis=alt.Axis(labelLimit=220))
     domain = list(COMPARISON_COLOURS)
     colour = alt.Color("comparison:N", title=f"Compared with {reference_label}",
                        scale=alt.Scale(domain=domain, range=[COMPARISON_COLOURS[d] for d in domain]),
-                       legend=alt.Legend(orient="bottom") if reference_label else None)  # fmt: skip
+                       legend=alt.Legend(orient="bottom") if reference_label else None)
     base = alt.Chart(alt.Data(values=values)).encode(y=y)
     layers = [
         base.transform_filter("datum.value != null").mark_bar(height={"band": 0.7}, opacity=0.85)
@@ -112,10 +112,10 @@ def intervals(items: list[dict], unit: str, title: str, reference: float | None,
         base.transform_filter("datum.lo != null && datum.hi != null").mark_rule(color="#1b1b1b").encode(x="lo:Q", x2="hi:Q"),
         base.transform_filter("datum.text != ''").mark_text(align="left", dx=3, fontStyle="italic", color="#555")
         .encode(x=alt.datum(0), text="text:N"),
-    ]  # fmt: skip
+    ]
     if reference is not None:
         layers.append(alt.Chart(alt.Data(values=[{"ref": reference}])).mark_rule(strokeDash=[4, 3], color="#000")
-                      .encode(x="ref:Q"))  # fmt: skip
+                      .encode(x="ref:Q"))
     return _config(alt.layer(*layers).properties(width=360, height=max(40, 18 * len(items)), title=title))
 
 
@@ -146,13 +146,13 @@ def funnel_plot(points: list[dict], curve: list[funnel.Limits], centre: float, t
         x=x, y=alt.Y("pct:Q", title=y_title), detail="side:N",
         strokeDash=alt.StrokeDash("limit:N", scale=alt.Scale(domain=["95% limits", "99.8% limits"],
                                                               range=[[4, 3], [1, 0]]),
-                                  legend=alt.Legend(title="Control limits", orient="bottom")))  # fmt: skip
+                                  legend=alt.Legend(title="Control limits", orient="bottom")))
     centre_line = alt.Chart(alt.Data(values=[{"centre": 100 * centre}])).mark_rule(color="#000").encode(y="centre:Q")
     domain = list(POSITION_COLOURS)
     dots = alt.Chart(alt.Data(values=points)).mark_point(filled=True, size=50, opacity=1).encode(
         x="n:Q", y="value:Q",
         color=alt.Color("position:N", title="Borough", scale=alt.Scale(domain=domain,
                         range=[POSITION_COLOURS[d] for d in domain]), legend=alt.Legend(orient="bottom", columns=3)),
-    )  # fmt: skip
+    )
     chart = alt.layer(limit_lines, centre_line, dots).resolve_scale(color="independent", strokeDash="independent")
     return _config(chart.properties(width=420, height=260, title=title))

@@ -21,7 +21,7 @@ Z998 = float(norm.ppf(0.999))
 
 ABOVE_998, ABOVE_95, WITHIN, BELOW_95, BELOW_998 = (
     "above 99.8% limit", "above 95% limit", "within limits", "below 95% limit", "below 99.8% limit",
-)  # fmt: skip
+)
 POSITIONS = [ABOVE_998, ABOVE_95, WITHIN, BELOW_95, BELOW_998]
 
 
@@ -47,7 +47,7 @@ def limits(centre: float, denominator: float) -> Limits:
         denominator=denominator,
         lower_95=max(0.0, centre - Z95 * spread), upper_95=min(1.0, centre + Z95 * spread),
         lower_998=max(0.0, centre - Z998 * spread), upper_998=min(1.0, centre + Z998 * spread),
-    )  # fmt: skip
+    )
 
 
 def position(numerator: float, denominator: float, centre: float) -> str:

@@ -40,7 +40,7 @@ CHARACTERISTICS = ["gender", "ethnicity", "disability", "sexuality", "age_band"]
 BREAKDOWN_INDICATORS = ["police_withdrawal_rate", "e2e_conviction_rate"]
 BOROUGH_INDICATORS = ["police_no_crime_rate", "police_withdrawal_rate"]
 COMPLETENESS_INDICATORS = ["police_recording_completeness", "cps_recording_completeness",
-                           "havens_recording_completeness"]  # fmt: skip
+                           "havens_recording_completeness"]
 LARGEST_REVISIONS = 10
 
 SERIES_KEY = ["indicator_id", "category", "geography_type", "geography_code", "breakdown", "breakdown_value"]
@@ -50,13 +50,13 @@ TRENDS_SCHEMA = {
     "change": pl.String, "change_estimate": pl.Float64, "change_ci_lower": pl.Float64, "change_ci_upper": pl.Float64,
     "trend_first_period": pl.String, "trend_last_period": pl.String, "recent_trend": pl.String,
     "trend_p_value": pl.Float64,
-}  # fmt: skip
+}
 REVISIONS_KEY = ["indicator_id", "category", "period_type", "period", "geography_type", "geography_code", "breakdown",
-                 "breakdown_value"]  # fmt: skip
+                 "breakdown_value"]
 REVISIONS_SCHEMA = {
     **dict.fromkeys(REVISIONS_KEY, pl.String), "first_vintage": pl.String, "first_value": pl.Float64,
     "latest_vintage": pl.String, "latest_value": pl.Float64, "times_changed": pl.Int64,
-}  # fmt: skip
+}
 _NUMBERS = ["numerator", "denominator", "value", "ci_lower", "ci_upper", "comparison"]
 
 
@@ -96,26 +96,26 @@ class PanelRows:
             raise ValueError(f"dataset is missing column(s) {missing}")
         self.spec = spec
         wanted = ({i for i, _, _ in HEADLINES} | {i for i, _ in ATTRITION_STAGES} | set(BREAKDOWN_INDICATORS)
-                  | set(BOROUGH_INDICATORS) | set(COMPLETENESS_INDICATORS))  # fmt: skip
+                  | set(BOROUGH_INDICATORS) | set(COMPLETENESS_INDICATORS))
         df = _text_columns(dataset.select(COLUMNS), {"period_start", "period_end", "numerator", "denominator", "value",
-                                                     "ci_lower", "ci_upper", "suppressed"})  # fmt: skip
+                                                     "ci_lower", "ci_upper", "suppressed"})
         self.names = dict(df.select("indicator_id", "indicator_name").drop_nulls()
-                          .unique("indicator_id", keep="first", maintain_order=True).iter_rows())  # fmt: skip
+                          .unique("indicator_id", keep="first", maintain_order=True).iter_rows())
         london = pl.col("geography_type").is_in(["london", "uk"]) & pl.col("breakdown").is_in(["total", *CHARACTERISTICS])
         borough = ((pl.col("geography_type") == "borough") & (pl.col("breakdown") == "total")
                    & (pl.col("period_type") == "financial_year") & pl.col("indicator_id").is_in(BOROUGH_INDICATORS))
-        df = df.filter(pl.col("indicator_id").is_in(sorted(wanted)) & (london | borough))  # fmt: skip
+        df = df.filter(pl.col("indicator_id").is_in(sorted(wanted)) & (london | borough))
         df = df.with_columns(
             *(pl.col(c).str.to_date("%Y-%m-%d") if df.schema[c] == pl.String else pl.col(c).cast(pl.Date)
               for c in ("period_start", "period_end")),
             pl.col("suppressed").cast(pl.Boolean).fill_null(False),
-        )  # fmt: skip
+        )
         if df.height:
             df = round_for_publication(df)
         # Never a figure of a suppressed row, whatever the input holds.
         df = df.with_columns(pl.when(pl.col("suppressed")).then(None).otherwise(pl.col(c)).alias(c) for c in _NUMBERS)
         df = df.sort(["indicator_id", "category", "period_type", "period_start", "geography_type", "geography_code",
-                      "breakdown", "breakdown_value"], nulls_last=True)  # fmt: skip
+                      "breakdown", "breakdown_value"], nulls_last=True)
         self.by_series: dict[tuple, list[dict]] = defaultdict(list)
         for row in df.iter_rows(named=True):
             key = (row["indicator_id"], row["category"], row["period_type"], row["geography_type"], row["breakdown"])
@@ -188,7 +188,7 @@ def trend_judgements(trends: pl.DataFrame, dataset: pl.DataFrame) -> dict[tuple,
     if t.height == 0:
         return {}
     fy = _text_columns(dataset.filter(pl.col("period_type").cast(pl.String) == "financial_year")
-                       .select(*SERIES_KEY, "period", "suppressed"), {"suppressed"})  # fmt: skip
+                       .select(*SERIES_KEY, "period", "suppressed"), {"suppressed"})
     shown = fy.filter(~pl.col("suppressed").cast(pl.Boolean).fill_null(False)).select(*SERIES_KEY, "period")
 
     def published(column: str) -> set[int]:
@@ -201,7 +201,7 @@ def trend_judgements(trends: pl.DataFrame, dataset: pl.DataFrame) -> dict[tuple,
             .join(fy, on=SERIES_KEY)
             .filter(pl.col("period").is_between(pl.col("trend_first_period"), pl.col("trend_last_period")))
             .group_by("__row").agg(hidden=pl.col("suppressed").cast(pl.Boolean).fill_null(True).sum(),
-                                   years=pl.len()))  # fmt: skip
+                                   years=pl.len()))
     trend_shown = set(span.filter((pl.col("hidden") == 0) & (pl.col("years") >= 2)).get_column("__row").to_list())
     out = {}
     for row in t.iter_rows(named=True):
@@ -215,7 +215,7 @@ def trend_judgements(trends: pl.DataFrame, dataset: pl.DataFrame) -> dict[tuple,
             change_ci_upper=row["change_ci_upper"] if change_ok else None,
             recent_trend=row["recent_trend"] if trend_ok else None,
             trend_first_period=row["trend_first_period"], trend_last_period=row["trend_last_period"],
-        )  # fmt: skip
+        )
     return out
 
 
@@ -258,7 +258,7 @@ def headlines(panel: PanelRows, judgements: dict[tuple, Judgement], category_lab
         cards.append(Headline(anchor=f"headline-{indicator}-{category}", indicator_id=indicator, heading=heading,
                               place=(years or quarters)[0].get("geography_name") or geo, shown=shown,
                               previous=previous, provisional=provisional, judgement=judgement,
-                              quarters=quarters))  # fmt: skip
+                              quarters=quarters))
     return cards
 
 
@@ -284,7 +284,7 @@ def attrition(panel: PanelRows) -> list[Attrition]:
     out = []
     for category in ATTRITION_CATEGORIES:
         by_stage = {i: {r["period_start"]: r for r in panel.rows(i, category, "financial_year", "london")}
-                    for i, _ in ATTRITION_STAGES}  # fmt: skip
+                    for i, _ in ATTRITION_STAGES}
         years = sorted(s for s, r in by_stage["e2e_conviction_rate"].items() if r["numerator"] is not None)
         if not years:
             continue
@@ -299,7 +299,7 @@ def attrition(panel: PanelRows) -> list[Attrition]:
             stages.append(Stage(stage=label, count=count_, row=row, share=share))
         period = next(r["period"] for _, r in rows if r is not None)
         out.append(Attrition(category=category, period=period, stages=stages,
-                             provisional=any(is_provisional(r) for _, r in rows)))  # fmt: skip
+                             provisional=any(is_provisional(r) for _, r in rows)))
     return out
 
 
@@ -335,7 +335,7 @@ def breakdowns(panel: PanelRows) -> list[Breakdown]:
                                                                                          r["breakdown_value"]))))
         if charts:
             out.append(Breakdown(indicator, panel.name(indicator, [total]), panel.definition(indicator), total["period"],
-                                 total, charts))  # fmt: skip
+                                 total, charts))
     return out
 
 
@@ -383,7 +383,7 @@ def borough_funnels(panel: PanelRows) -> list[BoroughFunnel]:
         plotted = [r for r in boroughs if not r["suppressed"] and r["numerator"] is not None and r["denominator"]]
         points = [FunnelPoint(label(r), r, funnel.limits(centre, r["denominator"]),
                               funnel.position(r["numerator"], r["denominator"], centre))
-                  for r in sorted(plotted, key=lambda r: (-r["numerator"] / r["denominator"], label(r)))]  # fmt: skip
+                  for r in sorted(plotted, key=lambda r: (-r["numerator"] / r["denominator"], label(r)))]
         hidden = sorted((r for r in boroughs if r not in plotted), key=label)
         sizes = [r["denominator"] for r in plotted] or [1]
         curve = [funnel.limits(centre, n) for n in funnel.curve_denominators(min(sizes), max(sizes))]
@@ -432,7 +432,7 @@ def revisions(frame: pl.DataFrame, panel: PanelRows, units: dict[str, str]) -> R
         difference=pl.col("latest_value") - pl.col("first_value"))
     sized = sized.with_columns(relative=pl.when(pl.col("first_value") != 0)
                                .then((pl.col("difference") / pl.col("first_value")).abs())
-                               .otherwise(float("inf")))  # fmt: skip
+                               .otherwise(float("inf")))
     largest = sized.sort(["relative", *REVISIONS_KEY], descending=[True] + [False] * len(REVISIONS_KEY)) \
         .head(LARGEST_REVISIONS)
     rows = [{**r, "name": panel.name(r["indicator_id"]), "unit": units.get(r["indicator_id"])}
@@ -468,7 +468,7 @@ def quality(manifest: dict) -> Quality:
     facts = [("Vintage", m.get("vintage")), ("Code version", m.get("code_version")), ("Data as at", m.get("data_as_at")),
              ("Rows in the dataset", f"{dataset['rows']:,}" if dataset.get("rows") is not None else None),
              ("Suppressed rows", f"{dataset['suppressed_rows']:,}" if dataset.get("suppressed_rows") is not None
-              else None)]  # fmt: skip
+              else None)]
     files = [f for f in (m.get("input_files") or []) if isinstance(f, dict)]
     per_source: dict[str, dict] = {}
     for f in files:
@@ -486,4 +486,4 @@ def quality(manifest: dict) -> Quality:
         missing=[f for f in (m.get("missing_service_returns") or []) if isinstance(f, dict)],
         absent_sources=[a for a in (absent.get("sources") or []) if isinstance(a, dict)],
         absent_indicators=[a for a in (absent.get("indicators") or []) if isinstance(a, dict)],
-    )  # fmt: skip
+    )

@@ -32,13 +32,13 @@ def _limits(low: float, high: float) -> str:
 def funnel_cells(item: select.BoroughFunnel) -> list[list]:
     rows = [[p.label, w.value_of(p.row), w.count(p.row["numerator"]), w.count(p.row["denominator"]),
              _limits(p.limits.lower_95, p.limits.upper_95), _limits(p.limits.lower_998, p.limits.upper_998),
-             p.position, p.row.get("note") or ""] for p in item.points]  # fmt: skip
+             p.position, p.row.get("note") or ""] for p in item.points]
     rows += [[r["geography_name"] or r["geography_code"], SUPPRESSED if r["suppressed"] else w.value_of(r),
               w.count(r["numerator"]), w.count(r["denominator"]), "", "", "not drawn", r.get("note") or ""]
-             for r in item.hidden]  # fmt: skip
+             for r in item.hidden]
     london = item.london
     rows.append(["London (centre line)", w.value_of(london), w.count(london["numerator"]),
-                 w.count(london["denominator"]), "", "", "", london.get("note") or ""])  # fmt: skip
+                 w.count(london["denominator"]), "", "", "", london.get("note") or ""])
     return rows
 
 
@@ -50,7 +50,7 @@ def revision_cells(largest: list[dict]) -> list[list]:
              shown(r["first_value"], r["unit"]), shown(r["latest_value"], r["unit"]),
              f"{r['latest_value'] - r['first_value']:+,.{_decimals(r['unit'])}f}"
              + (" percentage points" if r["unit"] == "percent" else ""),
-             f"{r['times_changed']:,}"] for r in largest]  # fmt: skip
+             f"{r['times_changed']:,}"] for r in largest]
 
 
 def _decimals(unit: str | None) -> int:
@@ -65,7 +65,7 @@ def source_cells(quality: select.Quality) -> list[list]:
 def file_cells(files: list[dict]) -> list[list]:
     return [[f.get("source") or "", f.get("file_name") or "", f.get("quarter") or "", f.get("status") or "",
              f.get("reason") or "", w.count(f.get("rows_read")), w.count(f.get("rows_loaded")),
-             w.count(f.get("rows_quarantined")), f.get("sha256") or ""] for f in files]  # fmt: skip
+             w.count(f.get("rows_quarantined")), f.get("sha256") or ""] for f in files]
 
 
 def pick(items: list[dict], *fields: str) -> list[list]:
@@ -75,4 +75,4 @@ def pick(items: list[dict], *fields: str) -> list[list]:
 FILTERS = {
     "labelled": labelled, "stage_cells": stage_cells, "funnel_cells": funnel_cells, "revision_cells": revision_cells,
     "source_cells": source_cells, "file_cells": file_cells, "pick": pick,
-}  # fmt: skip
+}

@@ -9,11 +9,11 @@ CATEGORY_LABELS = {
     "other_sexual_offences": "other sexual offences", "stalking_harassment": "stalking and harassment",
     "trafficking_exploitation": "trafficking and exploitation", "sexual_offences": "sexual offences",
     "child_abuse": "child abuse", "sexual_assault": "sexual assault", "other": "other",
-}  # fmt: skip
+}
 CHARACTERISTIC_LABELS = {
     "gender": "Gender", "ethnicity": "Ethnicity", "disability": "Disability", "sexuality": "Sexuality",
     "age_band": "Age band",
-}  # fmt: skip
+}
 CHANGE_WORDS = {
     "increased": "a significant increase on {previous}",
     "decreased": "a significant decrease on {previous}",
@@ -85,7 +85,7 @@ def change_sentence(judgement) -> str:
         text = CHANGE_WORDS[judgement.change].format(previous=judgement.previous_period)
         if judgement.change in ("increased", "decreased") and judgement.change_estimate is not None:
             text += (f" ({points(judgement.change_estimate)}; 95% interval {judgement.change_ci_lower:+.1f} to "
-                     f"{judgement.change_ci_upper:+.1f})")  # fmt: skip
+                     f"{judgement.change_ci_upper:+.1f})")
         parts.append(text)
     if judgement.recent_trend is not None:
         text = TREND_WORDS[judgement.recent_trend]
