@@ -127,6 +127,26 @@ def test_types_and_formats(book):
     assert rate.cell(2, col["ci_lower"] + 1).number_format == "0.00" and rate.cell(2, col["ci_lower"] + 1).value == 2.68
 
 
+def test_provisional_values_marked(book):
+    """The provisional end-to-end row (note "provisional") shows its value as "7.5 [p]" through
+    its number format, so the cell is still the number 7.5; its interval and every final value
+    are unmarked; the contents and notes sheets explain [p]."""
+    _, wb = book
+    col = {n: k for k, n in enumerate(COLUMNS)}
+    row = next(wb[s.sheet_aliases(["e2e_conviction_rate"])["e2e_conviction_rate"]].iter_rows(min_row=2))
+    value = row[col["value"]]
+    assert (value.value, value.data_type, value.number_format) == (7.5, "n", '0.0" [p]"')
+    assert row[col["ci_lower"]].number_format == "0.0" and row[col["numerator"]].number_format == "0"
+    final = next(wb[s.sheet_aliases(["police_withdrawal_rate"])["police_withdrawal_rate"]].iter_rows(min_row=2))
+    assert final[col["value"]].number_format == "0.0"
+    formats = {c.number_format for ws in wb.worksheets[1:-1] for r in ws.iter_rows(min_row=2) for c in r}
+    assert [f for f in formats if "[p]" in f] == ['0.0" [p]"']  # only that one row in ROWS is provisional
+    contents = " ".join(str(c.value) for r in wb["Contents"].iter_rows() for c in r if c.value)
+    assert "[p] after a value = provisional" in contents
+    notes = {r[0].value: r[1].value for r in wb["Notes"].iter_rows() if r[0].value}
+    assert "will change as late outcomes arrive" in notes["[p]"]
+
+
 def test_sheet_dimensions(book):
     import zipfile
 

@@ -6,7 +6,9 @@ disclosure-controlled dataset laid out for people.
 - one sheet per indicator, in the order of ``indicators.yml``, with the dataset's columns
   (``dataset_format.COLUMNS``), rounded as published (``round_for_publication``), sorted as the
   CSV is; numbers as numbers with the unit's decimals as number format, dates as dates, and the
-  numbers of a suppressed row shown as ``[c]`` (the ONS symbol) rather than left blank;
+  numbers of a suppressed row shown as ``[c]`` (the ONS symbol) rather than left blank, and the
+  value of a provisional row (its note says ``provisional``) shown with ``[p]`` after it by its
+  number format, so the cell stays a number (decision 0030);
 - ``Notes``: the symbols and notes, the disclosure rules in plain English, and every
   indicator's definition, numerator, denominator, unit, statistic, method, source, breakdowns
   and caveats, all generated from ``indicators.yml``.
@@ -48,6 +50,7 @@ from pipelines.publish.dataset_format import (
 
 TITLE = "Violence against women and girls in London: indicators"
 SUPPRESSED_SYMBOL = "[c]"
+PROVISIONAL_SYMBOL = "[p]"
 MAX_SHEET_NAME = 31
 EXCEL_MAX_ROWS = 1_048_576
 RESERVED_SHEETS = ("Contents", "Notes", "History")  # History is reserved by Excel
@@ -56,6 +59,8 @@ EXCEL_EPOCH_OFFSET = 25569  # Excel serial of 1970-01-01 (1900 date system)
 
 #: Excel number format of value, ci_lower and ci_upper by unit (the published decimals).
 UNIT_FORMATS = {u: "0" if d == 0 else "0." + "0" * d for u, d in DECIMALS.items()}
+#: The same for the value of a provisional row: the number followed by " [p]" on screen.
+PROVISIONAL_FORMATS = {u: f'{f}" {PROVISIONAL_SYMBOL}"' for u, f in UNIT_FORMATS.items()}
 DATE_FORMAT = "yyyy-mm-dd"
 COUNT_FORMAT = "0"
 
@@ -72,6 +77,9 @@ SYMBOLS = [
             "cases can be read or worked out (see 'Disclosure control' below). The row's "
             "'suppressed' column is TRUE and its 'note' says why. In the CSV and Parquet files these "
             "cells are blank."),
+    ("[p]", "Provisional: shown after a value whose row's note says 'provisional'. The value is still "
+            "a number (the symbol is its display format), and it will change as late outcomes arrive. "
+            "In the CSV and Parquet files only the 'note' column says so."),
     ("small number", "Note of a row suppressed because a figure in it is a small number (primary "
                      "suppression)."),
     ("suppressed to protect another value", "Note of a row suppressed so that a suppressed figure "
@@ -304,7 +312,9 @@ def _stream_rows(ws, data: pl.DataFrame, formats: dict) -> None:
     fh = ws.row_data_fh
     xf = {k: formats[k]._get_xf_index() for k in ("count", "date", "symbol")}
     unit_xf = {u: f._get_xf_index() for u, f in formats["units"].items()}
+    provisional_xf = {u: f._get_xf_index() for u, f in formats["provisional_units"].items()}
     hidden = pl.col("suppressed") == "true"
+    provisional = pl.col("note").str.contains("provisional", literal=True).fill_null(False)
     symbol = pl.lit(f's="{xf["symbol"]}" t="inlineStr"><is><t>{SUPPRESSED_SYMBOL}</t></is></c>')
     for offset in range(0, n, STREAM_CHUNK):
         chunk = data.slice(offset, STREAM_CHUNK)
@@ -329,6 +339,9 @@ def _stream_rows(ws, data: pl.DataFrame, formats: dict) -> None:
                 else:
                     num = v
                     style = pl.col("unit").replace_strict(unit_xf, return_dtype=pl.Int64).cast(pl.String)
+                    if name == "value":
+                        marked = pl.col("unit").replace_strict(provisional_xf, return_dtype=pl.Int64).cast(pl.String)
+                        style = pl.when(provisional).then(marked).otherwise(style)
                 number = pl.concat_str([pl.lit('s="'), style, pl.lit('"><v>'), num, pl.lit("</v></c>")])
                 body = pl.when(hidden).then(symbol).otherwise(number) if kind in ("count", "stat") else number
                 shown = (hidden | v.is_not_null()) if kind in ("count", "stat") else v.is_not_null()
@@ -377,9 +390,11 @@ def _write_rows_api(ws, data: pl.DataFrame, formats: dict) -> None:
     cols = [data.get_column(f"__serial_{c}" if c in DATE_COLUMNS else c).to_list() for c in COLUMNS]
     units = data.get_column("unit").to_list()
     suppressed = data.get_column("suppressed").to_list()
+    notes = data.get_column("note").to_list()
     for i in range(data.height):
         r = i + 1
         hidden = suppressed[i] == "true"
+        provisional = "provisional" in (notes[i] or "")
         for c, name in enumerate(COLUMNS):
             kind, v = _cell_kind(name), cols[c][i]
             if kind == "bool":
@@ -395,7 +410,8 @@ def _write_rows_api(ws, data: pl.DataFrame, formats: dict) -> None:
             elif kind == "count":
                 ws.write_number(r, c, int(v), formats["count"])
             else:
-                ws.write_number(r, c, float(v), formats["units"][units[i]])
+                unit_formats = formats["provisional_units" if provisional and name == "value" else "units"]
+                ws.write_number(r, c, float(v), unit_formats[units[i]])
 
 
 def _write_contents(ws, sheets: list[tuple[str, str, object, int]], vintage: str, formats: dict) -> None:
@@ -408,7 +424,8 @@ def _write_contents(ws, sheets: list[tuple[str, str, object, int]], vintage: str
     ws.write_string(1, 0, "Vintage", formats["bold"])
     ws.write_string(1, 1, vintage or "")
     ws.write_string(2, 0, "Symbols", formats["bold"])
-    ws.write_string(2, 1, "[c] = suppressed to protect small numbers; definitions, sources and the "
+    ws.write_string(2, 1, "[c] = suppressed to protect small numbers; [p] after a value = provisional, "
+                          "it will change as late outcomes arrive; definitions, sources and the "
                           "disclosure rules are on the Notes sheet.")  # fmt: skip
     ws.write_url(3, 0, "internal:'Notes'!A1", formats["link"], string="Notes")
     header_row = 5
@@ -537,6 +554,7 @@ def _write_xlsx(prepared: pl.DataFrame, text: pl.DataFrame, path, spec, vintage:
                 "date": workbook.add_format({"num_format": DATE_FORMAT}),
                 "symbol": workbook.add_format({"align": "right"}),
                 "units": {u: workbook.add_format({"num_format": f}) for u, f in UNIT_FORMATS.items()},
+                "provisional_units": {u: workbook.add_format({"num_format": f}) for u, f in PROVISIONAL_FORMATS.items()},
             }
             contents = workbook.add_worksheet("Contents")
             _write_contents(contents, sheets, vintage, formats)

@@ -26,6 +26,7 @@ from pipelines.publish.manifest import write_manifest
 from pipelines.publish.panel import disclosure_controlled, panel_rows_of_warehouse
 from pipelines.publish.quality import QualityFailed, run_quality_suite
 from pipelines.publish.report import write_report
+from pipelines.publish.report.select import empty_revisions, empty_trends
 from pipelines.publish.spreadsheet import spreadsheet_writer_ready, write_csv_and_xlsx_from_parquet
 from pipelines.settings import DUCKDB_MEMORY_LIMIT, WarehousePaths
 from pipelines.table_comments import comment_table
@@ -69,8 +70,9 @@ def publish(paths: WarehousePaths, build_file: Path) -> Publication:
             _carry_vintages(con, paths.warehouse, vintage, staging / "indicators.parquet")
             manifest = write_manifest(con, staging / "manifest.json", vintage, dataset)
             loads = con.sql("select * from audit.loads").pl()
+            trends, revisions = _trends_and_revisions(con)
             con.execute("checkpoint")
-        write_report(dataset, staging / "report.html", manifest)
+        write_report(dataset, staging / "report.html", manifest, trends, revisions)
         (staging / "quality").mkdir()
         quality = run_quality_suite(dataset, loads, staging / "quality")
         text_files.result()  # re-raises the writer's error here
@@ -84,6 +86,17 @@ def publish(paths: WarehousePaths, build_file: Path) -> Publication:
     os.replace(build_file, paths.warehouse)
     _point_latest(paths.publish, vintage)
     return Publication(vintage=vintage, folder=folder, rows=dataset.height)
+
+
+def _trends_and_revisions(con: duckdb.DuckDBPyConnection):
+    """The report's rows of marts.indicator_trends and marts.indicator_revisions (the revisions
+    cover the vintage being published: built right after it is carried). Only the revised rows
+    are read: a million keys repeat every vintage, and the report counts and lists the changed."""
+    trends = (con.sql("select * from marts.indicator_trends").pl() if has_table(con, "marts", "indicator_trends")
+              else empty_trends())
+    revisions = (con.sql("select * from marts.indicator_revisions where times_changed > 0").pl()
+                 if has_table(con, "marts", "indicator_revisions") else empty_revisions())  # fmt: skip
+    return trends, revisions
 
 
 def _carry_vintages(con: duckdb.DuckDBPyConnection, old_warehouse: Path, vintage: str, parquet: Path) -> None:
