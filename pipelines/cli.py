@@ -159,7 +159,8 @@ def print_summary(summary: dict) -> None:
         out.print(f"[yellow]Not published[/yellow]: {line}")
     out.print(f"{summary['indicators_published']} indicators published ({summary['dataset_rows']:,} rows in the Panel's dataset).")
     if summary.get("from_store"):
-        out.print("Rebuilt from the raw store alone: no landing folder was read.")
+        out.print("Rebuilt from the raw store alone: no landing folder was read; the table counts the stored "
+                  "current file of each quarter.")
     out.print(f"Warehouse: {summary['warehouse']}")
     out.print(f"Publication: {summary['publication']} (latest: {summary['latest']})")
 

@@ -126,17 +126,25 @@ def _run_locked(paths: WarehousePaths, as_of: str | None, on_step, from_store: b
     if not result.success:
         message, detail = failure_sentence(result)
         return RefreshOutcome(1, message, detail=detail + f"\nLog: {log_file}")
-    summary = {**summarise(paths), "from_store": from_store}
+    summary = summarise(paths, from_store)
     code = 3 if summary["rejected_files"] else 0
     return RefreshOutcome(code, "Published." if code == 0 else "Published, but some files were rejected.", summary)
 
 
-def summarise(paths: WarehousePaths) -> dict:
+def summarise(paths: WarehousePaths, from_store: bool = False) -> dict:
+    """The refresh's summary: per source, the landing folder's files (or, for a rebuild from the
+    raw store, the stored current version of each quarter) and their rows."""
     import json
     latest = paths.publish / "latest"
     manifest = json.loads((latest / "manifest.json").read_text(encoding="utf-8"))
     with duckdb.connect(str(paths.warehouse), read_only=True) as con:
         files = con.sql("""
+            select source, count(*) as files, sum(coalesce(rows_read, 0)) as rows_read,
+                   sum(coalesce(rows_loaded, 0)) as rows_loaded,
+                   sum(coalesce(rows_quarantined, 0)) as rows_quarantined,
+                   sum(coalesce(warnings, 0)) as warnings, 0 as rejected
+            from audit.loads where status = 'accepted'
+            group by source order by source""").pl().to_dicts() if from_store else con.sql("""
             select f.source, count(*) as files, sum(coalesce(l.rows_read, 0)) as rows_read,
                    sum(coalesce(l.rows_loaded, 0)) as rows_loaded,
                    sum(coalesce(l.rows_quarantined, 0)) as rows_quarantined,
@@ -158,4 +166,5 @@ def summarise(paths: WarehousePaths) -> dict:
         "warehouse": str(paths.warehouse),
         "publication": str((paths.publish / manifest["vintage"])),
         "latest": str(latest),
+        "from_store": from_store,
     }
