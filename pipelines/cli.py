@@ -45,7 +45,11 @@ def parser() -> argparse.ArgumentParser:
     v = sub.add_parser("validate", help="check every landing file without loading anything")
     v.add_argument("--landing", default=DEFAULT_LANDING)
     r = sub.add_parser("refresh", help="load, validate, build the warehouse and publish")
-    r.add_argument("--landing", default=DEFAULT_LANDING)
+    source = r.add_mutually_exclusive_group()
+    source.add_argument("--landing", default=DEFAULT_LANDING)
+    source.add_argument("--from-store", dest="from_store", action="store_true",
+                        help="rebuild and publish from the data already stored (the raw store beside the "
+                             "warehouse) without reading any landing folder")
     r.add_argument("--warehouse", default=DEFAULT_WAREHOUSE)
     r.add_argument("--publish", default=DEFAULT_PUBLISH)
     r.add_argument("--as-of", dest="as_of", help=argparse.SUPPRESS)  # the refresh's day, for tests
@@ -94,8 +98,13 @@ def cmd_sample(args) -> int:
 
 
 def cmd_validate(args) -> int:
+    from pipelines.landing.files import landing_problem
     from pipelines.validate_only import validate_landing
     from rich.table import Table
+    problem = landing_problem(Path(args.landing))
+    if problem:
+        console.print(problem)
+        return EXIT_USAGE
     report = validate_landing(Path(args.landing))
     table = Table("source", "file", "read", "accepted", "quarantined", "main reasons")
     for r in report:
@@ -113,7 +122,11 @@ def cmd_refresh(args) -> int:
     from pipelines.refresh import run_refresh
     paths = WarehousePaths.of(args.landing, args.warehouse, args.publish)
     with console.status("Refreshing…") as status:
-        outcome = run_refresh(paths, as_of=args.as_of, on_step=lambda step: status.update(f"Refreshing: {step}"))
+        outcome = run_refresh(paths, as_of=args.as_of, on_step=lambda step: status.update(f"Refreshing: {step}"),
+                              from_store=args.from_store)
+    if outcome.exit_code == EXIT_USAGE:
+        console.print(outcome.message)
+        return EXIT_USAGE
     if outcome.exit_code == EXIT_FAILED:
         console.print(f"[red]{outcome.message}[/red]")
         if getattr(args, "debug", False) and outcome.detail:
@@ -142,9 +155,26 @@ def print_summary(summary: dict) -> None:
         out.print(f"[yellow]Rejected[/yellow] {r['source']}/{r['file_name']}: {r['reason']}")
     for m in summary["missing_service_returns"]:
         out.print(f"[yellow]Missing service return[/yellow]: {m['provider_id']} for {m['quarter']}")
+    for line in absent_lines(summary["absent"]):
+        out.print(f"[yellow]Not published[/yellow]: {line}")
     out.print(f"{summary['indicators_published']} indicators published ({summary['dataset_rows']:,} rows in the Panel's dataset).")
+    if summary.get("from_store"):
+        out.print("Rebuilt from the raw store alone: no landing folder was read; the table counts the stored "
+                  "current file of each quarter.")
     out.print(f"Warehouse: {summary['warehouse']}")
     out.print(f"Publication: {summary['publication']} (latest: {summary['latest']})")
+
+
+def absent_lines(absent: dict) -> list[str]:
+    """The manifest's absent sources and indicators in words: one line per source, then one per
+    reason with the indicators it applies to."""
+    lines = [f"source {s['source']}: {s['reason']}" for s in absent["sources"]]
+    by_reason: dict[str, list[str]] = {}
+    for i in absent["indicators"]:
+        by_reason.setdefault(i["reason"], []).append(i["indicator_id"])
+    for reason, ids in by_reason.items():
+        lines.append(f"{'indicator' if len(ids) == 1 else 'indicators'} {', '.join(ids)}: {reason}")
+    return lines
 
 
 if __name__ == "__main__":

@@ -5,6 +5,9 @@ import datetime as dt
 import re
 
 QUARTER_NAME = re.compile(r"^(\d{4})-(01|04|07|10)$")
+# The earliest quarter a landing file may be for: an earlier name is a typo
+# (docs/decisions/0024-landing-quarters-follow-the-files.md).
+FIRST_QUARTER = "2000-01"
 
 
 def is_quarter(name: str) -> bool:

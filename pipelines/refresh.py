@@ -29,13 +29,6 @@ def _log_file(paths: WarehousePaths):
     return folder / dt.datetime.now(dt.timezone.utc).strftime("refresh-%Y%m%dT%H%M%SZ.log")
 
 
-def _partition_range(paths: WarehousePaths, today: dt.date) -> tuple[str, str] | None:
-    from pipelines.landing.files import discover
-    quarters = sorted({f.quarter for f in discover(paths.landing, today)
-                       if f.quarter and f.quarter <= today.strftime("%Y-%m")})
-    return (quarters[0], quarters[-1]) if quarters else None
-
-
 def failure_sentence(result) -> tuple[str, str]:
     """The failed step's sentence (pipelines/failures.py), and its traceback for --debug."""
     from pipelines.failures import sentence
@@ -63,32 +56,57 @@ def failure_sentence(result) -> tuple[str, str]:
 
 
 def run_refresh(paths: WarehousePaths, as_of: str | None = None,
-                on_step: Callable[[str], None] = lambda s: None, wait_seconds: float = 0.0) -> RefreshOutcome:
+                on_step: Callable[[str], None] = lambda s: None, wait_seconds: float = 0.0,
+                from_store: bool = False) -> RefreshOutcome:
+    """Refresh from the landing folder, or (`from_store`) rebuild from the raw store alone
+    without reading the landing folder."""
+    from pipelines.landing.files import landing_problem
     from pipelines.lock import WarehouseBusy
+    problem = _store_problem(paths) if from_store else landing_problem(paths.landing)
+    if problem:
+        return RefreshOutcome(2, problem)
     try:
         with writer_lock(paths.lock, wait_seconds):
-            return _run_locked(paths, as_of, on_step)
+            return _run_locked(paths, as_of, on_step, from_store)
     except WarehouseBusy as busy:
         return RefreshOutcome(1, str(busy))
 
 
-def _run_locked(paths: WarehousePaths, as_of: str | None, on_step) -> RefreshOutcome:
+def _store_problem(paths: WarehousePaths) -> str | None:
+    from pipelines.store import RawStore
+    if not RawStore(paths.store).has_accepted_version():
+        return (f"There is nothing to rebuild from: the raw store {paths.store} holds no accepted file; "
+                "refresh from a landing folder instead (--landing).")
+    return None
+
+
+def _run_locked(paths: WarehousePaths, as_of: str | None, on_step, from_store: bool) -> RefreshOutcome:
     remove_leftovers(paths)  # of a refresh that died; the lock says nobody is using them
     paths.warehouse.parent.mkdir(parents=True, exist_ok=True)
+
+    from pipelines.landing.files import loadable_quarters
+    from pipelines.store import RawStore
+    today = dt.date.fromisoformat(as_of) if as_of else dt.date.today()
+    quarters = [] if from_store else loadable_quarters(paths.landing, today)
+    if not quarters and not RawStore(paths.store).has_accepted_version():
+        # dbt's tests would fail on a warehouse without a row, with a test's name for a reason.
+        return RefreshOutcome(1, f"No file in the landing folder {paths.landing} can be loaded and the raw store "
+                                 f"{paths.store} holds none, so there is nothing to publish; `vawg validate "
+                                 f"--landing {paths.landing}` says why each file would be rejected.")
 
     from pipelines.dbt_manifest import ensure_manifest
     ensure_manifest()
     import dagster as dg
 
     from pipelines.defs import ASSETS, CHECKS, build_resources
+    from pipelines.defs.partitions import register_quarters
 
-    today = dt.date.fromisoformat(as_of) if as_of else dt.date.today()
-    span = _partition_range(paths, today)
+    instance = dg.DagsterInstance.ephemeral()
     tags, selection = {}, dg.AssetSelection.all()
-    if span:
-        tags = {"dagster/asset_partition_range_start": span[0], "dagster/asset_partition_range_end": span[1]}
+    if quarters:
+        tags = register_quarters(instance, quarters)
     else:
-        # No quarter to land: rebuild from the raw store alone.
+        # No quarter to land: rebuild from the raw store (and record the landing's rejected files).
         selection = dg.AssetSelection.all() - dg.AssetSelection.assets(
             *[a for a in ASSETS if a.partitions_def is not None])
 
@@ -98,9 +116,9 @@ def _run_locked(paths: WarehousePaths, as_of: str | None, on_step) -> RefreshOut
         # Dagster's and dbt's own output goes to the refresh's log file, not the terminal.
         with open(log_file, "a", encoding="utf-8") as log, redirect_stdout(log), redirect_stderr(log):
             result = dg.materialize(
-                [*ASSETS, *CHECKS], instance=dg.DagsterInstance.ephemeral(),
-                resources=build_resources(paths, as_of=as_of), tags=tags, selection=selection,
-                raise_on_error=False,
+                [*ASSETS, *CHECKS], instance=instance,
+                resources=build_resources(paths, as_of=as_of, from_store=from_store), tags=tags,
+                selection=selection, raise_on_error=False,
             )
     finally:
         progress.listen(None)
@@ -108,17 +126,25 @@ def _run_locked(paths: WarehousePaths, as_of: str | None, on_step) -> RefreshOut
     if not result.success:
         message, detail = failure_sentence(result)
         return RefreshOutcome(1, message, detail=detail + f"\nLog: {log_file}")
-    summary = summarise(paths)
+    summary = summarise(paths, from_store)
     code = 3 if summary["rejected_files"] else 0
     return RefreshOutcome(code, "Published." if code == 0 else "Published, but some files were rejected.", summary)
 
 
-def summarise(paths: WarehousePaths) -> dict:
+def summarise(paths: WarehousePaths, from_store: bool = False) -> dict:
+    """The refresh's summary: per source, the landing folder's files (or, for a rebuild from the
+    raw store, the stored current version of each quarter) and their rows."""
     import json
     latest = paths.publish / "latest"
     manifest = json.loads((latest / "manifest.json").read_text(encoding="utf-8"))
     with duckdb.connect(str(paths.warehouse), read_only=True) as con:
         files = con.sql("""
+            select source, count(*) as files, sum(coalesce(rows_read, 0)) as rows_read,
+                   sum(coalesce(rows_loaded, 0)) as rows_loaded,
+                   sum(coalesce(rows_quarantined, 0)) as rows_quarantined,
+                   sum(coalesce(warnings, 0)) as warnings, 0 as rejected
+            from audit.loads where status = 'accepted'
+            group by source order by source""").pl().to_dicts() if from_store else con.sql("""
             select f.source, count(*) as files, sum(coalesce(l.rows_read, 0)) as rows_read,
                    sum(coalesce(l.rows_loaded, 0)) as rows_loaded,
                    sum(coalesce(l.rows_quarantined, 0)) as rows_quarantined,
@@ -133,10 +159,12 @@ def summarise(paths: WarehousePaths) -> dict:
         "sources": files,
         "rejected_files": manifest["rejected_files"],
         "missing_service_returns": manifest["missing_service_returns"],
+        "absent": manifest["absent"],
         "indicators_published": indicators,
         "dataset_rows": manifest["dataset"]["rows"],
         "vintage": manifest["vintage"],
         "warehouse": str(paths.warehouse),
         "publication": str((paths.publish / manifest["vintage"])),
         "latest": str(latest),
+        "from_store": from_store,
     }

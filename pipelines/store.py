@@ -140,6 +140,10 @@ class RawStore:
         return (ev.sort("seq").group_by("quarter", maintain_order=True).last()
                 .select("quarter", "file_name", "sha256").sort("quarter"))
 
+    def has_accepted_version(self) -> bool:
+        """Whether any file version was ever accepted: a warehouse can be built from the store."""
+        return bool(self.events().filter(pl.col("status") == "accepted").height)
+
     def audit_loads(self) -> pl.DataFrame:
         """One row per landing file version ever seen, with its status today."""
         ev = self.events().with_row_index("seq")

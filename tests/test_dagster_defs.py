@@ -1,5 +1,7 @@
-"""The Dagster definitions load, and the quarterly schedule asks for the right partitions."""
+"""The Dagster definitions load, and the quarterly schedule asks for the right partitions: one per
+quarter with a file in the landing folder (docs/decisions/0024)."""
 import datetime as dt
+from pathlib import Path
 
 import dagster as dg
 
@@ -8,6 +10,7 @@ from pipelines.dbt_manifest import ensure_manifest
 ensure_manifest()
 
 from pipelines.defs import defs  # noqa: E402  (needs the dbt manifest)
+from pipelines.defs.partitions import quarterly_partitions  # noqa: E402
 
 
 def test_definitions_resolve():
@@ -19,9 +22,47 @@ def test_definitions_resolve():
     assert {"mps_crimes_row_accounting", "mps_crimes_quarantine_rate"} <= checks
 
 
-def test_schedule_runs_every_quarter_up_to_the_one_just_ended():
+def land(landing: Path, *names: str) -> None:
+    for name in names:
+        path = landing / name
+        path.parent.mkdir(parents=True, exist_ok=True)
+        path.write_text("crime_ref\n1\n")
+
+
+def test_schedule_runs_every_quarter_in_the_landing_folder_up_to_the_one_just_ended(tmp_path, monkeypatch):
+    monkeypatch.setenv("VAWG_LANDING", str(tmp_path / "landing"))
+    # 2013-04 has started on 7 April 2013 but not ended; 1999-10 is before the first quarter
+    # accepted, so neither becomes a partition.
+    land(tmp_path / "landing", "mps_crimes/2012-04.csv", "cps_finalisations/2013-01.csv",
+         "mps_crimes/2013-04.csv", "mps_crimes/1999-10.csv")
     schedule = defs.resolve_schedule_def("quarterly_refresh_schedule")
-    context = dg.build_schedule_context(scheduled_execution_time=dt.datetime(2013, 4, 7, 6, 0))
-    [request] = schedule.evaluate_tick(context).run_requests
-    assert request.tags["dagster/asset_partition_range_start"] == "2000-01"
-    assert request.tags["dagster/asset_partition_range_end"] == "2013-01"
+    with dg.instance_for_test() as instance:
+        april = dg.build_schedule_context(instance=instance, scheduled_execution_time=dt.datetime(2013, 4, 7, 6, 0))
+        [request] = schedule.evaluate_tick(april).run_requests
+        assert request.run_key == "2013-01"
+        assert (request.tags["dagster/asset_partition_range_start"],
+                request.tags["dagster/asset_partition_range_end"]) == ("2012-04", "2013-01")
+        assert instance.get_dynamic_partitions(quarterly_partitions.name) == ["2012-04", "2013-01"]
+
+        # A quarter older than every partition arrives late: it is added after them (Dagster keeps
+        # the order of adding), and the run's range still spans it and the new 2013-04.
+        land(tmp_path / "landing", "havens_attendances/2011-04.csv")
+        july = dg.build_schedule_context(instance=instance, scheduled_execution_time=dt.datetime(2013, 7, 7, 6, 0))
+        [request] = schedule.evaluate_tick(july).run_requests
+        assert instance.get_dynamic_partitions(quarterly_partitions.name) == ["2012-04", "2013-01", "2011-04", "2013-04"]
+        span = dg.PartitionKeyRange(request.tags["dagster/asset_partition_range_start"],
+                                    request.tags["dagster/asset_partition_range_end"])
+        with dg.partition_loading_context(dynamic_partitions_store=instance):
+            assert sorted(quarterly_partitions.get_partition_keys_in_range(span)) == [
+                "2011-04", "2012-04", "2013-01", "2013-04"]
+
+
+def test_schedule_skips_when_no_file_is_for_a_quarter_that_has_ended(tmp_path, monkeypatch):
+    monkeypatch.setenv("VAWG_LANDING", str(tmp_path / "landing"))
+    land(tmp_path / "landing", "mps_crimes/2013-04.csv")
+    schedule = defs.resolve_schedule_def("quarterly_refresh_schedule")
+    with dg.instance_for_test() as instance:
+        context = dg.build_schedule_context(instance=instance, scheduled_execution_time=dt.datetime(2013, 4, 7, 6, 0))
+        result = schedule.evaluate_tick(context)
+        assert result.run_requests == [] and "no file for a quarter that has ended" in result.skip_message
+        assert instance.get_dynamic_partitions(quarterly_partitions.name) == []

@@ -142,3 +142,24 @@ def test_a_refresh_in_another_process_skips(instance, paths):
     finally:
         holder.communicate("\n", timeout=30)
     assert len(tick(instance, paths).run_requests) == 1
+
+
+def test_the_quarters_of_new_files_become_partitions_before_the_run(instance, paths):
+    """The run's range must name partitions that exist: the sensor asks Dagster to add the new
+    quarters with the run (docs/decisions/0024). Names before 2000-01 or for a quarter that has
+    not started are no partition: the refresh rejects those files."""
+    land(paths, "2009-07.csv", "crime_ref\n1\n")
+    land(paths, "1999-10.csv", "crime_ref\n1\n")
+    land(paths, "2099-01.csv", "x\n", source="cps_finalisations")
+    first = tick(instance, paths)
+    [add] = first.dynamic_partitions_requests
+    assert (add.partitions_def_name, list(add.partition_keys)) == ("landing_quarters", ["2009-07"])
+    tags = first.run_requests[0].tags
+    assert (tags["dagster/asset_partition_range_start"], tags["dagster/asset_partition_range_end"]) == ("2009-07", "2009-07")
+
+    instance.add_dynamic_partitions("landing_quarters", ["2009-07"])  # as the daemon does with the request
+    land(paths, "2009-04.csv", "crime_ref\n2\n")  # an earlier quarter, added after 2009-07
+    second = tick(instance, paths, cursor=first.cursor)
+    assert [list(r.partition_keys) for r in second.dynamic_partitions_requests] == [["2009-04"]]
+    tags = second.run_requests[0].tags
+    assert (tags["dagster/asset_partition_range_start"], tags["dagster/asset_partition_range_end"]) == ("2009-07", "2009-04")

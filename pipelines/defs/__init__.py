@@ -19,11 +19,11 @@ from pipelines.settings import WarehousePaths
 SOURCE_MODULES = [mps_crimes, cps_finalisations, havens_attendances, fmu_cases, service_returns]
 
 
-def build_resources(paths: WarehousePaths | None = None, as_of: str | None = None) -> dict:
+def build_resources(paths: WarehousePaths | None = None, as_of: str | None = None, from_store: bool = False) -> dict:
     paths = paths or WarehousePaths.from_env()
     return {
         "warehouse": WarehouseResource(landing=str(paths.landing), warehouse=str(paths.warehouse),
-                                       publish=str(paths.publish), as_of=as_of),
+                                       publish=str(paths.publish), as_of=as_of, from_store=from_store),
         "dbt": VawgDbtCliResource(project_dir=dbt_project, dbt_executable=str(Path(sys.executable).with_name("dbt"))),
     }
 

@@ -22,6 +22,8 @@ class WarehouseResource(dg.ConfigurableResource):
     warehouse: str = DEFAULT_WAREHOUSE
     publish: str = DEFAULT_PUBLISH
     as_of: str | None = None  # YYYY-MM-DD; today when unset
+    # Rebuild from the raw store alone (`vawg refresh --from-store`): the landing folder is not read.
+    from_store: bool = False
 
     @property
     def paths(self) -> WarehousePaths:

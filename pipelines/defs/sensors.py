@@ -11,9 +11,11 @@ import time
 
 import dagster as dg
 
+from pipelines.defs.partitions import keys_after_adding, quarterly_partitions, range_tags
 from pipelines.defs.schedules import refresh_job
-from pipelines.landing.files import landing_paths, quarter_of
+from pipelines.landing.files import landing_paths, loadable_quarters
 from pipelines.lock import refresh_running
+from pipelines.periods import FIRST_QUARTER
 from pipelines.settings import WarehousePaths
 
 CHECK_EVERY_SECONDS = 60
@@ -72,18 +74,19 @@ def landing_files_sensor(context: dg.SensorEvaluationContext):
         return dg.SkipReason(f"Another refresh is writing {paths.warehouse.name} "
                              "(a `vawg refresh`); waiting for it to finish.")
 
-    month = dt.date.today().strftime("%Y-%m")
-    quarters = sorted({q for _, name, *_ in state if (q := quarter_of(name)) and q <= month})
+    quarters = loadable_quarters(paths.landing, dt.date.today())
     if not quarters:
-        return dg.SkipReason("No landing file is named for a quarter that has started; nothing to refresh.")
+        return dg.SkipReason("No landing file is named for a quarter the refresh accepts (one that has "
+                             f"started, from {FIRST_QUARTER}); nothing to refresh.")
+    # New quarters become partitions before the run is launched (Dagster adds them first).
+    new, ordered = keys_after_adding(context.instance.get_dynamic_partitions(quarterly_partitions.name), quarters)
     return dg.SensorResult(
         run_requests=[dg.RunRequest(
             # Keyed by the previous and the new state: a retried tick never starts the same run
             # twice, while going back to an earlier state (an old file restored) still refreshes.
             run_key=hashlib.sha256(f"{context.cursor}>{digest}".encode()).hexdigest()[:32],
-            tags={"dagster/asset_partition_range_start": quarters[0],
-                  "dagster/asset_partition_range_end": quarters[-1],
-                  "vawg/landing_digest": digest[:16]},
+            tags={**range_tags(ordered, quarters), "vawg/landing_digest": digest[:16]},
         )],
+        dynamic_partitions_requests=[quarterly_partitions.build_add_request(new)] if new else [],
         cursor=digest,
     )

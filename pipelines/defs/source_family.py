@@ -36,10 +36,13 @@ def land_partitions(context: dg.AssetExecutionContext, warehouse: WarehouseResou
 
 def build_validated_table(context: dg.AssetExecutionContext, warehouse: WarehouseResource, source: str) -> dg.MaterializeResult:
     store = warehouse.store
-    landing_files = [f for f in discover(warehouse.paths.landing, warehouse.today) if f.source == source]
-    # Files no quarter partition can hold (a wrong name) are recorded here.
+    # A rebuild from the raw store alone does not look at the landing folder.
+    landing_files = [] if warehouse.from_store else [
+        f for f in discover(warehouse.paths.landing, warehouse.today) if f.source == source]
+    # Files rejected for their name (a wrong name, a quarter before the first accepted or after
+    # the refresh's day, a twin) are no quarter's partition: they are recorded here.
     for f in landing_files:
-        if f.quarter is None:
+        if f.rejected_reason:
             land_file(store, f)
     progress.report(f"Assembling {source} from the raw store", context.log)
     parts = current_parts(store, source)

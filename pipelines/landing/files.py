@@ -7,8 +7,9 @@ such as `no_crime_date` for a `NO_CRIME` — must be in the header, or the file 
 an optional column that is absent is read as blank throughout (every value "unknown").
 
 `discover` lists the landing files and applies the file-level rules that depend only on
-the name and the neighbours: naming, future quarters, a .csv and an .xlsx for the same
-quarter. Content rules (decoding, header) belong to `read.py`.
+the name and the neighbours: naming, quarters before the first the warehouse accepts or after
+the refresh's day, a .csv and an .xlsx for the same quarter. Content rules (decoding, header)
+belong to `read.py`. `landing_problem` says when a landing folder cannot be the one meant.
 """
 
 from __future__ import annotations
@@ -20,6 +21,8 @@ from dataclasses import dataclass
 from pathlib import Path
 from types import MappingProxyType
 from typing import Mapping
+
+from pipelines.periods import FIRST_QUARTER
 
 EXTENSIONS = (".csv", ".xlsx")
 _NAME = re.compile(r"^(\d{4})-(\d{2})\.(csv|xlsx)$")
@@ -145,12 +148,23 @@ def landing_paths(landing: Path) -> dict[str, list[Path]]:
     return paths
 
 
-def discover(landing: Path, today: dt.date) -> list[LandingFile]:
-    """Every non-ignored file in the known source folders, with its rejection if any.
+def landing_problem(landing: Path) -> str | None:
+    """Why `landing` cannot be a landing folder (it does not exist, or holds none of the five
+    source folders, as when its path is mistyped); None when it can."""
+    landing = Path(landing)
+    if not landing.is_dir():
+        what = "is not a folder" if landing.exists() else "does not exist"
+        return f"The landing folder {landing} {what}; check the path given to --landing."
+    if not any((landing / source).is_dir() for source in SOURCES):
+        return (f"The landing folder {landing} holds none of the five source folders "
+                f"({', '.join(SOURCES)}); check the path given to --landing.")
+    return None
 
-    Unknown folders and sub-folders are not looked into: only the five sources are loaded.
-    """
-    found: list[LandingFile] = []
+
+def name_rejections(landing: Path, today: dt.date) -> list[tuple[str, Path, str | None, str | None]]:
+    """(source, path, quarter, reason for rejecting it or None) of every file a refresh looks
+    at, from the names alone: nothing is read, so the sensor and the schedule can call it."""
+    found = []
     for source, files in landing_paths(landing).items():
         quarters = [quarter_of(p.name) for p in files]
         for path, quarter in zip(files, quarters):
@@ -160,6 +174,11 @@ def discover(landing: Path, today: dt.date) -> list[LandingFile]:
                 reason = (
                     f"{label} is not named YYYY-MM.csv or YYYY-MM.xlsx with the first "
                     f"month of a quarter (01, 04, 07 or 10)."
+                )
+            elif quarter < FIRST_QUARTER:
+                reason = (
+                    f"{label} is for the quarter starting {quarter}-01, before {FIRST_QUARTER}-01, "
+                    f"the first quarter the warehouse accepts."
                 )
             elif dt.date.fromisoformat(f"{quarter}-01") > today:
                 reason = (
@@ -177,14 +196,23 @@ def discover(landing: Path, today: dt.date) -> list[LandingFile]:
                         f"{label} was rejected because {source}/{twins[0]} also exists "
                         f"for the same quarter, and only one file per quarter can be loaded."
                     )
-            found.append(
-                LandingFile(
-                    source=source,
-                    path=path,
-                    file_name=path.name,
-                    quarter=quarter,
-                    sha256=sha256_of(path),
-                    rejected_reason=reason,
-                )
-            )
+            found.append((source, path, quarter, reason))
+    return found
+
+
+def loadable_quarters(landing: Path, today: dt.date) -> list[str]:
+    """The quarters with a file whose name a refresh accepts: the landing partitions."""
+    return sorted({quarter for _, _, quarter, reason in name_rejections(landing, today) if reason is None})
+
+
+def discover(landing: Path, today: dt.date) -> list[LandingFile]:
+    """Every non-ignored file in the known source folders, with its rejection if any.
+
+    Unknown folders and sub-folders are not looked into: only the five sources are loaded.
+    """
+    found = [
+        LandingFile(source=source, path=path, file_name=path.name, quarter=quarter,
+                    sha256=sha256_of(path), rejected_reason=reason)
+        for source, path, quarter, reason in name_rejections(landing, today)
+    ]
     return sorted(found, key=lambda f: (f.source, f.quarter or "", f.file_name))

@@ -30,7 +30,9 @@ def data_as_at(con: duckdb.DuckDBPyConnection) -> str | None:
     return value.isoformat() if value else None
 
 
-def write_manifest(con: duckdb.DuckDBPyConnection, path: Path, vintage: str, dataset: pl.DataFrame) -> dict:
+def write_manifest(con: duckdb.DuckDBPyConnection, path: Path, vintage: str, dataset: pl.DataFrame,
+                   absent: dict) -> dict:
+    """`absent`: the sources and indicators with no row, and why (pipelines/publish/coverage.py)."""
     manifest = {
         "vintage": vintage,
         "code_version": code_version(),
@@ -45,6 +47,7 @@ def write_manifest(con: duckdb.DuckDBPyConnection, path: Path, vintage: str, dat
         "missing_service_returns": _records(con, """
             select provider_id, service_type_code, borough_code, strftime(quarter_start, '%Y-%m') as quarter
             from marts.fct_service_returns_missing order by quarter, provider_id"""),
+        "absent": absent,
         "dataset": {
             "rows": dataset.height,
             "suppressed_rows": int(dataset["suppressed"].sum()),

@@ -14,7 +14,7 @@ from pathlib import Path
 
 import polars as pl
 
-from pipelines.indicators.spec import load_spec
+from pipelines.publish.coverage import coverage
 from pipelines.publish.dataset_format import COLUMNS
 
 UNITS = ["count", "percent", "per_1000", "ratio", "percent_change"]
@@ -37,7 +37,8 @@ def _dataset_expectations(gx, indicator_ids: list[str]) -> list:
     counts_shown = 'unit in ["count", "percent", "per_1000", "ratio"]'
     return [
         e.ExpectTableColumnsToMatchOrderedList(column_list=COLUMNS),
-        e.ExpectColumnDistinctValuesToContainSet(column="indicator_id", value_set=indicator_ids),
+        # Exactly the indicators the accepted data can give (pipelines/publish/coverage.py).
+        e.ExpectColumnDistinctValuesToEqualSet(column="indicator_id", value_set=indicator_ids),
         e.ExpectColumnValuesToBeInSet(column="unit", value_set=UNITS),
         e.ExpectColumnValuesToBeInSet(column="period_type", value_set=["quarter", "financial_year"]),
         e.ExpectColumnValuesToBeInSet(column="geography_type", value_set=["london", "borough", "haven", "uk", "uk_region"]),
@@ -76,8 +77,12 @@ def _loads_expectations(gx) -> list:
     ]
 
 
-def run_quality_suite(dataset: pl.DataFrame, loads: pl.DataFrame, docs_dir: Path | None = None) -> QualityResult:
-    """Validate the published dataset and the loads; write data docs into `docs_dir`."""
+def run_quality_suite(dataset: pl.DataFrame, loads: pl.DataFrame, published_periods: list[tuple[str, str]],
+                      docs_dir: Path | None = None) -> QualityResult:
+    """Validate the published dataset and the loads; write data docs into `docs_dir`.
+
+    `published_periods`: the (source, period type) pairs with a published period, from which
+    the indicators the dataset must have follow (pipelines/publish/coverage.py)."""
     import great_expectations as gx
     logging.getLogger("great_expectations").setLevel(logging.ERROR)
 
@@ -89,7 +94,7 @@ def run_quality_suite(dataset: pl.DataFrame, loads: pl.DataFrame, docs_dir: Path
             "site_index_builder": {"class_name": "DefaultSiteIndexBuilder"},
         })
     source = context.data_sources.add_pandas("published")
-    ids = [i.id for i in load_spec().indicators]
+    ids = coverage(published_periods, []).expected_indicators
     loads = loads.with_columns(
         rows_unaccounted=(pl.col("rows_read") - pl.col("rows_loaded") - pl.col("rows_quarantined")).fill_null(0))
     # Text columns as pandas categoricals: Great Expectations copies the whole frame for every

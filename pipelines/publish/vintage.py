@@ -22,6 +22,7 @@ import duckdb
 
 from pipelines.build_file import has_table
 from pipelines.publish.dataset_format import COLUMNS, round_for_publication, write_indicators_parquet
+from pipelines.publish.coverage import coverage, published_periods, sources_with_rejected_files
 from pipelines.publish.manifest import write_manifest
 from pipelines.publish.panel import disclosure_controlled, panel_rows_of_warehouse
 from pipelines.publish.quality import QualityFailed, run_quality_suite
@@ -68,13 +69,15 @@ def publish(paths: WarehousePaths, build_file: Path) -> Publication:
                                  staging / "indicators.csv", staging / "indicators.xlsx", vintage)
         with duckdb.connect(str(build_file), config={"memory_limit": DUCKDB_MEMORY_LIMIT}) as con:
             _carry_vintages(con, paths.warehouse, vintage, staging / "indicators.parquet")
-            manifest = write_manifest(con, staging / "manifest.json", vintage, dataset)
+            periods = published_periods(con)
+            absent = coverage(periods, sources_with_rejected_files(con)).absent
+            manifest = write_manifest(con, staging / "manifest.json", vintage, dataset, absent)
             loads = con.sql("select * from audit.loads").pl()
             trends, revisions = _trends_and_revisions(con)
             con.execute("checkpoint")
         write_report(dataset, staging / "report.html", manifest, trends, revisions)
         (staging / "quality").mkdir()
-        quality = run_quality_suite(dataset, loads, staging / "quality")
+        quality = run_quality_suite(dataset, loads, periods, staging / "quality")
         text_files.result()  # re-raises the writer's error here
     if not quality.success:
         shutil.rmtree(staging, ignore_errors=True)
