@@ -290,10 +290,6 @@ def fy_volume(name: str, fy: int) -> int:
 # ----------------------------------------------------------------------------------------------
 # Strands of records ("kinds")
 # ----------------------------------------------------------------------------------------------
-_OFFSETS_FAST = (0.45, 0.25, 0.13, 0.09, 0.05, 0.03)
-_OFFSETS_MID = (0.25, 0.25, 0.20, 0.13, 0.10, 0.07)
-_OFFSETS_SLOW = (0.12, 0.22, 0.22, 0.18, 0.14, 0.12)
-
 OUTCOMES: dict[str, dict[int, float]] = {
     "domestic": {1: 28, 14: 17, 16: 18, 15: 9, 18: 5, 3: 7, 2: 0.5, 8: 4, 10: 2.5, 9: 1, 20: 1,
                  13: 0.5, 12: 0.4, 11: 0.3, 17: 0.3, 5: 0.1, 6: 0.5, 4: 0.3, 21: 0.5, 22: 0.5},
@@ -312,6 +308,57 @@ _SUSPECT_OUTCOMES = np.array([1, 2, 3, 4, 6, 8, 9, 10, 11, 12, 15, 16])
 
 
 @dataclass(frozen=True)
+class Delay:
+    """Days from recording to a decision: a share ``at_once`` is decided within a day or two
+    (``AT_ONCE_DAYS``: charged in custody, a caution at the station, a victim who declines at
+    once); the rest after a lognormal number of days with ``median`` and log-standard deviation
+    ``sigma`` (a long right tail: files that wait for forensics, the CPS or a court)."""
+    at_once: float
+    median: float
+    sigma: float
+
+
+AT_ONCE_DAYS = (1, 2)
+#: When each Home Office outcome type arrives (see the module docstring for the reasoning).
+OUTCOME_DELAYS: dict[tuple[int, ...], Delay] = {
+    (14, 16): Delay(0.10, 25, 0.9),        # victim does not support: mostly within weeks
+    (1,): Delay(0.15, 110, 1.0),           # charged: in custody, or after a file goes to the CPS
+    (2, 3, 6, 8, 22): Delay(0.25, 30, 1.0),  # cautions, penalty notices, community resolutions
+    (15,): Delay(0.0, 90, 1.0),            # evidential difficulties, victim supports: full enquiry
+    (18,): Delay(0.0, 30, 0.7),            # no suspect identified: filed after initial enquiries
+}
+OTHER_OUTCOME_DELAY = Delay(0.05, 60, 1.1)  # 4, 5, 9-13, 17, 20, 21: decisions after enquiries
+NO_CRIME_DELAY = Delay(0.0, 30, 0.9)        # a no-crime decision by the crime registrar
+MAX_DELAY_DAYS = 10 * 365                   # a case still open after ten years is treated as closed then
+NO_CRIME_CODE = 0                           # the code ``delay_days`` takes for a no-crime decision
+
+
+def _delay_table() -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """(at_once, median, sigma) indexed by outcome code 0..22 (0: a no-crime decision)."""
+    at_once = np.full(23, OTHER_OUTCOME_DELAY.at_once)
+    median = np.full(23, float(OTHER_OUTCOME_DELAY.median))
+    sigma = np.full(23, OTHER_OUTCOME_DELAY.sigma)
+    for codes, d in [*OUTCOME_DELAYS.items(), ((NO_CRIME_CODE,), NO_CRIME_DELAY)]:
+        at_once[list(codes)], median[list(codes)], sigma[list(codes)] = d.at_once, d.median, d.sigma
+    return at_once, median, sigma
+
+
+_AT_ONCE, _MEDIAN, _SIGMA = _delay_table()
+
+
+def delay_days(rng: np.random.Generator, outcome: np.ndarray, pace: float = 1.0, min_days: int = 1) -> np.ndarray:
+    """Days from recording to the decision for each outcome code (``NO_CRIME_CODE`` for a
+    no-crime decision); ``pace`` stretches the medians (slower strands). Three draws per record
+    whatever the codes, so the draws do not depend on which outcomes were drawn."""
+    n = len(outcome)
+    u, z = rng.random(n), rng.standard_normal(n)
+    quick = rng.integers(AT_ONCE_DAYS[0], AT_ONCE_DAYS[1] + 1, n)
+    slow = np.minimum(np.ceil(_MEDIAN[outcome] * pace * np.exp(_SIGMA[outcome] * z)), MAX_DELAY_DAYS)
+    days = np.where(u < _AT_ONCE[outcome], quick, slow)
+    return np.maximum(days, min_days).astype(np.int64)
+
+
+@dataclass(frozen=True)
 class Kind:
     name: str
     codes: tuple[tuple[str, float], ...]          # offence codes and weights ('' = blank)
@@ -321,10 +368,10 @@ class Kind:
     age: tuple = ("gamma", 16, 2.4, 9.0, 95)
     flags: tuple[tuple[str, float], ...] = ()     # (flag, probability)
     outcomes: str | None = None
-    offsets: tuple[float, ...] = _OFFSETS_FAST
     suspect_p: float = 0.9
     suspect_sex: tuple[float, float, float] | None = (0.25, 0.73, 0.02)  # F, M, U; None = domestic rule
     no_crime_rate: float = 0.0
+    outcome_pace: float = 1.0                     # outcome delay medians x this (slower investigations)
     sexual: bool = False                          # longer report/offence lags
     ethnic: str = "neutral"
     min_day: int | None = None                    # code in force from (day number)
@@ -340,11 +387,11 @@ _INCIDENT_CODES = (("", 97), ("105A", 1.5), ("58A", 0.8), ("9A", 0.7))
 
 KINDS: dict[str, Kind] = {k.name: k for k in [
     Kind("rape", tuple(zip(RAPE_CODES, (74, 10, 5, 7, 2, 2))), pattern="Rape",
-         flags=(("domestic", 0.26),), outcomes="rape", offsets=_OFFSETS_SLOW, suspect_p=0.8,
+         flags=(("domestic", 0.26),), outcomes="rape", outcome_pace=2.0, suspect_p=0.8,
          suspect_sex=(0.015, 0.98, 0.005), no_crime_rate=0.10, sexual=True, ethnic="sexual"),
     Kind("other_sexual", tuple(zip(OSO_CODES, (5, 2, 42, 7, 5, 3, 2, 1, 0.5, 0.5, 3, 2, 16, 5, 3))),
          pattern="Other Sexual Offences", flags=(("domestic", 0.07), ("multiple_perpetrator", 0.01)),
-         outcomes="sexual", offsets=_OFFSETS_MID, suspect_p=0.55, suspect_sex=(0.04, 0.95, 0.01),
+         outcomes="sexual", outcome_pace=1.5, suspect_p=0.55, suspect_sex=(0.04, 0.95, 0.01),
          no_crime_rate=0.06, sexual=True, ethnic="sexual"),
     Kind("harassment_8L", (("8L", 1),), victim_sex=(0.70, 0.28, 0.02), flags=(("domestic", 0.38),),
          outcomes="harassment", suspect_p=0.92, no_crime_rate=0.04),
@@ -354,28 +401,28 @@ KINDS: dict[str, Kind] = {k.name: k for k in [
          outcomes="harassment", suspect_p=0.95, suspect_sex=(0.15, 0.84, 0.01), no_crime_rate=0.04,
          min_day=_DAY_8Q),
     Kind("trafficking", (("72", 35), ("71", 22), ("24", 43)), victim_sex=(0.8, 0.19, 0.01),
-         age=("gamma", 14, 2.0, 5.0, 70), outcomes="trafficking", offsets=_OFFSETS_MID, suspect_p=0.75,
+         age=("gamma", 14, 2.0, 5.0, 70), outcomes="trafficking", outcome_pace=1.5, suspect_p=0.75,
          suspect_sex=(0.2, 0.8, 0.0), no_crime_rate=0.05),
     Kind("slavery_106", (("106", 1),), victim_sex=(0.55, 0.44, 0.01), age=("gamma", 14, 2.0, 6.0, 70),
-         outcomes="trafficking", offsets=_OFFSETS_MID, suspect_p=0.6, suspect_sex=(0.25, 0.75, 0.0),
+         outcomes="trafficking", outcome_pace=1.5, suspect_p=0.6, suspect_sex=(0.25, 0.75, 0.0),
          no_crime_rate=0.05, min_day=_DAY_106),
     Kind("honour_crime", (("8G", 25), ("105A", 25), ("3B", 15), ("36", 8), ("105B", 7), ("58A", 5),
                           ("5A", 5), ("8F", 5), ("1", 0.5)), pattern="hbv", victim_sex=(0.84, 0.15, 0.01),
          age=("gamma", 13, 2.0, 7.0, 80), flags=(("honour", 1.0), ("domestic", 0.70), ("forced_marriage", 0.10)),
-         outcomes="honour", offsets=_OFFSETS_MID, suspect_p=0.95, no_crime_rate=0.02, ethnic="hbv"),
+         outcomes="honour", outcome_pace=1.5, suspect_p=0.95, no_crime_rate=0.02, ethnic="hbv"),
     Kind("honour_incident", _INCIDENT_CODES, classification=INCIDENT, pattern="hbv",
          victim_sex=(0.84, 0.15, 0.01), age=("gamma", 13, 2.0, 7.0, 80),
          flags=(("honour", 1.0), ("domestic", 0.65), ("forced_marriage", 0.10)), suspect_p=0.9, ethnic="hbv"),
     Kind("fm_crime", (("36", 30), ("3B", 20), ("105A", 20), ("8G", 10), ("105B", 10), ("58A", 10)),
          pattern="hbv", victim_sex=(0.82, 0.17, 0.01), age=("gamma", 13, 2.2, 3.5, 60),
          flags=(("forced_marriage", 1.0), ("domestic", 0.55)), outcomes="forced_marriage",
-         offsets=_OFFSETS_MID, suspect_p=0.95, suspect_sex=(0.4, 0.6, 0.0), no_crime_rate=0.02, ethnic="hbv"),
+         outcome_pace=1.5, suspect_p=0.95, suspect_sex=(0.4, 0.6, 0.0), no_crime_rate=0.02, ethnic="hbv"),
     Kind("fm_incident", _INCIDENT_CODES, classification=INCIDENT, pattern="hbv", victim_sex=(0.82, 0.17, 0.01),
          age=("gamma", 13, 2.2, 3.5, 60), flags=(("forced_marriage", 1.0), ("domestic", 0.5)),
          suspect_p=0.9, suspect_sex=(0.4, 0.6, 0.0), ethnic="hbv"),
     Kind("fgm_crime", (("8K", 85), ("5A", 15)), pattern="hbv", victim_sex=(1.0, 0.0, 0.0),
          age=("mix", ((0.7, ("unif", 1, 14)), (0.3, ("gamma", 16, 2.0, 8.0, 60)))),
-         flags=(("fgm", 1.0), ("domestic", 0.35)), outcomes="fgm", offsets=_OFFSETS_MID, suspect_p=0.5,
+         flags=(("fgm", 1.0), ("domestic", 0.35)), outcomes="fgm", outcome_pace=1.5, suspect_p=0.5,
          suspect_sex=(0.8, 0.2, 0.0), ethnic="hbv"),
     Kind("fgm_incident", _INCIDENT_CODES, classification=INCIDENT, pattern="hbv", victim_sex=(1.0, 0.0, 0.0),
          age=("mix", ((0.7, ("unif", 1, 14)), (0.3, ("gamma", 16, 2.0, 8.0, 60)))),
@@ -681,8 +728,8 @@ def _block(kind: Kind, cells: np.ndarray, fy: int, rng: np.random.Generator, ext
         dist = OUTCOMES[kind.outcomes]
         codes_o = np.array(list(dist))
         outcome = codes_o[draw_categorical(rng, np.array(list(dist.values()), dtype=float), n)]
-        q_out = q0 + 1 + draw_categorical(rng, np.array(kind.offsets), n)
-        oday = _event_days(rng, rec + 1, q_out)
+        oday = rec + delay_days(rng, outcome, kind.outcome_pace)
+        q_out = days_to_quarter(oday)
         outcome = np.where((outcome == 21) & (oday < _DAY_21), 10, outcome)
         outcome = np.where((outcome == 22) & (oday < _DAY_22), 8, outcome)
         r["outcome"][:] = outcome
@@ -838,9 +885,10 @@ def generate_financial_year(fy: int, scale: float, seed: int) -> dict[str, np.nd
             c = _kind_cells(name, n_extra, fy, rr)
         ex = _block(kind, c, fy, rng(name, "no_crime_records"), extra=1)
         k = len(ex["kind"])
-        qn = ex["q0"] + draw_categorical(rr, np.array([0.35, 0.45, 0.20]), k)
+        nday = ex["rec_day"] + delay_days(rr, np.full(k, NO_CRIME_CODE), min_days=0)
+        qn = days_to_quarter(nday)
         ex["q_nocrime"][:] = qn
-        ex["nocrime_day"][:] = _event_days(rr, ex["rec_day"], qn)
+        ex["nocrime_day"][:] = nday
         ex["ts_nocrime"][:] = _stamp(rr, ex["nocrime_day"], qn)
         ex["outcome"][:] = 0
         ex["q_outcome"][:] = NEVER
