@@ -253,9 +253,10 @@ def test_outcomes_arrive_with_a_spread_by_type(fy_world):
     # z = -0.14: 22 days, ~24 with the slower strands.
     assert 18 <= withdrawals.median() <= 32
     # Charges: 15% in custody, the rest median 110 days: 0.15 + 0.85 F(x) = 0.5, F = 0.41,
-    # z = -0.22: 88 days. Past a year: 0.85 x P(365 < d <= f) with f the follow-up (1-2 years,
-    # mean 547 days): 0.85 x (P(z <= ln(547/110)) - P(z <= ln(365/110))) = 0.85 x (0.945 -
-    # 0.885) = 5.1% of all, 5.4% of the charges seen by then.
+    # z = -0.22: 88 days. Past a year: the lognormal is cut at the end of the sixth quarter
+    # after recording (~590 days) and the cohort was followed 1-2 years (mean 547 days):
+    # 0.85 x (P(z <= ln(547/110)) - P(z <= ln(365/110))) / P(z <= ln(590/110)) = 0.85 x
+    # (0.945 - 0.885) / 0.953 = 5.4%.
     assert 75 <= charges.median() <= 105
     assert 0.035 < (charges > 365).mean() < 0.08
     # Some outcomes are in the record's first file: the version in the file of the recorded

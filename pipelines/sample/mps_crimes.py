@@ -126,6 +126,7 @@ from pathlib import Path
 
 import numpy as np
 import polars as pl
+from scipy.special import ndtr, ndtri
 
 from pipelines.sample.common import (
     NEVER,
@@ -312,13 +313,17 @@ class Delay:
     """Days from recording to a decision: a share ``at_once`` is decided within a day or two
     (``AT_ONCE_DAYS``: charged in custody, a caution at the station, a victim who declines at
     once); the rest after a lognormal number of days with ``median`` and log-standard deviation
-    ``sigma`` (a long right tail: files that wait for forensics, the CPS or a court)."""
+    ``sigma`` (a right tail: files that wait for forensics, the CPS or a suspect), cut at the
+    end of the ``DECIDED_WITHIN_QUARTERS``-th quarter after the recording quarter."""
     at_once: float
     median: float
     sigma: float
 
 
 AT_ONCE_DAYS = (1, 2)
+#: Every decision is made by the end of the sixth quarter after the recording quarter (police.uk
+#: shows little change after ~18 months; the CPS generator's maturity rule relies on it).
+DECIDED_WITHIN_QUARTERS = 6
 #: When each Home Office outcome type arrives (see the module docstring for the reasoning).
 OUTCOME_DELAYS: dict[tuple[int, ...], Delay] = {
     (14, 16): Delay(0.10, 25, 0.9),        # victim does not support: mostly within weeks
@@ -329,7 +334,6 @@ OUTCOME_DELAYS: dict[tuple[int, ...], Delay] = {
 }
 OTHER_OUTCOME_DELAY = Delay(0.05, 60, 1.1)  # 4, 5, 9-13, 17, 20, 21: decisions after enquiries
 NO_CRIME_DELAY = Delay(0.0, 30, 0.9)        # a no-crime decision by the crime registrar
-MAX_DELAY_DAYS = 10 * 365                   # a case still open after ten years is treated as closed then
 NO_CRIME_CODE = 0                           # the code ``delay_days`` takes for a no-crime decision
 
 
@@ -346,16 +350,21 @@ def _delay_table() -> tuple[np.ndarray, np.ndarray, np.ndarray]:
 _AT_ONCE, _MEDIAN, _SIGMA = _delay_table()
 
 
-def delay_days(rng: np.random.Generator, outcome: np.ndarray, pace: float = 1.0, min_days: int = 1) -> np.ndarray:
-    """Days from recording to the decision for each outcome code (``NO_CRIME_CODE`` for a
-    no-crime decision); ``pace`` stretches the medians (slower strands). Three draws per record
-    whatever the codes, so the draws do not depend on which outcomes were drawn."""
+def delay_days(rng: np.random.Generator, outcome: np.ndarray, rec_day: np.ndarray, pace: float = 1.0,
+               min_days: int = 1) -> np.ndarray:
+    """Days from recording on ``rec_day`` to the decision for each outcome code (``NO_CRIME_CODE``
+    for a no-crime decision); ``pace`` stretches the medians (slower strands). The lognormal is
+    truncated (inverse CDF, no pile-up) at the end of the ``DECIDED_WITHIN_QUARTERS``-th quarter.
+    Three draws per record whatever the codes, so the draws do not depend on which were drawn."""
     n = len(outcome)
-    u, z = rng.random(n), rng.standard_normal(n)
+    u, v = rng.random(n), rng.random(n)
     quick = rng.integers(AT_ONCE_DAYS[0], AT_ONCE_DAYS[1] + 1, n)
-    slow = np.minimum(np.ceil(_MEDIAN[outcome] * pace * np.exp(_SIGMA[outcome] * z)), MAX_DELAY_DAYS)
+    cap = quarter_end_days(days_to_quarter(rec_day) + DECIDED_WITHIN_QUARTERS) - rec_day
+    median, sigma = _MEDIAN[outcome] * pace, _SIGMA[outcome]
+    z = ndtri(v * ndtr(np.log(cap / median) / sigma))
+    slow = np.ceil(median * np.exp(sigma * z))
     days = np.where(u < _AT_ONCE[outcome], quick, slow)
-    return np.maximum(days, min_days).astype(np.int64)
+    return np.clip(days, min_days, cap).astype(np.int64)
 
 
 @dataclass(frozen=True)
@@ -728,7 +737,7 @@ def _block(kind: Kind, cells: np.ndarray, fy: int, rng: np.random.Generator, ext
         dist = OUTCOMES[kind.outcomes]
         codes_o = np.array(list(dist))
         outcome = codes_o[draw_categorical(rng, np.array(list(dist.values()), dtype=float), n)]
-        oday = rec + delay_days(rng, outcome, kind.outcome_pace)
+        oday = rec + delay_days(rng, outcome, rec, kind.outcome_pace)
         q_out = days_to_quarter(oday)
         outcome = np.where((outcome == 21) & (oday < _DAY_21), 10, outcome)
         outcome = np.where((outcome == 22) & (oday < _DAY_22), 8, outcome)
@@ -885,7 +894,7 @@ def generate_financial_year(fy: int, scale: float, seed: int) -> dict[str, np.nd
             c = _kind_cells(name, n_extra, fy, rr)
         ex = _block(kind, c, fy, rng(name, "no_crime_records"), extra=1)
         k = len(ex["kind"])
-        nday = ex["rec_day"] + delay_days(rr, np.full(k, NO_CRIME_CODE), min_days=0)
+        nday = ex["rec_day"] + delay_days(rr, np.full(k, NO_CRIME_CODE), ex["rec_day"], min_days=0)
         qn = days_to_quarter(nday)
         ex["q_nocrime"][:] = qn
         ex["nocrime_day"][:] = nday
