@@ -2,8 +2,9 @@
 
 One row per *version* of a record: the file of a quarter holds every record created or changed in
 that quarter, in its state at the end of the quarter. A record is first sent in the quarter it is
-recorded; it is sent again when, later, its outcome arrives (1-6 quarters after recording), it is
-no-crimed, reclassified (``20A`` -> ``19C``, ``105A`` -> ``8G`` ...), or a flag is added (domestic
+recorded (already with its outcome or no-crime decision if that came in the same quarter); it is
+sent again when, later, its outcome arrives (after a delay that depends on the outcome, see *When
+outcomes arrive*), it is no-crimed, reclassified (``20A`` -> ``19C``, ``105A`` -> ``8G`` ...), or a flag is added (domestic
 abuse, multiple perpetrators) or removed. Very occasionally an older state is resent in a later
 file with its old ``last_modified`` (it never becomes current). Events falling after the last
 quarter asked for have not happened yet: outcomes are then *pending*, and the states are those at
@@ -56,7 +57,7 @@ Volumes per financial year at scale 1 (``FY_VOLUMES``; FY2007/08 and FY2008/09 s
 * FGM records (mostly code 8K): 10 crimes and 5 incidents a year.
 
 No-crime (extra records, later classified ``NO_CRIME`` with a ``no_crime_date``; the no-crime decision
-comes 0-2 quarters after recording): rape 10%, other sexual offences 6%, domestic abuse 3%,
+comes a median 30 days after recording, see *When outcomes arrive*): rape 10%, other sexual offences 6%, domestic abuse 3%,
 harassment/stalking 4%, trafficking 5%, 'honour'/forced marriage 2% of all records. Records leaving
 scope (extra): 0.4% of domestic crimes lose their only flag, 0.5% of 8L are reclassified to ``9A``.
 Reclassified target records: 3% of rapes were first recorded as 20A/20B/17A/17B, 1% of 20A were
@@ -72,7 +73,40 @@ outcome is 1 has a ``cps_urn``: ``01`` + the borough's 2-character police unit c
 a 5-digit serial + the 2-digit year of the charge, e.g. ``01KD1234509``; about 8% of charged
 crimes share their URN with one other crime of the same borough, suspect and charge date. Other
 records leave ``cps_urn`` blank. 20% of suspects are identified (suspect fields filled) a quarter
-or two after recording, which sends a new version.
+or two after recording (never after the outcome), which sends a new version.
+
+When outcomes arrive (``OUTCOME_DELAYS``; days from ``recorded_date`` to ``outcome_date``). The delay
+is drawn after the outcome, so it changes when an outcome arrives, never which (bar 21 and 22,
+which become 10 and 8 on a date before they existed): the shares above are those once decided. A share is decided at once (1-2 days: charged in custody, cautioned
+at the station, a victim who declines from the start); the rest after a lognormal delay (median,
+log-sd), truncated at the end of the sixth quarter after the recording quarter
+(``DECIDED_WITHIN_QUARTERS``, as the CPS generator's maturity rule assumes):
+
+=============================  =======  ======  ======  ===========================================
+decision                       at once  median  log-sd  what results (all strands, FY2007/08)
+=============================  =======  ======  ======  ===========================================
+14, 16 victim does not support 10%      25 d    0.9     median 24 d, 65% in the record's own file
+1 charged or summonsed         15%      110 d   1.0     median 88 d, 32% in its own file, 7% > 1 yr
+2, 3, 6, 8, 22 out of court    25%      30 d    1.0
+15 evidential difficulties     0        90 d    1.0     median 95 d, 7% > 1 year
+18 no suspect identified       0        30 d    0.7     median 35 d
+other outcome types            5%       60 d    1.1
+no-crime decision              0        30 d    0.9     (from day 0) 58% in the record's own file
+=============================  =======  ======  ======  ===========================================
+
+Medians x 2 for rape and x 1.5 for other sexual offences, trafficking, slavery, 'honour', forced
+marriage and FGM crimes (``Kind.outcome_pace``). Reasoning: a victim who does not support action
+mostly says so within days or weeks of the report, before a file is built; a charge needs a
+charging decision, made in custody for many domestic abuse arrests and otherwise after a file goes
+to the CPS (weeks to months, longer for rape with forensics and video interviews); 15 closes a full
+investigation; 18 is filed after initial enquiries; a no-crime decision is the crime registrar's
+review within weeks. The project's police.uk reference file
+``police_uk_last_outcome_by_crime_type_force_year_2012-2016.csv`` (MPS violence and sexual offences,
+snapshot mid-2017) has 26% of 2016's crimes "under investigation", 18% of 2015's, 16% and 15% of
+2014's and 2013's: the share settles after about 18 months (the rest is never updated there), hence
+the cut at six quarters. police.uk merges 14, 15 and 16 ("Unable to prosecute suspect"), so the
+per-outcome medians are assumptions, not fitted. In the default demo's last quarter (2013 Q1, seen at 2013-03-31) domestic abuse crimes are then ~24%
+withdrawn (14/16), ~8% charged and half pending (rape 17%, 2%, 69%); two years earlier 35%, 28%, 0%.
 
 Victims: sex by offence code (rape and sexual-assault codes fix it) or by strand (domestic 87% F,
 12% M, 1% U); age by code (19D/19G 13-15, 19E/19H/20B/17B 4-12, with ~2.5% of rapes inconsistent)
