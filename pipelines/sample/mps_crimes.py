@@ -2,8 +2,9 @@
 
 One row per *version* of a record: the file of a quarter holds every record created or changed in
 that quarter, in its state at the end of the quarter. A record is first sent in the quarter it is
-recorded; it is sent again when, later, its outcome arrives (1-6 quarters after recording), it is
-no-crimed, reclassified (``20A`` -> ``19C``, ``105A`` -> ``8G`` ...), or a flag is added (domestic
+recorded (already with its outcome or no-crime decision if that came in the same quarter); it is
+sent again when, later, its outcome arrives (after a delay that depends on the outcome, see *When
+outcomes arrive*), it is no-crimed, reclassified (``20A`` -> ``19C``, ``105A`` -> ``8G`` ...), or a flag is added (domestic
 abuse, multiple perpetrators) or removed. Very occasionally an older state is resent in a later
 file with its old ``last_modified`` (it never becomes current). Events falling after the last
 quarter asked for have not happened yet: outcomes are then *pending*, and the states are those at
@@ -56,7 +57,7 @@ Volumes per financial year at scale 1 (``FY_VOLUMES``; FY2007/08 and FY2008/09 s
 * FGM records (mostly code 8K): 10 crimes and 5 incidents a year.
 
 No-crime (extra records, later classified ``NO_CRIME`` with a ``no_crime_date``; the no-crime decision
-comes 0-2 quarters after recording): rape 10%, other sexual offences 6%, domestic abuse 3%,
+comes a median 30 days after recording, see *When outcomes arrive*): rape 10%, other sexual offences 6%, domestic abuse 3%,
 harassment/stalking 4%, trafficking 5%, 'honour'/forced marriage 2% of all records. Records leaving
 scope (extra): 0.4% of domestic crimes lose their only flag, 0.5% of 8L are reclassified to ``9A``.
 Reclassified target records: 3% of rapes were first recorded as 20A/20B/17A/17B, 1% of 20A were
@@ -72,7 +73,40 @@ outcome is 1 has a ``cps_urn``: ``01`` + the borough's 2-character police unit c
 a 5-digit serial + the 2-digit year of the charge, e.g. ``01KD1234509``; about 8% of charged
 crimes share their URN with one other crime of the same borough, suspect and charge date. Other
 records leave ``cps_urn`` blank. 20% of suspects are identified (suspect fields filled) a quarter
-or two after recording, which sends a new version.
+or two after recording (never after the outcome), which sends a new version.
+
+When outcomes arrive (``OUTCOME_DELAYS``; days from ``recorded_date`` to ``outcome_date``). The delay
+is drawn after the outcome, so it changes when an outcome arrives, never which (bar 21 and 22,
+which become 10 and 8 on a date before they existed): the shares above are those once decided. A share is decided at once (1-2 days: charged in custody, cautioned
+at the station, a victim who declines from the start); the rest after a lognormal delay (median,
+log-sd), truncated at the end of the sixth quarter after the recording quarter
+(``DECIDED_WITHIN_QUARTERS``, as the CPS generator's maturity rule assumes):
+
+=============================  =======  ======  ======  ===========================================
+decision                       at once  median  log-sd  what results (all strands, FY2007/08)
+=============================  =======  ======  ======  ===========================================
+14, 16 victim does not support 10%      25 d    0.9     median 24 d, 65% in the record's own file
+1 charged or summonsed         15%      110 d   1.0     median 88 d, 32% in its own file, 7% > 1 yr
+2, 3, 6, 8, 22 out of court    25%      30 d    1.0
+15 evidential difficulties     0        90 d    1.0     median 95 d, 7% > 1 year
+18 no suspect identified       0        30 d    0.7     median 35 d
+other outcome types            5%       60 d    1.1
+no-crime decision              0        30 d    0.9     (from day 0) 58% in the record's own file
+=============================  =======  ======  ======  ===========================================
+
+Medians x 2 for rape and x 1.5 for other sexual offences, trafficking, slavery, 'honour', forced
+marriage and FGM crimes (``Kind.outcome_pace``). Reasoning: a victim who does not support action
+mostly says so within days or weeks of the report, before a file is built; a charge needs a
+charging decision, made in custody for many domestic abuse arrests and otherwise after a file goes
+to the CPS (weeks to months, longer for rape with forensics and video interviews); 15 closes a full
+investigation; 18 is filed after initial enquiries; a no-crime decision is the crime registrar's
+review within weeks. The project's police.uk reference file
+``police_uk_last_outcome_by_crime_type_force_year_2012-2016.csv`` (MPS violence and sexual offences,
+snapshot mid-2017) has 26% of 2016's crimes "under investigation", 18% of 2015's, 16% and 15% of
+2014's and 2013's: the share settles after about 18 months (the rest is never updated there), hence
+the cut at six quarters. police.uk merges 14, 15 and 16 ("Unable to prosecute suspect"), so the
+per-outcome medians are assumptions, not fitted. In the default demo's last quarter (2013 Q1, seen at 2013-03-31) domestic abuse crimes are then ~24%
+withdrawn (14/16), ~8% charged and half pending (rape 17%, 2%, 69%); two years earlier 35%, 28%, 0%.
 
 Victims: sex by offence code (rape and sexual-assault codes fix it) or by strand (domestic 87% F,
 12% M, 1% U); age by code (19D/19G 13-15, 19E/19H/20B/17B 4-12, with ~2.5% of rapes inconsistent)
@@ -126,6 +160,7 @@ from pathlib import Path
 
 import numpy as np
 import polars as pl
+from scipy.special import ndtr, ndtri
 
 from pipelines.sample.common import (
     NEVER,
@@ -290,10 +325,6 @@ def fy_volume(name: str, fy: int) -> int:
 # ----------------------------------------------------------------------------------------------
 # Strands of records ("kinds")
 # ----------------------------------------------------------------------------------------------
-_OFFSETS_FAST = (0.45, 0.25, 0.13, 0.09, 0.05, 0.03)
-_OFFSETS_MID = (0.25, 0.25, 0.20, 0.13, 0.10, 0.07)
-_OFFSETS_SLOW = (0.12, 0.22, 0.22, 0.18, 0.14, 0.12)
-
 OUTCOMES: dict[str, dict[int, float]] = {
     "domestic": {1: 28, 14: 17, 16: 18, 15: 9, 18: 5, 3: 7, 2: 0.5, 8: 4, 10: 2.5, 9: 1, 20: 1,
                  13: 0.5, 12: 0.4, 11: 0.3, 17: 0.3, 5: 0.1, 6: 0.5, 4: 0.3, 21: 0.5, 22: 0.5},
@@ -312,6 +343,65 @@ _SUSPECT_OUTCOMES = np.array([1, 2, 3, 4, 6, 8, 9, 10, 11, 12, 15, 16])
 
 
 @dataclass(frozen=True)
+class Delay:
+    """Days from recording to a decision: a share ``at_once`` is decided within a day or two
+    (``AT_ONCE_DAYS``: charged in custody, a caution at the station, a victim who declines at
+    once); the rest after a lognormal number of days with ``median`` and log-standard deviation
+    ``sigma`` (a right tail: files that wait for forensics, the CPS or a suspect), cut at the
+    end of the ``DECIDED_WITHIN_QUARTERS``-th quarter after the recording quarter."""
+    at_once: float
+    median: float
+    sigma: float
+
+
+AT_ONCE_DAYS = (1, 2)
+#: Every decision is made by the end of the sixth quarter after the recording quarter (police.uk
+#: shows little change after ~18 months; the CPS generator's maturity rule relies on it).
+DECIDED_WITHIN_QUARTERS = 6
+#: When each Home Office outcome type arrives (see the module docstring for the reasoning).
+OUTCOME_DELAYS: dict[tuple[int, ...], Delay] = {
+    (14, 16): Delay(0.10, 25, 0.9),        # victim does not support: mostly within weeks
+    (1,): Delay(0.15, 110, 1.0),           # charged: in custody, or after a file goes to the CPS
+    (2, 3, 6, 8, 22): Delay(0.25, 30, 1.0),  # cautions, penalty notices, community resolutions
+    (15,): Delay(0.0, 90, 1.0),            # evidential difficulties, victim supports: full enquiry
+    (18,): Delay(0.0, 30, 0.7),            # no suspect identified: filed after initial enquiries
+}
+OTHER_OUTCOME_DELAY = Delay(0.05, 60, 1.1)  # 4, 5, 9-13, 17, 20, 21: decisions after enquiries
+NO_CRIME_DELAY = Delay(0.0, 30, 0.9)        # a no-crime decision by the crime registrar
+NO_CRIME_CODE = 0                           # the code ``delay_days`` takes for a no-crime decision
+
+
+def _delay_table() -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """(at_once, median, sigma) indexed by outcome code 0..22 (0: a no-crime decision)."""
+    at_once = np.full(23, OTHER_OUTCOME_DELAY.at_once)
+    median = np.full(23, float(OTHER_OUTCOME_DELAY.median))
+    sigma = np.full(23, OTHER_OUTCOME_DELAY.sigma)
+    for codes, d in [*OUTCOME_DELAYS.items(), ((NO_CRIME_CODE,), NO_CRIME_DELAY)]:
+        at_once[list(codes)], median[list(codes)], sigma[list(codes)] = d.at_once, d.median, d.sigma
+    return at_once, median, sigma
+
+
+_AT_ONCE, _MEDIAN, _SIGMA = _delay_table()
+
+
+def delay_days(rng: np.random.Generator, outcome: np.ndarray, rec_day: np.ndarray, pace: float = 1.0,
+               min_days: int = 1) -> np.ndarray:
+    """Days from recording on ``rec_day`` to the decision for each outcome code (``NO_CRIME_CODE``
+    for a no-crime decision); ``pace`` stretches the medians (slower strands). The lognormal is
+    truncated (inverse CDF, no pile-up) at the end of the ``DECIDED_WITHIN_QUARTERS``-th quarter.
+    Three draws per record whatever the codes, so the draws do not depend on which were drawn."""
+    n = len(outcome)
+    u, v = rng.random(n), rng.random(n)
+    quick = rng.integers(AT_ONCE_DAYS[0], AT_ONCE_DAYS[1] + 1, n)
+    cap = quarter_end_days(days_to_quarter(rec_day) + DECIDED_WITHIN_QUARTERS) - rec_day
+    median, sigma = _MEDIAN[outcome] * pace, _SIGMA[outcome]
+    z = ndtri(v * ndtr(np.log(cap / median) / sigma))
+    slow = np.ceil(median * np.exp(sigma * z))
+    days = np.where(u < _AT_ONCE[outcome], quick, slow)
+    return np.clip(days, min_days, cap).astype(np.int64)
+
+
+@dataclass(frozen=True)
 class Kind:
     name: str
     codes: tuple[tuple[str, float], ...]          # offence codes and weights ('' = blank)
@@ -321,10 +411,10 @@ class Kind:
     age: tuple = ("gamma", 16, 2.4, 9.0, 95)
     flags: tuple[tuple[str, float], ...] = ()     # (flag, probability)
     outcomes: str | None = None
-    offsets: tuple[float, ...] = _OFFSETS_FAST
     suspect_p: float = 0.9
     suspect_sex: tuple[float, float, float] | None = (0.25, 0.73, 0.02)  # F, M, U; None = domestic rule
     no_crime_rate: float = 0.0
+    outcome_pace: float = 1.0                     # outcome delay medians x this (slower investigations)
     sexual: bool = False                          # longer report/offence lags
     ethnic: str = "neutral"
     min_day: int | None = None                    # code in force from (day number)
@@ -340,11 +430,11 @@ _INCIDENT_CODES = (("", 97), ("105A", 1.5), ("58A", 0.8), ("9A", 0.7))
 
 KINDS: dict[str, Kind] = {k.name: k for k in [
     Kind("rape", tuple(zip(RAPE_CODES, (74, 10, 5, 7, 2, 2))), pattern="Rape",
-         flags=(("domestic", 0.26),), outcomes="rape", offsets=_OFFSETS_SLOW, suspect_p=0.8,
+         flags=(("domestic", 0.26),), outcomes="rape", outcome_pace=2.0, suspect_p=0.8,
          suspect_sex=(0.015, 0.98, 0.005), no_crime_rate=0.10, sexual=True, ethnic="sexual"),
     Kind("other_sexual", tuple(zip(OSO_CODES, (5, 2, 42, 7, 5, 3, 2, 1, 0.5, 0.5, 3, 2, 16, 5, 3))),
          pattern="Other Sexual Offences", flags=(("domestic", 0.07), ("multiple_perpetrator", 0.01)),
-         outcomes="sexual", offsets=_OFFSETS_MID, suspect_p=0.55, suspect_sex=(0.04, 0.95, 0.01),
+         outcomes="sexual", outcome_pace=1.5, suspect_p=0.55, suspect_sex=(0.04, 0.95, 0.01),
          no_crime_rate=0.06, sexual=True, ethnic="sexual"),
     Kind("harassment_8L", (("8L", 1),), victim_sex=(0.70, 0.28, 0.02), flags=(("domestic", 0.38),),
          outcomes="harassment", suspect_p=0.92, no_crime_rate=0.04),
@@ -354,28 +444,28 @@ KINDS: dict[str, Kind] = {k.name: k for k in [
          outcomes="harassment", suspect_p=0.95, suspect_sex=(0.15, 0.84, 0.01), no_crime_rate=0.04,
          min_day=_DAY_8Q),
     Kind("trafficking", (("72", 35), ("71", 22), ("24", 43)), victim_sex=(0.8, 0.19, 0.01),
-         age=("gamma", 14, 2.0, 5.0, 70), outcomes="trafficking", offsets=_OFFSETS_MID, suspect_p=0.75,
+         age=("gamma", 14, 2.0, 5.0, 70), outcomes="trafficking", outcome_pace=1.5, suspect_p=0.75,
          suspect_sex=(0.2, 0.8, 0.0), no_crime_rate=0.05),
     Kind("slavery_106", (("106", 1),), victim_sex=(0.55, 0.44, 0.01), age=("gamma", 14, 2.0, 6.0, 70),
-         outcomes="trafficking", offsets=_OFFSETS_MID, suspect_p=0.6, suspect_sex=(0.25, 0.75, 0.0),
+         outcomes="trafficking", outcome_pace=1.5, suspect_p=0.6, suspect_sex=(0.25, 0.75, 0.0),
          no_crime_rate=0.05, min_day=_DAY_106),
     Kind("honour_crime", (("8G", 25), ("105A", 25), ("3B", 15), ("36", 8), ("105B", 7), ("58A", 5),
                           ("5A", 5), ("8F", 5), ("1", 0.5)), pattern="hbv", victim_sex=(0.84, 0.15, 0.01),
          age=("gamma", 13, 2.0, 7.0, 80), flags=(("honour", 1.0), ("domestic", 0.70), ("forced_marriage", 0.10)),
-         outcomes="honour", offsets=_OFFSETS_MID, suspect_p=0.95, no_crime_rate=0.02, ethnic="hbv"),
+         outcomes="honour", outcome_pace=1.5, suspect_p=0.95, no_crime_rate=0.02, ethnic="hbv"),
     Kind("honour_incident", _INCIDENT_CODES, classification=INCIDENT, pattern="hbv",
          victim_sex=(0.84, 0.15, 0.01), age=("gamma", 13, 2.0, 7.0, 80),
          flags=(("honour", 1.0), ("domestic", 0.65), ("forced_marriage", 0.10)), suspect_p=0.9, ethnic="hbv"),
     Kind("fm_crime", (("36", 30), ("3B", 20), ("105A", 20), ("8G", 10), ("105B", 10), ("58A", 10)),
          pattern="hbv", victim_sex=(0.82, 0.17, 0.01), age=("gamma", 13, 2.2, 3.5, 60),
          flags=(("forced_marriage", 1.0), ("domestic", 0.55)), outcomes="forced_marriage",
-         offsets=_OFFSETS_MID, suspect_p=0.95, suspect_sex=(0.4, 0.6, 0.0), no_crime_rate=0.02, ethnic="hbv"),
+         outcome_pace=1.5, suspect_p=0.95, suspect_sex=(0.4, 0.6, 0.0), no_crime_rate=0.02, ethnic="hbv"),
     Kind("fm_incident", _INCIDENT_CODES, classification=INCIDENT, pattern="hbv", victim_sex=(0.82, 0.17, 0.01),
          age=("gamma", 13, 2.2, 3.5, 60), flags=(("forced_marriage", 1.0), ("domestic", 0.5)),
          suspect_p=0.9, suspect_sex=(0.4, 0.6, 0.0), ethnic="hbv"),
     Kind("fgm_crime", (("8K", 85), ("5A", 15)), pattern="hbv", victim_sex=(1.0, 0.0, 0.0),
          age=("mix", ((0.7, ("unif", 1, 14)), (0.3, ("gamma", 16, 2.0, 8.0, 60)))),
-         flags=(("fgm", 1.0), ("domestic", 0.35)), outcomes="fgm", offsets=_OFFSETS_MID, suspect_p=0.5,
+         flags=(("fgm", 1.0), ("domestic", 0.35)), outcomes="fgm", outcome_pace=1.5, suspect_p=0.5,
          suspect_sex=(0.8, 0.2, 0.0), ethnic="hbv"),
     Kind("fgm_incident", _INCIDENT_CODES, classification=INCIDENT, pattern="hbv", victim_sex=(1.0, 0.0, 0.0),
          age=("mix", ((0.7, ("unif", 1, 14)), (0.3, ("gamma", 16, 2.0, 8.0, 60)))),
@@ -681,8 +771,8 @@ def _block(kind: Kind, cells: np.ndarray, fy: int, rng: np.random.Generator, ext
         dist = OUTCOMES[kind.outcomes]
         codes_o = np.array(list(dist))
         outcome = codes_o[draw_categorical(rng, np.array(list(dist.values()), dtype=float), n)]
-        q_out = q0 + 1 + draw_categorical(rng, np.array(kind.offsets), n)
-        oday = _event_days(rng, rec + 1, q_out)
+        oday = rec + delay_days(rng, outcome, rec, kind.outcome_pace)
+        q_out = days_to_quarter(oday)
         outcome = np.where((outcome == 21) & (oday < _DAY_21), 10, outcome)
         outcome = np.where((outcome == 22) & (oday < _DAY_22), 8, outcome)
         r["outcome"][:] = outcome
@@ -838,9 +928,10 @@ def generate_financial_year(fy: int, scale: float, seed: int) -> dict[str, np.nd
             c = _kind_cells(name, n_extra, fy, rr)
         ex = _block(kind, c, fy, rng(name, "no_crime_records"), extra=1)
         k = len(ex["kind"])
-        qn = ex["q0"] + draw_categorical(rr, np.array([0.35, 0.45, 0.20]), k)
+        nday = ex["rec_day"] + delay_days(rr, np.full(k, NO_CRIME_CODE), ex["rec_day"], min_days=0)
+        qn = days_to_quarter(nday)
         ex["q_nocrime"][:] = qn
-        ex["nocrime_day"][:] = _event_days(rr, ex["rec_day"], qn)
+        ex["nocrime_day"][:] = nday
         ex["ts_nocrime"][:] = _stamp(rr, ex["nocrime_day"], qn)
         ex["outcome"][:] = 0
         ex["q_outcome"][:] = NEVER
