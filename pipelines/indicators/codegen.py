@@ -28,7 +28,7 @@ WIDTH = 120  # the longest line a reviewer reads without scrolling; sqlfluff all
 INDENT = "    "
 
 
-def _jinja(value, depth: int = 0, used: int = 0) -> str:
+def jinja_literal(value, depth: int = 0, used: int = 0) -> str:
     """`value` as a Jinja literal laid out for review: on one line when it fits in WIDTH
     (`used` characters of the line are already taken, `depth` indents it), else a dict one key
     per line and a list filled line by line. JSON literals are valid Jinja literals (strings,
@@ -42,7 +42,7 @@ def _jinja(value, depth: int = 0, used: int = 0) -> str:
         items = []
         for key, item in value.items():
             label = f"{json.dumps(key, ensure_ascii=False)}: "
-            items.append(f"{inner}{label}{_jinja(item, depth + 1, len(label))}")
+            items.append(f"{inner}{label}{jinja_literal(item, depth + 1, len(label))}")
         return "{\n" + ",\n".join(items) + "\n" + INDENT * depth + "}"
     if all(not isinstance(item, (dict, list)) for item in value):
         lines, line = [], ""
@@ -53,7 +53,7 @@ def _jinja(value, depth: int = 0, used: int = 0) -> str:
             line = f"{line}, {item}" if line else item
         lines.append(line)
         return "[\n" + "\n".join(inner + part for part in lines) + "\n" + INDENT * depth + "]"
-    return "[\n" + ",\n".join(inner + _jinja(item, depth + 1) for item in value) + "\n" + INDENT * depth + "]"
+    return "[\n" + ",\n".join(inner + jinja_literal(item, depth + 1) for item in value) + "\n" + INDENT * depth + "]"
 
 
 def cells_model_sql(spec: IndicatorSpec, source: str) -> str:
@@ -70,7 +70,7 @@ def cells_model_sql(spec: IndicatorSpec, source: str) -> str:
         "count_expression": cfg.get("count_expression", "1"),
         "breakdown_filters": cfg.get("breakdown_filters", {}),
     }
-    body = ",\n".join(f"{INDENT}{k}={_jinja(v, 1, len(k) + 1)}" for k, v in args.items())
+    body = ",\n".join(f"{INDENT}{k}={jinja_literal(v, 1, len(k) + 1)}" for k, v in args.items())
     return (f"{HEADER}-- One row per cell key (category x period x geography x breakdown value) of\n"
             f"-- {source}, with a count column per population and subset.\n"
             f"{{{{ indicator_cells(\n{body}\n) }}}}\n")
@@ -115,7 +115,7 @@ def values_model_sql(spec: IndicatorSpec) -> str:
 
 
 def _rows_call(args: dict) -> str:
-    return f"{{{{ indicator_rows({_jinja(args, 0, len('{{ indicator_rows('))}) }}}}"
+    return f"{{{{ indicator_rows({jinja_literal(args, 0, len('{{ indicator_rows('))}) }}}}"
 
 
 def _sentence(text: str) -> str:
