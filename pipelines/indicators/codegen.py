@@ -95,9 +95,9 @@ def values_model_sql(spec: IndicatorSpec) -> str:
             year = {**args, "period_types": ["financial_year"],
                     "numerator_cell": cell_name(ind.financial_year_numerator)}
             args["period_types"] = [p for p in ind.period_types if p != "financial_year"]
-            parts.append(f"-- {ind.id} (financial years)\n{_rows_call(year)}")
-        parts.append(f"-- {ind.id}\n{_rows_call(args)}")
-    union = "\nunion all\n".join(parts)
+            parts.append(f"{INDENT}-- {ind.id} (financial years)\n{_rows_call(year)}")
+        parts.append(f"{INDENT}-- {ind.id}\n{_rows_call(args)}")
+    union = f"\n{INDENT}union all\n".join(parts)
     return (f"{HEADER}-- One row per indicator x category x period x geography x breakdown value:\n"
             "-- numerator, denominator and populations, before statistics.\n"
             "-- A view: marts.indicators reads it whole, and computing it from the cells each time\n"
@@ -107,15 +107,15 @@ def values_model_sql(spec: IndicatorSpec) -> str:
             "select\n    rows.*,\n    periods.period,\n    periods.period_end,\n    geographies.geography_name\n"
             "from rows\n"
             "inner join {{ ref('dim_periods') }} as periods\n"
-            "    on rows.period_type = periods.period_type and rows.period_start = periods.period_start\n"
+            "    on rows.period_type = periods.period_type\n"
+            "    and rows.period_start = periods.period_start\n"
             "inner join {{ ref('dim_geographies') }} as geographies\n"
-            "    on\n"
-            "        rows.geography_type = geographies.geography_type\n"
-            "        and rows.geography_code = geographies.geography_code\n")
+            "    on rows.geography_type = geographies.geography_type\n"
+            "    and rows.geography_code = geographies.geography_code\n")
 
 
 def _rows_call(args: dict) -> str:
-    return f"{{{{ indicator_rows({jinja_literal(args, 0, len('{{ indicator_rows('))}) }}}}"
+    return f"{INDENT}{{{{ indicator_rows({jinja_literal(args, 1, len('{{ indicator_rows('))}) }}}}"
 
 
 def _sentence(text: str) -> str:
