@@ -16,7 +16,7 @@ from pathlib import Path
 from pipelines.indicators.spec import IndicatorSpec, cell_name, load_spec
 
 GENERATED_DIR = Path(__file__).resolve().parents[2] / "dbt_project" / "models" / "intermediate" / "indicators" / "generated"
-HEADER = "-- Generated from indicators.yml by pipelines/indicators/codegen.py: do not edit.\n"
+HEADER = "-- Generated from indicators.yml by `vawg generate` (pipelines/indicators/codegen.py): do not edit.\n"
 YAML_NAME = "_generated__models.yml"
 GRID_KEY = ["category", "period_type", "period_start", "geography_type", "geography_code", "breakdown",
             "breakdown_value"]
@@ -137,7 +137,8 @@ def _model_yaml(name: str, description: str, key: list[str], columns: list[str])
 
 def models_yaml(spec: IndicatorSpec) -> str:
     """dbt properties of the generated models: grain, key test, every column described."""
-    out = ["# Generated from indicators.yml by pipelines/indicators/codegen.py: do not edit.", "version: 2", "",
+    out = ["# Generated from indicators.yml by `vawg generate` (pipelines/indicators/codegen.py): do not edit.",
+           "version: 2", "",
            "models:"]
     for source in spec.sources_in_use():
         columns = [_column(c) for c in GRID_KEY]

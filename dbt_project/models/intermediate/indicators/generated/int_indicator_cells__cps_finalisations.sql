@@ -1,4 +1,4 @@
--- Generated from indicators.yml by pipelines/indicators/codegen.py: do not edit.
+-- Generated from indicators.yml by `vawg generate` (pipelines/indicators/codegen.py): do not edit.
 -- One row per cell key (category x period x geography x breakdown value) of
 -- cps_finalisations, with a count column per population and subset.
 {{ indicator_cells(

@@ -1,4 +1,4 @@
--- Generated from indicators.yml by pipelines/indicators/codegen.py: do not edit.
+-- Generated from indicators.yml by `vawg generate` (pipelines/indicators/codegen.py): do not edit.
 -- One row per indicator x category x period x geography x breakdown value:
 -- numerator, denominator and populations, before statistics.
 -- A view: marts.indicators reads it whole, and computing it from the cells each time
