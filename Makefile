@@ -6,7 +6,7 @@ LANDING ?= data/landing
 WAREHOUSE ?= data/warehouse.duckdb
 PUBLISH ?= data/publish
 
-.PHONY: demo test lint docs install clean sample refresh dagster benchmark
+.PHONY: demo test lint docs install clean sample refresh dagster benchmark generate
 
 # Bytecode is compiled at install: where PYTHONDONTWRITEBYTECODE is set, every refresh (and its dbt
 # subprocess) would otherwise compile Dagster and dbt again, about 10 s of CPU each time.
@@ -41,6 +41,11 @@ lint: install
 	$(BIN)/ruff check .
 	cd dbt_project && ../$(BIN)/sqlfluff lint models --disable-progress-bar
 	$(BIN)/python -m pipelines.dbt_structure
+
+# For developers, after changing indicators.yml or a schema module: the indicator dbt models,
+# indicators.schema.json and docs/reference/ (docs/decisions/0031-generated-files-built-by-a-command.md).
+generate: install
+	$(BIN)/vawg generate
 
 # The dbt documentation site of the warehouse, into $(PUBLISH)/docs/index.html.
 docs: install

@@ -1,4 +1,5 @@
-"""The `vawg` command: sample, validate, refresh (interfaces.md, "The command line"), and docs."""
+"""The `vawg` command: sample, validate, refresh (interfaces.md, "The command line"), docs, and
+`generate` for developers (docs/decisions/0031-generated-files-built-by-a-command.md)."""
 from __future__ import annotations
 
 import argparse
@@ -56,7 +57,9 @@ def parser() -> argparse.ArgumentParser:
     d = sub.add_parser("docs", help="build the documentation site of the warehouse into <publish>/docs/")
     d.add_argument("--warehouse", default=DEFAULT_WAREHOUSE)
     d.add_argument("--publish", default=DEFAULT_PUBLISH)
-    for command in (s, v, r, d):
+    g = sub.add_parser("generate", help="write the files generated from indicators.yml and the schemas (developers)")
+    g.add_argument("--check", action="store_true", help="write nothing; exit 1 if a generated file is out of date")
+    for command in (s, v, r, d, g):
         command.add_argument("--debug", action="store_true", default=argparse.SUPPRESS, help="show tracebacks")
     return p
 
@@ -72,6 +75,8 @@ def main(argv: list[str] | None = None) -> int:
             code = cmd_validate(args)
         elif args.command == "docs":
             code = cmd_docs(args)
+        elif args.command == "generate":
+            code = cmd_generate(args)
         else:
             code = cmd_refresh(args)
     except KeyboardInterrupt:
@@ -141,6 +146,22 @@ def cmd_docs(args) -> int:
     with console.status("Building the documentation site…"):
         site = build_docs_site(Path(args.warehouse), Path(args.publish))
     out.print(f"Documentation site: {site}")
+    return EXIT_OK
+
+
+def cmd_generate(args) -> int:
+    from pipelines.generate import stale_files, write_generated
+    if args.check:
+        stale = stale_files()
+        for name in stale:
+            out.print(f"out of date: {name}", soft_wrap=True)
+        out.print("Run `vawg generate` (or `make generate`) and commit the result." if stale
+                  else "Every generated file is up to date.")
+        return EXIT_FAILED if stale else EXIT_OK
+    written = write_generated()
+    for path in written:
+        out.print(f"wrote {path}", soft_wrap=True)
+    out.print(f"{len(written)} generated file(s) written." if written else "Every generated file was up to date.")
     return EXIT_OK
 
 

@@ -1,4 +1,5 @@
-"""Keep the generated indicator models and dbt's manifest up to date before Dagster loads them.
+"""Keep dbt's manifest up to date before Dagster loads it, once the generated indicator models
+are known to match indicators.yml (they are written by `vawg generate`, never here).
 
 Dagster's dbt assets are read from target/manifest.json at import time; parsing is only
 needed when indicators.yml or the dbt project changed since the last parse.
@@ -11,7 +12,7 @@ import subprocess
 import sys
 from pathlib import Path
 
-from pipelines.indicators.codegen import write_generated_models
+from pipelines.indicators.codegen import stale_models
 
 ROOT = Path(__file__).resolve().parents[1]
 DBT_DIR = ROOT / "dbt_project"
@@ -49,8 +50,22 @@ def run_dbt(*args: str, **env: str) -> subprocess.CompletedProcess:
                           env={**os.environ, "DBT_SEND_ANONYMOUS_USAGE_STATS": "false", **env})
 
 
+class GeneratedModelsStale(RuntimeError):
+    pass
+
+
+def check_generated_models() -> None:
+    """Refuse to build from models out of step with indicators.yml: the published metadata reads
+    the file itself, so stale SQL would publish figures that disagree with their definitions."""
+    stale = stale_models()
+    if stale:
+        raise GeneratedModelsStale(
+            "The generated indicator models are out of step with indicators.yml "
+            f"({', '.join(stale)}): run `vawg generate` (or `make generate`) and commit the result.")
+
+
 def _ensure_manifest() -> Path:
-    write_generated_models()
+    check_generated_models()
     if MANIFEST.exists() and MANIFEST.stat().st_mtime >= _newest_input():
         return MANIFEST
     done = run_dbt("parse", "--quiet")

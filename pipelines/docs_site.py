@@ -13,8 +13,7 @@ import shutil
 import tempfile
 from pathlib import Path
 
-from pipelines.dbt_manifest import run_dbt
-from pipelines.indicators.codegen import write_generated_models
+from pipelines.dbt_manifest import check_generated_models, run_dbt
 
 SITE = Path("docs") / "index.html"  # under the publication folder, beside the vintages
 
@@ -24,7 +23,7 @@ def build_docs_site(warehouse: Path, publish: Path) -> Path:
     warehouse, publish = Path(warehouse).absolute(), Path(publish).absolute()
     if not warehouse.is_file():
         raise FileNotFoundError(f"There is no warehouse at {warehouse}: run `vawg refresh` first.")
-    write_generated_models()
+    check_generated_models()
     with tempfile.TemporaryDirectory(prefix="vawg-docs-") as tmp:
         # The copy keeps the file name, so the site shows the database name analysts see.
         copy = Path(tmp) / warehouse.name

@@ -243,6 +243,20 @@ def stage(data: pl.DataFrame, quarter: str) -> pl.DataFrame:
     )
 
 
+def allowed_codes() -> dict[str, tuple[str, ...]]:
+    """Each coded column's allowed values as the extract writes them (matched ignoring case),
+    from the same lists `stage` reads: the reference docs (`vawg generate`) list them."""
+    return {
+        "police_borough_code": mps_boroughs(),
+        "vawg_flags": VAWG_FLAGS,
+        "outcome": outcome_codes(),
+        "unsuccessful_reason": reason_codes(),
+        "defendant_sex": tuple(SEX_LABELS),
+        "defendant_ethnicity": tuple(ETHNICITY_LABELS),
+        "victim_sex": tuple(SEX_LABELS),
+    }
+
+
 # ----------------------------------------------------------------------- schema
 
 

@@ -172,6 +172,12 @@ def stage(data: pl.DataFrame, quarter: str) -> pl.DataFrame:
     )
 
 
+def allowed_codes() -> dict[str, tuple[str, ...]]:
+    """Each coded column's allowed values as the extract writes them (matched ignoring case),
+    from the same lists `stage` reads: the reference docs (`vawg generate`) list them."""
+    return {column: tuple(labels) for column, labels in CODE_LISTS.items()}
+
+
 # ----------------------------------------------------------------------- schema
 
 

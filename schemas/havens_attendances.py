@@ -186,6 +186,24 @@ def stage(data: pl.DataFrame, quarter: str) -> pl.DataFrame:
     )
 
 
+def allowed_codes() -> dict[str, tuple[str, ...]]:
+    """Each coded column's allowed values as the extract writes them (matched ignoring case),
+    from the same lists `stage` reads: the reference docs (`vawg generate`) list them."""
+    return {
+        "haven": HAVENS,
+        "referral_route": REFERRAL_ROUTES,
+        "assault_type": ASSAULT_TYPES,
+        "acute": ("Y", "N"),
+        "forensic_exam": ("Y", "N"),
+        "reported_to_police": REPORTED,
+        "client_gender": GENDER,
+        "client_ethnicity": ETHNICITY,
+        "client_disability": DISABILITY,
+        "client_sexuality": SEXUALITY,
+        "residence_borough_code": (*london_boroughs(), OUTSIDE_LONDON),
+    }
+
+
 # ----------------------------------------------------------------------- schema
 
 

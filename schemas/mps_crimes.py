@@ -263,6 +263,24 @@ def stage(data: pl.DataFrame, quarter: str) -> pl.DataFrame:
     )
 
 
+def allowed_codes() -> dict[str, tuple[str, ...]]:
+    """Each coded column's allowed values as the extract writes them (matched ignoring case),
+    from the same lists `stage` reads: the reference docs (`vawg generate`) list them."""
+    return {
+        "borough_code": mps_boroughs(),
+        "classification": CLASSIFICATIONS,
+        **{f: ("Y", "N") for f in FLAGS},
+        "outcome_type": tuple(outcome_types()["outcome_type"]),
+        "victim_sex": SEX,
+        "victim_sde": SDE,
+        "victim_ic": IC,
+        "victim_disability": DISABILITY,
+        "victim_sexuality": SEXUALITY,
+        "suspect_sex": SEX,
+        "suspect_sde": SDE,
+    }
+
+
 # ----------------------------------------------------------------------- schema
 
 

@@ -157,6 +157,19 @@ def stage(data: pl.DataFrame, quarter: str) -> pl.DataFrame:
     )
 
 
+def allowed_codes() -> dict[str, tuple[str, ...] | dict[str, tuple[str, ...]]]:
+    """Each coded column's allowed values as the extract writes them (matched ignoring case),
+    from the same lists `stage` reads: the reference docs (`vawg generate`) list them.
+    `category` depends on the breakdown: a dict of each breakdown's categories."""
+    return {
+        "service_type": SERVICE_TYPES,
+        "borough_code": borough_codes(),
+        "measure": MEASURES,
+        "breakdown": BREAKDOWNS,
+        "category": CATEGORIES,
+    }
+
+
 # ----------------------------------------------------------------------- schema
 
 

@@ -8,7 +8,6 @@ import shutil
 import yaml
 
 from pipelines.dbt_manifest import DBT_DIR, run_dbt
-from pipelines.indicators.codegen import write_generated_models
 
 
 def _declared_unit_tests() -> set[str]:
@@ -20,7 +19,6 @@ def _declared_unit_tests() -> set[str]:
 
 def test_every_dbt_unit_test_passes(handmade, tmp_path):
     paths, _ = handmade
-    write_generated_models()
     copy = tmp_path / paths.warehouse.name  # the file's name is the database name dbt expects
     shutil.copyfile(paths.warehouse, copy)
     target = tmp_path / "target"

@@ -95,14 +95,6 @@ def test_usage_errors_exit_2(tmp_path):
     assert main_exit(["sample", "--landing", str(tmp_path), "--start", "2012-04", "--end", "2010-03"]) == 2
 
 
-def test_generated_indicator_models_are_up_to_date():
-    """The committed generated dbt models are what indicators.yml gives."""
-    from pipelines.indicators.codegen import GENERATED_DIR, generated_models
-    for name, text in generated_models().items():
-        assert (GENERATED_DIR / name).read_text(encoding="utf-8") == text, name
-    assert {p.name for p in GENERATED_DIR.iterdir()} == set(generated_models())
-
-
 def test_published_figures_of_the_other_sources(box2_refresh):
     """Issue 3's published figures, within the tolerance the generators promise (the rate of
     one count: under 0.5 percentage points at these volumes)."""

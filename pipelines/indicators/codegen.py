@@ -1,6 +1,7 @@
 """Generate the dbt models that compute indicators from indicators.yml.
 
-Two kinds of model are written into dbt_project/models/intermediate/indicators/generated/:
+`vawg generate` (pipelines/generate.py) writes them, checked in, into
+dbt_project/models/intermediate/indicators/generated/; nothing writes them at run time. Two kinds:
 one cell model per source (`int_indicator_cells__<source>`, counting every population and
 subset on the complete grid) and `int_indicator_values` (one row per indicator and grid
 key). Both only call the hand-written macros with arguments taken from indicators.yml.
@@ -15,7 +16,7 @@ from pathlib import Path
 from pipelines.indicators.spec import IndicatorSpec, cell_name, load_spec
 
 GENERATED_DIR = Path(__file__).resolve().parents[2] / "dbt_project" / "models" / "intermediate" / "indicators" / "generated"
-HEADER = "-- Generated from indicators.yml by pipelines/indicators/codegen.py: do not edit.\n"
+HEADER = "-- Generated from indicators.yml by `vawg generate` (pipelines/indicators/codegen.py): do not edit.\n"
 YAML_NAME = "_generated__models.yml"
 GRID_KEY = ["category", "period_type", "period_start", "geography_type", "geography_code", "breakdown",
             "breakdown_value"]
@@ -23,9 +24,36 @@ VALUES_COLUMNS = ["indicator_id", *GRID_KEY, "numerator", "denominator", "numera
                   "denominator_population", "period", "period_end", "geography_name"]
 
 
-def _jinja(value) -> str:
-    # JSON literals are valid Jinja literals (strings, lists, dicts, numbers).
-    return json.dumps(value, ensure_ascii=False)
+WIDTH = 120  # the longest line a reviewer reads without scrolling; sqlfluff allows a little more
+INDENT = "    "
+
+
+def jinja_literal(value, depth: int = 0, used: int = 0) -> str:
+    """`value` as a Jinja literal laid out for review: on one line when it fits in WIDTH
+    (`used` characters of the line are already taken, `depth` indents it), else a dict one key
+    per line and a list filled line by line. JSON literals are valid Jinja literals (strings,
+    lists, dicts, numbers, true/false), and Jinja ignores the layout, so the models compile to
+    the same SQL however they are laid out."""
+    flat = json.dumps(value, ensure_ascii=False)
+    if not isinstance(value, (dict, list)) or not value or len(INDENT) * depth + used + len(flat) + 1 <= WIDTH:
+        return flat
+    inner = INDENT * (depth + 1)
+    if isinstance(value, dict):
+        items = []
+        for key, item in value.items():
+            label = f"{json.dumps(key, ensure_ascii=False)}: "
+            items.append(f"{inner}{label}{jinja_literal(item, depth + 1, len(label))}")
+        return "{\n" + ",\n".join(items) + "\n" + INDENT * depth + "}"
+    if all(not isinstance(item, (dict, list)) for item in value):
+        lines, line = [], ""
+        for item in (json.dumps(i, ensure_ascii=False) for i in value):
+            if line and len(inner) + len(line) + len(item) + 2 > WIDTH:
+                lines.append(line + ",")
+                line = ""
+            line = f"{line}, {item}" if line else item
+        lines.append(line)
+        return "[\n" + "\n".join(inner + part for part in lines) + "\n" + INDENT * depth + "]"
+    return "[\n" + ",\n".join(inner + jinja_literal(item, depth + 1) for item in value) + "\n" + INDENT * depth + "]"
 
 
 def cells_model_sql(spec: IndicatorSpec, source: str) -> str:
@@ -42,10 +70,10 @@ def cells_model_sql(spec: IndicatorSpec, source: str) -> str:
         "count_expression": cfg.get("count_expression", "1"),
         "breakdown_filters": cfg.get("breakdown_filters", {}),
     }
-    body = ",\n    ".join(f"{k}={_jinja(v)}" for k, v in args.items())
-    return (f"{HEADER}-- One row per cell key (category x period x geography x breakdown value) of "
-            f"{source}, with a count column per population and subset.\n"
-            f"{{{{ indicator_cells(\n    {body}\n) }}}}\n")
+    body = ",\n".join(f"{INDENT}{k}={jinja_literal(v, 1, len(k) + 1)}" for k, v in args.items())
+    return (f"{HEADER}-- One row per cell key (category x period x geography x breakdown value) of\n"
+            f"-- {source}, with a count column per population and subset.\n"
+            f"{{{{ indicator_cells(\n{body}\n) }}}}\n")
 
 
 def values_model_sql(spec: IndicatorSpec) -> str:
@@ -67,11 +95,11 @@ def values_model_sql(spec: IndicatorSpec) -> str:
             year = {**args, "period_types": ["financial_year"],
                     "numerator_cell": cell_name(ind.financial_year_numerator)}
             args["period_types"] = [p for p in ind.period_types if p != "financial_year"]
-            parts.append(f"-- {ind.id} (financial years)\n{{{{ indicator_rows({_jinja(year)}) }}}}")
-        parts.append(f"-- {ind.id}\n{{{{ indicator_rows({_jinja(args)}) }}}}")
-    union = "\nunion all\n".join(parts)
-    return (f"{HEADER}-- One row per indicator x category x period x geography x breakdown value: "
-            "numerator, denominator and populations, before statistics.\n"
+            parts.append(f"{INDENT}-- {ind.id} (financial years)\n{_rows_call(year)}")
+        parts.append(f"{INDENT}-- {ind.id}\n{_rows_call(args)}")
+    union = f"\n{INDENT}union all\n".join(parts)
+    return (f"{HEADER}-- One row per indicator x category x period x geography x breakdown value:\n"
+            "-- numerator, denominator and populations, before statistics.\n"
             "-- A view: marts.indicators reads it whole, and computing it from the cells each time\n"
             "-- (under 1 s) costs less than writing its 5.7 million rows (about 7 s at every scale).\n"
             "{{ config(materialized='view') }}\n"
@@ -79,9 +107,15 @@ def values_model_sql(spec: IndicatorSpec) -> str:
             "select\n    rows.*,\n    periods.period,\n    periods.period_end,\n    geographies.geography_name\n"
             "from rows\n"
             "inner join {{ ref('dim_periods') }} as periods\n"
-            "    on rows.period_type = periods.period_type and rows.period_start = periods.period_start\n"
+            "    on rows.period_type = periods.period_type\n"
+            "    and rows.period_start = periods.period_start\n"
             "inner join {{ ref('dim_geographies') }} as geographies\n"
-            "    on rows.geography_type = geographies.geography_type and rows.geography_code = geographies.geography_code\n")
+            "    on rows.geography_type = geographies.geography_type\n"
+            "    and rows.geography_code = geographies.geography_code\n")
+
+
+def _rows_call(args: dict) -> str:
+    return f"{INDENT}{{{{ indicator_rows({jinja_literal(args, 1, len('{{ indicator_rows('))}) }}}}"
 
 
 def _sentence(text: str) -> str:
@@ -103,7 +137,8 @@ def _model_yaml(name: str, description: str, key: list[str], columns: list[str])
 
 def models_yaml(spec: IndicatorSpec) -> str:
     """dbt properties of the generated models: grain, key test, every column described."""
-    out = ["# Generated from indicators.yml by pipelines/indicators/codegen.py: do not edit.", "version: 2", "",
+    out = ["# Generated from indicators.yml by `vawg generate` (pipelines/indicators/codegen.py): do not edit.",
+           "version: 2", "",
            "models:"]
     for source in spec.sources_in_use():
         columns = [_column(c) for c in GRID_KEY]
@@ -136,22 +171,11 @@ def generated_models(spec: IndicatorSpec | None = None) -> dict[str, str]:
     return models
 
 
-def write_generated_models(directory: Path = GENERATED_DIR) -> list[Path]:
-    """Write the models, leaving unchanged files untouched (dbt's partial parse keeps working)."""
-    directory.mkdir(parents=True, exist_ok=True)
+def stale_models(directory: Path = GENERATED_DIR) -> list[str]:
+    """The generated files on disk that differ from what indicators.yml gives, are missing or
+    are left over; compared in memory, so nothing is written."""
     models = generated_models()
-    for stale in [*directory.glob("*.sql"), *directory.glob("*.yml")]:
-        if stale.name not in models:
-            stale.unlink()
-    written = []
-    for name, text in models.items():
-        path = directory / name
-        if not path.exists() or path.read_text(encoding="utf-8") != text:
-            path.write_text(text, encoding="utf-8")
-            written.append(path)
-    return written
-
-
-if __name__ == "__main__":
-    for p in write_generated_models():
-        print(f"wrote {p}")
+    on_disk = {p.name for p in [*directory.glob("*.sql"), *directory.glob("*.yml")]}
+    changed = [name for name, text in models.items()
+               if not (directory / name).is_file() or (directory / name).read_text(encoding="utf-8") != text]
+    return sorted({*changed, *(on_disk - set(models))})

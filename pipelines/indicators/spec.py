@@ -8,6 +8,8 @@ from pathlib import Path
 
 import yaml
 
+from pipelines.indicators.schema import validate_indicators_file
+
 SPEC_PATH = Path(__file__).resolve().parents[2] / "indicators.yml"
 PERIOD_TYPES = ["quarter", "financial_year"]
 
@@ -118,6 +120,14 @@ class IndicatorSpec:
         return sorted({i.source for i in self.indicators})
 
 
+def parse_spec(text: str) -> IndicatorSpec:
+    """The spec of indicators.yml's text, once its shape is checked (schema.py): a misspelt
+    key or a wrong type is an error naming the indicator and the key, not a silent default."""
+    raw = yaml.safe_load(text)
+    validate_indicators_file(raw if isinstance(raw, dict) else {})
+    return IndicatorSpec(raw)
+
+
 @lru_cache(maxsize=4)
 def load_spec(path: Path = SPEC_PATH) -> IndicatorSpec:
-    return IndicatorSpec(yaml.safe_load(Path(path).read_text(encoding="utf-8")))
+    return parse_spec(Path(path).read_text(encoding="utf-8"))
