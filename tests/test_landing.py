@@ -399,12 +399,6 @@ def test_fmu_headings_keep_their_spelling(tmp_path):
             "or Excel workbook.",
         ),
         (
-            "2012-01.csv",
-            b"crime_ref\n\x81\x8d\x8f\n",
-            "mps_crimes/2012-01.csv cannot be decoded: it is neither UTF-8 nor "
-            "Windows-1252 text (byte 11).",
-        ),
-        (
             "2012-01.xlsx",
             b"crime_ref,borough_code\n",
             "mps_crimes/2012-01.xlsx is not a readable Excel workbook (.xlsx).",
