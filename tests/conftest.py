@@ -15,6 +15,7 @@ import pytest
 
 from pipelines.refresh import run_refresh
 from pipelines.settings import WarehousePaths
+from skip_guard import pytest_sessionfinish, pytest_terminal_summary  # noqa: F401  (a skip fails the run)
 
 FIXTURES = Path(__file__).parent / "fixtures"
 

@@ -312,6 +312,38 @@ def test_windows_1252_text_is_read(tmp_path, source):
     assert bad.CP1252_TEXT.casefold() in kept_values(result)
 
 
+# The five bytes Windows-1252 leaves undefined, read as Windows (and Excel) reads them: the C1
+# control characters U+0081, U+008D, U+008F, U+0090, U+009D (decision 0025).
+UNDEFINED_IN_1252 = "\x81\x8d\x8f\x90\x9d"
+
+
+@pytest.mark.parametrize("source", ALL)
+def test_windows_1252_bytes_it_leaves_undefined_are_read(tmp_path, source):
+    p = bad.PROFILES[source]
+    column, _, rule, rule_column = p.unknown_code
+    text = "Zoë Café " + UNDEFINED_IN_1252
+    rows = [bad.valid_row(source, 1, **{p.text: text}),
+            bad.valid_row(source, 2, **{column: bad.valid_row(source, 2)[column] + "\x9d"})]
+    # Latin-1 writes ë, é and the five control characters as the bytes Windows-1252 has for them
+    # (0xEB, 0xE9, 0x81...): not UTF-8, so the file is read as Windows-1252.
+    content = bad.csv_text(rows, bad.header(source)).encode("latin-1")
+    assert b"Caf\xe9 \x81\x8d\x8f\x90\x9d" in content
+    path = bad.write_file(tmp_path / "landing", source, "2012-01.csv", content)
+    result = validate(source, read_raw(path, SOURCES[source].columns), "2012-01")
+    assert_accounted(result)
+    # Row 1's text is kept whole; mps_crimes' text column is the CRIS reference, which it is not.
+    assert text.casefold() in kept_values(result)
+    quarantined = [(1, "invalid_format", "crime_ref")] if source == "mps_crimes" else []
+    # Row 2: a code followed by U+009D is no code: quarantined, or blank with a warning where
+    # the code is optional (FMU's gender), as any unknown code is.
+    if rule is None:
+        assert dict(result.warnings.select("column_name", "warning_count").rows()) == {rule_column: 1}
+    else:
+        quarantined.append((2, rule, rule_column))
+    assert sorted(result.quarantine.select("row_number", "rule", "column_name").rows()) == quarantined
+    assert result.accepted.height == 2 - len(quarantined)
+
+
 @pytest.mark.parametrize("source", ALL)
 def test_byte_order_mark_is_not_part_of_the_first_heading(tmp_path, source):
     result = run(tmp_path, source, "bom")

@@ -13,6 +13,7 @@ import io
 from pathlib import Path
 
 import numpy as np
+import openpyxl
 import polars as pl
 import pytest
 
@@ -166,7 +167,6 @@ def test_fmu_2008_calibration_is_exact(fmu):
 
 
 def test_fmu_workbooks_have_the_spec_headings_and_date_cells(fmu):
-    openpyxl = pytest.importorskip("openpyxl")
     paths, _, _ = fmu
     assert [p.name for p in paths] == ["2007-10.xlsx", "2008-01.xlsx", "2008-04.xlsx", "2008-07.xlsx", "2008-10.xlsx"]
     for path in paths:

@@ -12,6 +12,7 @@ import datetime as dt
 import json
 from pathlib import Path
 
+import openpyxl
 import polars as pl
 import pytest
 
@@ -19,8 +20,6 @@ import schemas.fmu_cases as fmu
 from pipelines.landing.files import SOURCES
 from pipelines.landing.read import read_raw
 from pipelines.landing.validate import ValidationResult, cross_file_quarantine, validate
-
-openpyxl = pytest.importorskip("openpyxl")
 
 SOURCE = "fmu_cases"
 LISTED = SOURCES[SOURCE].columns

@@ -14,6 +14,7 @@ import io
 import json
 from pathlib import Path
 
+import openpyxl
 import polars as pl
 import pytest
 
@@ -136,7 +137,6 @@ def test_messy_values_are_normalised(tmp_path):
 
 
 def test_xlsx_with_a_date_cell(tmp_path):
-    openpyxl = pytest.importorskip("openpyxl")
     workbook = openpyxl.Workbook()
     workbook.active.append([h.upper() for h in HEADER] + ["client_name"])
     values = {**record(1), "attendance_date": dt.date(2012, 2, 29), "client_age": 19.0,

@@ -21,7 +21,7 @@ from pipelines.landing.validate import SCHEMAS, ValidationResult, validate
 
 COLUMNS = SOURCES["service_returns"].columns
 HEADER = list(COLUMNS)
-EXAMPLE = Path("/work/shared/spec/examples/service_returns_2012-01.csv")
+EXAMPLE = Path(__file__).parent / "data" / "spec_examples" / "service_returns_2012-01.csv"  # copied from the spec
 
 # Providers: (provider_id, service_type, borough_code)
 HACKNEY = ("IDVA-HACKNEY", "IDVA", "E09000012")

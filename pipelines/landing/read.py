@@ -46,6 +46,11 @@ _BINARY_SIGNATURES = {
 }
 # C0 control characters never found in text exports (tab, line ends and form feed are).
 _CONTROL_BYTES = bytes(b for b in range(32) if b not in (9, 10, 12, 13, 26))
+# Windows-1252 as Windows (and so Excel) reads it: bytes 0x80-0x9F are its own characters, and
+# the five it leaves undefined (0x81, 0x8D, 0x8F, 0x90, 0x9D) become the C1 control characters
+# of the same number, where Python's cp1252 codec refuses the whole file (decision 0025). Every
+# other byte is the Latin-1 character of the same number; a table over Latin-1 gives both.
+_WINDOWS_1252 = {b: bytes([b]).decode("cp1252") for b in range(0x80, 0xA0) if b not in (0x81, 0x8D, 0x8F, 0x90, 0x9D)}
 # A line made only of these characters has only blank fields.
 _BLANK_LINE_CHARS = frozenset(' \t\r\n,"')
 
@@ -128,13 +133,7 @@ def _decode(data: bytes, label: str) -> bytes:
         return data
     except UnicodeDecodeError:
         pass
-    try:
-        return data.decode("cp1252").encode("utf-8")
-    except UnicodeDecodeError as exc:
-        raise FileRejected(
-            f"{label} cannot be decoded: it is neither UTF-8 nor Windows-1252 text "
-            f"(byte {exc.start + 1})."
-        ) from exc
+    return data.decode("latin-1").translate(_WINDOWS_1252).encode("utf-8")
 
 
 def _control_share(head: bytes) -> float:
