@@ -13,7 +13,8 @@ from rich.console import Console
 from pipelines.settings import DEFAULT_LANDING, DEFAULT_PUBLISH, DEFAULT_WAREHOUSE, WarehousePaths
 
 EXIT_OK, EXIT_FAILED, EXIT_USAGE, EXIT_REJECTED = 0, 1, 2, 3
-console = Console(stderr=True, highlight=False)
+# Sentences name paths: soft wrap leaves the line breaking to the terminal, so a copied path is whole.
+console = Console(stderr=True, highlight=False, soft_wrap=True)
 out = Console(highlight=False)
 
 
