@@ -67,6 +67,7 @@ def publish(paths: WarehousePaths, build_file: Path) -> Publication:
                                  staging / "indicators.csv", staging / "indicators.xlsx", vintage)
         with duckdb.connect(str(build_file), config={"memory_limit": DUCKDB_MEMORY_LIMIT}) as con:
             _carry_vintages(con, paths.warehouse, vintage, staging / "indicators.parquet")
+            _build_revisions(con)
             manifest = write_manifest(con, staging / "manifest.json", vintage, dataset)
             loads = con.sql("select * from audit.loads").pl()
             con.execute("checkpoint")
@@ -102,6 +103,37 @@ def _carry_vintages(con: duckdb.DuckDBPyConnection, old_warehouse: Path, vintage
                 f"select ''::varchar as vintage, * from read_parquet('{parquet}') limit 0")
     con.execute(f"insert into marts.indicator_vintages select ?, * from read_parquet('{parquet}')", [vintage])
     comment_table(con, "marts", "indicator_vintages")  # a copied table does not keep its comments
+
+
+#: The key of a Panel row across vintages (interfaces.md, `marts.indicator_revisions`).
+REVISION_KEY = ["indicator_id", "category", "period_type", "period", "geography_type", "geography_code",
+                "breakdown", "breakdown_value"]
+
+
+def _build_revisions(con: duckdb.DuckDBPyConnection) -> None:
+    """marts.indicator_revisions: every key published in more than one vintage, its first and
+    latest published value, and how many times the value differed from the key's vintage before
+    (`is distinct from`: a value that became or stopped being blank is a change). Built whole from
+    marts.indicator_vintages, so it always covers the vintage being published."""
+    key = ", ".join(REVISION_KEY)
+    con.execute(f"""
+        create or replace table marts.indicator_revisions as
+        with ordered as (
+            select {key}, vintage, value,
+                lag(value) over by_vintage is distinct from value and row_number() over by_vintage > 1 as changed,
+                first_value(value) over whole as first_value,
+                last_value(value) over whole as latest_value
+            from marts.indicator_vintages
+            window by_vintage as (partition by {key} order by vintage),
+                whole as (partition by {key} order by vintage rows between unbounded preceding and unbounded following)
+        )
+        select {key}, min(vintage) as first_vintage, any_value(first_value) as first_value,
+            max(vintage) as latest_vintage, any_value(latest_value) as latest_value,
+            count(*) filter (where changed) as times_changed
+        from ordered
+        group by {key}
+        having count(*) > 1""")
+    comment_table(con, "marts", "indicator_revisions")
 
 
 def _point_latest(publish: Path, vintage: str) -> None:
