@@ -162,3 +162,57 @@ def comparison(value, lower, upper, comparator_value, is_ratio) -> np.ndarray:
         default="similar",
     )
     return out.astype(object)
+
+
+def newcombe_difference_interval(numerator1, denominator1, numerator2, denominator2, confidence: float = 0.95):
+    """Difference of two independent proportions, p₁ − p₂, with Newcombe's hybrid score
+    interval (Newcombe 1998, method 10: built from the two Wilson score intervals), as
+    statsmodels computes it (``confint_proportions_2indep(method="newcomb", compare="diff")``).
+
+    Returns ``(difference, lower, upper)`` as proportions (−1 to 1), NaN where a denominator is
+    0 or missing or a numerator is missing.
+    """
+    # statsmodels (and the scipy.stats it loads) only where this runs: see the import note above.
+    from statsmodels.stats.proportion import confint_proportions_2indep
+
+    x1, n1, x2, n2 = (a.copy() for a in np.broadcast_arrays(
+        *(np.atleast_1d(_as_float(v)) for v in (numerator1, denominator1, numerator2, denominator2))))
+    difference, lower, upper = (np.full(x1.shape, np.nan) for _ in range(3))
+    ok = (n1 > 0) & (n2 > 0) & ~np.isnan(x1) & ~np.isnan(x2)
+    if ok.any():
+        difference[ok] = x1[ok] / n1[ok] - x2[ok] / n2[ok]
+        lower[ok], upper[ok] = confint_proportions_2indep(
+            x1[ok], n1[ok], x2[ok], n2[ok], method="newcomb", compare="diff", alpha=1 - confidence)
+    return difference, lower, upper
+
+
+def linear_trend_test(numerators, denominators, scores=None):
+    """Chi-squared test for linear trend in proportions (Cochran–Armitage, as R's
+    ``prop.trend.test``): one row per series, one column per group in order, scored 1…k
+    unless ``scores`` are given. With xᵢ of nᵢ at score tᵢ, N = Σnᵢ and p̄ = Σxᵢ/N,
+
+        χ² = (Σxᵢtᵢ − p̄Σnᵢtᵢ)² / (p̄(1 − p̄)(Σnᵢtᵢ² − (Σnᵢtᵢ)²/N)), 1 degree of freedom,
+
+    and the p-value is the χ² upper tail (``scipy.stats.chi2.sf``).
+
+    Returns ``(statistic, p_value, slope)``: ``slope`` is the change of the proportion per unit
+    of score (the weighted least-squares slope the test asks about; its sign is the direction).
+    A row with a zero or missing denominator or a missing numerator gives NaN for all three;
+    a row whose proportions are all 0 or all 1 has nothing that varies: slope 0, statistic and
+    p-value NaN.
+    """
+    from scipy.stats import chi2  # scipy.stats only where this runs: see the import note above
+
+    x, n = np.broadcast_arrays(np.atleast_2d(_as_float(numerators)), np.atleast_2d(_as_float(denominators)))
+    t = np.broadcast_to(np.arange(1.0, x.shape[1] + 1.0) if scores is None else _as_float(scores), x.shape)
+    with np.errstate(all="ignore"):
+        total = n.sum(axis=1)
+        p_bar = x.sum(axis=1) / total
+        score_spread = (n * t * t).sum(axis=1) - (n * t).sum(axis=1) ** 2 / total
+        departure = (x * t).sum(axis=1) - p_bar * (n * t).sum(axis=1)
+        statistic = departure**2 / (p_bar * (1.0 - p_bar) * score_spread)
+        slope = departure / score_spread
+    valid = (n > 0).all(axis=1) & ~np.isnan(x).any(axis=1)
+    statistic = np.where(valid & (p_bar > 0) & (p_bar < 1), statistic, np.nan)
+    slope = np.where(valid, slope, np.nan)
+    return statistic, chi2.sf(statistic, 1), slope

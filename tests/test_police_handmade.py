@@ -162,7 +162,8 @@ def test_published_dataset(police_handmade):
     # 3 of 8 withdrawn: a count of 1 to 4 is never shown to the Panel (it is in marts.indicators).
     r = by_key[("police_withdrawal_rate", "all", "2009/10", "E12000007", "total", "ALL")]
     assert (r["numerator"], r["denominator"], r["value"], r["ci_lower"], r["ci_upper"]) == ("", "", "", "", "")
-    assert (r["suppressed"], r["note"]) == ("true", "small number")
+    # FY 2009/10 ends less than four quarters before the data's as-at date (2010-03): provisional.
+    assert (r["suppressed"], r["note"]) == ("true", "small number; provisional")
     assert r["period_start"] == "2009-04-01" and r["period_end"] == "2010-03-31"
     q1 = by_key[("police_recorded_crimes", "all", "2009/10 Q1", "E12000007", "total", "ALL")]
     assert (q1["value"], q1["suppressed"]) == ("", "true")

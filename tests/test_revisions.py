@@ -84,3 +84,68 @@ def test_a_resent_quarter_supersedes_the_old_version_and_moves_only_its_figures(
     kept = vintages.filter(pl.col("vintage").is_in(list(old_folders)))
     assert kept.sort(["vintage", *KEY]).equals(old_vintages.sort(["vintage", *KEY]))
     assert {v: folder_digest(paths.publish / v) for v in old_folders} == old_folders
+
+    # Nothing the Panel saw moved, so no key has changed between the two vintages.
+    revisions = query(paths, "select * from marts.indicator_revisions")
+    assert revisions.height == old_vintages.height  # every key of the first vintage was published again
+    assert revisions.filter(pl.col("times_changed") > 0).height == 0
+
+
+REVISION_KEY = ["indicator_id", "category", "period_type", "period", "geography_type", "geography_code",
+                "breakdown", "breakdown_value"]
+
+
+def test_indicator_revisions_lists_exactly_the_published_values_that_changed(handmade, tmp_path):
+    """Rape Crisis North (pan-London, so London only) resends 2009-07 with 25 new referrals
+    instead of 20 (all of them women, as before). By hand, services_new_referrals in London:
+      all services, 2009/10 Q2: IDVA Hackney 10 + RCC 20 = 30 -> 35; FY 2009/10: IDVA 4 × 10 +
+      RCC 20 in Q1, Q2 and Q4 = 100 -> 105; rape_crisis Q2 20 -> 25, FY 60 -> 65, and its
+      FEMALE rows the same (all its referrals are women). The FEMALE row of all services moves
+      too (IDVA 9 + RCC 20 = 29 -> 34 in Q2) but the Panel never saw it: IDVA's one man is
+      suppressed, and FEMALE, the only other non-zero value of the gender group, with him. A
+      value blank in both vintages has not changed.
+    marts.indicator_revisions must list exactly the Panel rows whose published value differs
+    between the two vintages' indicators.csv (worked out here from the files)."""
+    fixture, _ = handmade
+    paths = copy_state(fixture, tmp_path, store=True)
+    first = (paths.publish / "latest").resolve().name
+    old_csv = pl.read_csv(paths.publish / first / "indicators.csv", infer_schema=False)
+    path = paths.landing / "service_returns" / "2009-07.csv"
+    text = path.read_text(encoding="utf-8")
+    for line in ("RCC-NORTH,RAPE_CRISIS,E12000007,NEW_REFERRALS,TOTAL,ALL,",
+                 "RCC-NORTH,RAPE_CRISIS,E12000007,NEW_REFERRALS,GENDER,FEMALE,"):
+        assert text.count(line + "20\n") == 1
+        text = text.replace(line + "20\n", line + "25\n")
+    path.write_text(text, encoding="utf-8")
+    outcome = run_refresh(paths)
+    assert outcome.exit_code == 0, outcome.message + outcome.detail
+    second = (paths.publish / "latest").resolve().name
+    new_csv = pl.read_csv(paths.publish / second / "indicators.csv", infer_schema=False)
+
+    both = old_csv.join(new_csv, on=REVISION_KEY, how="inner", suffix="_new", nulls_equal=True)
+    changed_in_files = both.filter(pl.col("value").ne_missing(pl.col("value_new")))
+    revisions = query(paths, "select * from marts.indicator_revisions")
+    assert revisions.height == both.height  # every key published in both vintages, once
+    assert set(revisions["first_vintage"]) == {first} and set(revisions["latest_vintage"]) == {second}
+    assert set(revisions["times_changed"]) == {0, 1}
+    revised = revisions.filter(pl.col("times_changed") > 0)
+    assert set(revised.select(REVISION_KEY).rows()) == set(changed_in_files.select(REVISION_KEY).rows())
+    assert set(revised["indicator_id"]) == {"services_new_referrals"}
+
+    def revision(category, period, breakdown="total", value="ALL"):
+        [row] = revised.filter((pl.col("category") == category) & (pl.col("period") == period)
+                               & (pl.col("geography_type") == "london") & (pl.col("breakdown") == breakdown)
+                               & (pl.col("breakdown_value") == value)).select("first_value", "latest_value").rows()
+        return row
+
+    assert revision("all", "2009/10 Q2") == (30, 35)
+    assert revision("all", "2009/10") == (100, 105)
+    assert revision("rape_crisis", "2009/10 Q2") == (20, 25)
+    assert revision("rape_crisis", "2009/10") == (60, 65)
+    assert revision("rape_crisis", "2009/10 Q2", "gender", "FEMALE") == (20, 25)
+    [female] = revisions.filter((pl.col("indicator_id") == "services_new_referrals") & (pl.col("category") == "all")
+                                & (pl.col("period") == "2009/10 Q2") & (pl.col("geography_type") == "london")
+                                & (pl.col("breakdown") == "gender") & (pl.col("breakdown_value") == "FEMALE")
+                                ).select("first_value", "latest_value", "times_changed").rows()
+    assert female == (None, None, 0)
+    assert not revised.filter(pl.col("geography_type") != "london").height  # a pan-London provider

@@ -180,6 +180,10 @@ def test_notes(book):
         assert term in joined
     assert spec.sources["mps_crimes"]["name"] in texts
     assert any("outcome 14 or 16" in t for t in texts)  # numerator in words
+    # The note `provisional` in words, from indicators.yml: both rules, each naming its indicators.
+    assert any("No-crime rate, Victim withdrawal rate, Charge rate, Outcome pending rate: the period ended less "
+               "than four quarters" in t and "Police–CPS link rate: the period ended less than eight quarters" in t
+               for t in texts)
 
 
 def test_same_input_same_bytes(book, tmp_path):

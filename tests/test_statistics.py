@@ -190,3 +190,65 @@ def test_method_names_cover_every_unit():
     assert set(st.METHOD_NAMES) == {"count", "percent", "per_1000", "ratio", "percent_change"}
     assert st.METHOD_NAMES["count"] is None and st.METHOD_NAMES["percent_change"] is None
     assert "Wilson" in st.METHOD_NAMES["percent"] and "Poisson" in st.METHOD_NAMES["per_1000"]
+
+
+# Newcombe RG (1998) "Interval estimation for the difference between independent proportions:
+# comparison of eleven methods", Statistics in Medicine 17:873-890, Table II, method 10 (score
+# method from Wilson intervals, no continuity correction), examples (a)-(f): p1 - p2 and its
+# 95% limits to four decimals. Example (c) is 0.0582 to 0.8062: the formula of the paper
+# (d - sqrt((p1 - l1)^2 + (u2 - p2)^2), d + sqrt((u1 - p1)^2 + (p2 - l2)^2)) on the Wilson
+# limits of 6/7 (0.4869, 0.9743) and 2/7 (0.0822, 0.6411) gives those values.
+NEWCOMBE_1998_TABLE_II = [
+    (56, 70, 48, 80, 0.2000, 0.0524, 0.3339),
+    (9, 10, 3, 10, 0.6000, 0.1705, 0.8090),
+    (6, 7, 2, 7, 0.5714, 0.0582, 0.8062),
+    (5, 56, 0, 29, 0.0893, -0.0381, 0.1926),
+    (0, 10, 0, 20, 0.0000, -0.1611, 0.2775),
+    (10, 10, 0, 20, 1.0000, 0.6791, 1.0000),
+]
+
+
+def test_newcombe_interval_matches_newcombe_1998_table_ii():
+    x1, n1, x2, n2, diff, lower, upper = (np.array(c, dtype=float) for c in zip(*NEWCOMBE_1998_TABLE_II))
+    got = st.newcombe_difference_interval(x1, n1, x2, n2)
+    for actual, expected in zip(got, (diff, lower, upper)):
+        np.testing.assert_allclose(actual, expected, rtol=0, atol=5e-5)
+
+
+def test_newcombe_interval_blank_without_a_denominator():
+    d, lo, hi = st.newcombe_difference_interval([1, 3, np.nan, 2], [0, 10, 10, None], [1, 0, 1, 1], [5, 0, 5, 5])
+    assert np.isnan(d).all() and np.isnan(lo).all() and np.isnan(hi).all()
+    d, lo, hi = st.newcombe_difference_interval(pl.Series([0, 9]), pd.Series([10, 10]), 0, pd.array([20, None]))
+    np.testing.assert_allclose([d[0], lo[0], hi[0]], [0.0, -0.1611, 0.2775], atol=5e-5)
+    assert np.isnan(d[1])
+
+
+def test_linear_trend_matches_r_prop_trend_test():
+    # R's documentation of prop.trend.test (stats package, ?prop.trend.test):
+    #   smokers <- c(83, 90, 129, 70); patients <- c(86, 93, 136, 82)
+    #   prop.trend.test(smokers, patients)  ->  X-squared = 8.2249, df = 1, p-value = 0.004132
+    statistic, p_value, slope = st.linear_trend_test([83, 90, 129, 70], [86, 93, 136, 82])
+    assert statistic[0] == pytest.approx(8.2249, abs=5e-5)
+    assert p_value[0] == pytest.approx(0.004132, abs=5e-7)
+    assert slope[0] < 0  # 96.5%, 96.8%, 94.9%, 85.4%: falling
+
+
+def test_linear_trend_worked_by_hand():
+    # 10, 15, 20, 25, 30 of 100 at scores 1-5: N = 500, p = 0.2, sum(x t) = 350, sum(n t) = 1500,
+    # U = 350 - 0.2 * 1500 = 50; sum(n t^2) - (sum(n t))^2 / N = 5500 - 4500 = 1000;
+    # chi2 = 50^2 / (0.2 * 0.8 * 1000) = 15.625; p = erfc(sqrt(15.625 / 2)); slope = 50 / 1000.
+    # The same counts reversed: the same chi2, slope -0.05. Scores 2, 4, ..., 10 double the
+    # spread of the scores: the same chi2, half the slope per unit of score.
+    statistic, p_value, slope = st.linear_trend_test([[10, 15, 20, 25, 30], [30, 25, 20, 15, 10]], [100] * 5)
+    np.testing.assert_allclose(statistic, [15.625, 15.625])
+    np.testing.assert_allclose(p_value, math.erfc(math.sqrt(15.625 / 2)))
+    np.testing.assert_allclose(slope, [0.05, -0.05])
+    statistic, _, slope = st.linear_trend_test([10, 15, 20, 25, 30], [100] * 5, scores=[2, 4, 6, 8, 10])
+    np.testing.assert_allclose([statistic[0], slope[0]], [15.625, 0.025])
+
+
+def test_linear_trend_undefined_cases():
+    # A zero denominator: nothing; all proportions 0 (or all 1): nothing varies, slope 0, no test.
+    statistic, p_value, slope = st.linear_trend_test([[1, 2, 3], [0, 0, 0], [5, 5, 5]], [[0, 10, 10], [5, 5, 5], [5, 5, 5]])
+    assert np.isnan(statistic).all() and np.isnan(p_value).all()
+    assert np.isnan(slope[0]) and slope[1] == 0 and slope[2] == 0

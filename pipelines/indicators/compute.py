@@ -120,7 +120,8 @@ def indicators_relation(con: duckdb.DuckDBPyConnection, values: duckdb.DuckDBPyR
 
     provisional = "null"
     if as_at is not None:
-        # Cases of a cohort are still in court until `provisional_quarters` after its period ends.
+        # A period's outcomes (police outcomes, court results) keep arriving until
+        # `provisional_quarters` after it ends: "ends less than N quarters before the as-at date".
         provisional = (f"case when b.period_end + to_months(3 * b.provisional_quarters::integer) "
                        f"> date '{as_at.isoformat()}' then 'provisional' end")
     source_note, note_join = "null", ""

@@ -85,9 +85,7 @@ SYMBOLS = [
     ("suppressed to protect another value", "Note of a row suppressed so that a suppressed figure "
                                             "elsewhere cannot be worked out by adding and subtracting "
                                             "(secondary suppression)."),
-    ("provisional", "End-to-end indicators: the cohort's period ended less than eight quarters before "
-                    "the data's as-at date, so cases are still going through the courts and the "
-                    "figure is expected to change (usually to rise)."),
+    ("provisional", None),  # which indicators, and for how long: provisional_meaning(spec)
     ("k of n providers missing", "Support services: k of the n providers expected to send a return "
                                  "for that geography and period sent nothing, so the figure is "
                                  "incomplete (an undercount)."),
@@ -446,6 +444,23 @@ def _merged_row_height(ws, row: int, text: str) -> None:
     ws.set_row(row, 15 * lines + 3)
 
 
+_NUMBER_WORDS = {1: "one", 2: "two", 3: "three", 4: "four", 5: "five", 6: "six", 7: "seven", 8: "eight"}
+
+
+def provisional_meaning(spec) -> str:
+    """The note `provisional` in words, from indicators.yml's `provisional_quarters`: one sentence
+    per number of quarters, naming its indicators."""
+    by_quarters: dict[int, list[str]] = {}
+    for ind in spec.indicators:
+        if ind.provisional_quarters:
+            by_quarters.setdefault(ind.provisional_quarters, []).append(ind.name)
+    rules = [f"{', '.join(names)}: the period ended less than "
+             f"{_NUMBER_WORDS.get(q, str(q))} quarters before the data's as-at date."
+             for q, names in sorted(by_quarters.items())]
+    return (" ".join(rules) + " Police outcomes and court results of such periods are still arriving, so the "
+            "figure is expected to change (charge, prosecution and conviction rates usually rise).")
+
+
 def _write_notes(ws, spec, formats: dict) -> None:
     wrap, bold_wrap = formats["wrap"], formats["bold_wrap"]
     for c, (_, width) in enumerate(NOTES_COLUMNS):
@@ -455,6 +470,8 @@ def _write_notes(ws, spec, formats: dict) -> None:
     ws.write_string(r, 0, "Symbols and notes", formats["section"])
     r += 1
     for term, meaning in SYMBOLS:
+        if term == "provisional":
+            meaning = provisional_meaning(spec)
         _merged_row_height(ws, r, meaning)
         ws.write_string(r, 0, term, bold_wrap)
         ws.merge_range(r, 1, r, 4, "", wrap)

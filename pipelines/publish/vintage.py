@@ -27,7 +27,6 @@ from pipelines.publish.manifest import write_manifest
 from pipelines.publish.panel import disclosure_controlled, panel_rows_of_warehouse
 from pipelines.publish.quality import QualityFailed, run_quality_suite
 from pipelines.publish.report import write_report
-from pipelines.publish.report.select import empty_revisions, empty_trends
 from pipelines.publish.spreadsheet import spreadsheet_writer_ready, write_csv_and_xlsx_from_parquet
 from pipelines.settings import DUCKDB_MEMORY_LIMIT, WarehousePaths
 from pipelines.table_comments import comment_table
@@ -69,6 +68,7 @@ def publish(paths: WarehousePaths, build_file: Path) -> Publication:
                                  staging / "indicators.csv", staging / "indicators.xlsx", vintage)
         with duckdb.connect(str(build_file), config={"memory_limit": DUCKDB_MEMORY_LIMIT}) as con:
             _carry_vintages(con, paths.warehouse, vintage, staging / "indicators.parquet")
+            _build_revisions(con)
             periods = published_periods(con)
             absent = coverage(periods, sources_with_rejected_files(con)).absent
             manifest = write_manifest(con, staging / "manifest.json", vintage, dataset, absent)
@@ -95,10 +95,8 @@ def _trends_and_revisions(con: duckdb.DuckDBPyConnection):
     """The report's rows of marts.indicator_trends and marts.indicator_revisions (the revisions
     cover the vintage being published: built right after it is carried). Only the revised rows
     are read: a million keys repeat every vintage, and the report counts and lists the changed."""
-    trends = (con.sql("select * from marts.indicator_trends").pl() if has_table(con, "marts", "indicator_trends")
-              else empty_trends())
-    revisions = (con.sql("select * from marts.indicator_revisions where times_changed > 0").pl()
-                 if has_table(con, "marts", "indicator_revisions") else empty_revisions())  # fmt: skip
+    trends = con.sql("select * from marts.indicator_trends").pl()
+    revisions = con.sql("select * from marts.indicator_revisions where times_changed > 0").pl()
     return trends, revisions
 
 
@@ -118,6 +116,37 @@ def _carry_vintages(con: duckdb.DuckDBPyConnection, old_warehouse: Path, vintage
                 f"select ''::varchar as vintage, * from read_parquet('{parquet}') limit 0")
     con.execute(f"insert into marts.indicator_vintages select ?, * from read_parquet('{parquet}')", [vintage])
     comment_table(con, "marts", "indicator_vintages")  # a copied table does not keep its comments
+
+
+#: The key of a Panel row across vintages (interfaces.md, `marts.indicator_revisions`).
+REVISION_KEY = ["indicator_id", "category", "period_type", "period", "geography_type", "geography_code",
+                "breakdown", "breakdown_value"]
+
+
+def _build_revisions(con: duckdb.DuckDBPyConnection) -> None:
+    """marts.indicator_revisions: every key published in more than one vintage, its first and
+    latest published value, and how many times the value differed from the key's vintage before
+    (`is distinct from`: a value that became or stopped being blank is a change). Built whole from
+    marts.indicator_vintages, so it always covers the vintage being published."""
+    key = ", ".join(REVISION_KEY)
+    con.execute(f"""
+        create or replace table marts.indicator_revisions as
+        with ordered as (
+            select {key}, vintage, value,
+                lag(value) over by_vintage is distinct from value and row_number() over by_vintage > 1 as changed,
+                first_value(value) over whole as first_value,
+                last_value(value) over whole as latest_value
+            from marts.indicator_vintages
+            window by_vintage as (partition by {key} order by vintage),
+                whole as (partition by {key} order by vintage rows between unbounded preceding and unbounded following)
+        )
+        select {key}, min(vintage) as first_vintage, any_value(first_value) as first_value,
+            max(vintage) as latest_vintage, any_value(latest_value) as latest_value,
+            count(*) filter (where changed) as times_changed
+        from ordered
+        group by {key}
+        having count(*) > 1""")
+    comment_table(con, "marts", "indicator_revisions")
 
 
 def _point_latest(publish: Path, vintage: str) -> None:

@@ -8,7 +8,8 @@ from pipelines.defs.resources import WarehouseResource
 from pipelines.publish.vintage import publish
 
 
-@dg.asset(deps=[dg.AssetKey(["marts", "indicators"])], group_name="publication", kinds={"python", "parquet", "csv"})
+@dg.asset(deps=[dg.AssetKey(["marts", "indicators"]), dg.AssetKey(["marts", "indicator_trends"])],
+          group_name="publication", kinds={"python", "parquet", "csv"})
 def panel_publication(context: dg.AssetExecutionContext, warehouse: WarehouseResource) -> dg.MaterializeResult:
     """One vintage folder per refresh (indicators.csv, indicators.parquet, manifest.json) built from
     marts.indicators; the new warehouse file replaces the old one atomically."""

@@ -1,6 +1,7 @@
 -- One row: the data's as-at date, the latest record date loaded from any source (police
 -- last_modified, CPS finalisation, Havens attendance, FMU case opened, end of the latest
--- service-return quarter). End-to-end rows within eight quarters of it are provisional.
+-- service-return quarter). Rows of indicators with `provisional_quarters` in indicators.yml
+-- (police outcomes: four, end to end: eight) whose period ends closer to it are provisional.
 select max(as_at_date) as as_at_date
 from (
     select max(last_modified_at)::date as as_at_date from {{ ref('stg_mps__crimes') }}
