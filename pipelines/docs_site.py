@@ -15,6 +15,7 @@ from pathlib import Path
 
 from pipelines.dbt_manifest import run_dbt
 from pipelines.indicators.codegen import write_generated_models
+from pipelines.project_files import GENERATED_MODELS_DIR
 
 SITE = Path("docs") / "index.html"  # under the publication folder, beside the vintages
 
@@ -24,14 +25,13 @@ def build_docs_site(warehouse: Path, publish: Path) -> Path:
     warehouse, publish = Path(warehouse).absolute(), Path(publish).absolute()
     if not warehouse.is_file():
         raise FileNotFoundError(f"There is no warehouse at {warehouse}: run `vawg refresh` first.")
-    write_generated_models()
+    write_generated_models(GENERATED_MODELS_DIR)
     with tempfile.TemporaryDirectory(prefix="vawg-docs-") as tmp:
         # The copy keeps the file name, so the site shows the database name analysts see.
         copy = Path(tmp) / warehouse.name
         shutil.copyfile(warehouse, copy)
-        target = Path(tmp) / "target"  # not dbt_project/target: Dagster reads the manifest there
-        done = run_dbt("docs", "generate", "--static", "--quiet", "--target-path", str(target),
-                       "--log-path", str(Path(tmp) / "logs"), VAWG_DUCKDB_PATH=str(copy))
+        target = Path(tmp) / "target"
+        done = run_dbt("docs", "generate", "--static", "--quiet", target=target, VAWG_DUCKDB_PATH=str(copy))
         page = target / "static_index.html"
         if done.returncode != 0 or not page.exists():
             lines = (done.stdout + done.stderr).strip().splitlines() or ["no output"]

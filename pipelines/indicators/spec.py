@@ -8,7 +8,9 @@ from pathlib import Path
 
 import yaml
 
-SPEC_PATH = Path(__file__).resolve().parents[2] / "indicators.yml"
+from pipelines.project_files import INDICATORS_YML
+
+SPEC_PATH = INDICATORS_YML
 PERIOD_TYPES = ["quarter", "financial_year"]
 
 
