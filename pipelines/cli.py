@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import argparse
+import os
 import warnings
 import re
 import sys
@@ -127,6 +128,11 @@ def cmd_validate(args) -> int:
 def cmd_refresh(args) -> int:
     from pipelines.refresh import run_refresh
     paths = WarehousePaths.of(args.landing, args.warehouse, args.publish)
+    # The Dagster definitions read their paths from the environment, as under `dagster dev`:
+    # this process's one refresh loads them for its own folders (dbt's manifest beside the
+    # warehouse), not for the defaults relative to wherever the command was started.
+    os.environ.update(VAWG_LANDING=str(paths.landing), VAWG_WAREHOUSE=str(paths.warehouse),
+                      VAWG_PUBLISH=str(paths.publish))
     with console.status("Refreshing…") as status:
         outcome = run_refresh(paths, as_of=args.as_of, on_step=lambda step: status.update(f"Refreshing: {step}"),
                               from_store=args.from_store)

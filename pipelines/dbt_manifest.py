@@ -1,52 +1,61 @@
 """Keep dbt's manifest up to date before Dagster loads it, once the generated indicator models
 are known to match indicators.yml (they are written by `vawg generate`, never here).
 
-Dagster's dbt assets are read from target/manifest.json at import time; parsing is only
-needed when indicators.yml or the dbt project changed since the last parse.
+Dagster's dbt assets are read from dbt's manifest.json at import time; parsing is only needed
+when indicators.yml or the dbt project changed since the last parse. The manifest is written
+beside the warehouse the definitions are loaded for (VAWG_WAREHOUSE, which `vawg refresh`
+sets from --warehouse), never into the dbt project: an installed package is only read.
 """
 from __future__ import annotations
 
 import fcntl
+import hashlib
 import os
 import subprocess
-import sys
 from pathlib import Path
 
 from pipelines.indicators.codegen import stale_models
-
-ROOT = Path(__file__).resolve().parents[1]
-DBT_DIR = ROOT / "dbt_project"
-MANIFEST = DBT_DIR / "target" / "manifest.json"
+from pipelines.project_files import DBT_DIR, DBT_EXECUTABLE, INDICATORS_YML, SEEDS_DIR
+from pipelines.settings import WarehousePaths
 
 
 def input_files() -> list[Path]:
     """Every file the dbt project is made from: indicators.yml, the project's own folders
     (not target/ or logs/: walking them cost seconds) and the seeds."""
     folders = [DBT_DIR / f for f in ("models", "macros", "tests")]
-    return [ROOT / "indicators.yml", *DBT_DIR.glob("*.yml"),
+    return [INDICATORS_YML, *DBT_DIR.glob("*.yml"),
             *(p for f in folders for pattern in ("*.sql", "*.yml", "*.md", "*.py") for p in f.rglob(pattern)),
-            *(ROOT / "seeds").glob("*.csv"), *(ROOT / "seeds").glob("*.yml")]
+            *SEEDS_DIR.glob("*.csv"), *SEEDS_DIR.glob("*.yml")]
 
 
-def _newest_input() -> float:
-    return max(p.stat().st_mtime for p in input_files())
+def manifest_folder() -> Path:
+    """dbt's target folder for the definitions' manifest: its own folder inside the warehouse's
+    dbt folder, so that this parse and the refresh's `dbt build` keep separate partial parses."""
+    return WarehousePaths.from_env().dbt_folder / "definitions"
+
+
+def manifest_path() -> Path:
+    return manifest_folder() / "manifest.json"
 
 
 def ensure_manifest() -> Path:
     # One process at a time (test workers start together): a second `dbt parse` rewriting
     # manifest.json while the first process reads it gave a half-written file.
-    MANIFEST.parent.mkdir(parents=True, exist_ok=True)
-    with open(MANIFEST.parent / ".parse.lock", "w") as lock:
+    folder = manifest_folder()
+    folder.mkdir(parents=True, exist_ok=True)
+    with open(folder / ".parse.lock", "w") as lock:
         fcntl.flock(lock, fcntl.LOCK_EX)
-        return _ensure_manifest()
+        return _ensure_manifest(folder)
 
 
-def run_dbt(*args: str, **env: str) -> subprocess.CompletedProcess:
-    """The project's dbt as a subprocess with its own profile and no usage statistics sent;
-    `env` adds variables, such as the warehouse file it opens (VAWG_DUCKDB_PATH)."""
-    dbt = Path(sys.executable).with_name("dbt")
-    return subprocess.run([str(dbt), *args, "--project-dir", str(DBT_DIR), "--profiles-dir", str(DBT_DIR)],
-                          capture_output=True, text=True, cwd=DBT_DIR, check=False,
+def run_dbt(*args: str, target: Path, **env: str) -> subprocess.CompletedProcess:
+    """The project's dbt as a subprocess with its own profile and no usage statistics sent; its
+    target and log files go into `target`, never into the project. `env` adds variables, such
+    as the warehouse file it opens (VAWG_DUCKDB_PATH)."""
+    target.mkdir(parents=True, exist_ok=True)
+    return subprocess.run([str(DBT_EXECUTABLE), *args, "--project-dir", str(DBT_DIR), "--profiles-dir", str(DBT_DIR),
+                           "--target-path", str(target), "--log-path", str(target)],
+                          capture_output=True, text=True, cwd=target, check=False,
                           env={**os.environ, "DBT_SEND_ANONYMOUS_USAGE_STATS": "false", **env})
 
 
@@ -64,11 +73,23 @@ def check_generated_models() -> None:
             f"({', '.join(stale)}): run `vawg generate` (or `make generate`) and commit the result.")
 
 
-def _ensure_manifest() -> Path:
+def _inputs_digest() -> str:
+    """The project's content, not modification times: an upgraded package can carry older times."""
+    digest = hashlib.sha256()
+    for path in sorted(input_files()):
+        digest.update(str(path.relative_to(DBT_DIR.parent)).encode() + b"\0" + path.read_bytes() + b"\0")
+    return digest.hexdigest()
+
+
+def _ensure_manifest(folder: Path) -> Path:
     check_generated_models()
-    if MANIFEST.exists() and MANIFEST.stat().st_mtime >= _newest_input():
-        return MANIFEST
-    done = run_dbt("parse", "--quiet")
+    manifest, parsed = folder / "manifest.json", folder / "manifest.inputs"
+    digest = _inputs_digest()
+    if manifest.exists() and parsed.exists() and parsed.read_text(encoding="utf-8") == digest:
+        return manifest
+    done = run_dbt("parse", "--quiet", target=folder)
     if done.returncode != 0:
-        raise RuntimeError("dbt could not parse the project: " + (done.stdout + done.stderr).strip().splitlines()[-1])
-    return MANIFEST
+        lines = (done.stdout + done.stderr).strip().splitlines() or ["no output"]
+        raise RuntimeError("dbt could not parse the project: " + lines[-1])
+    parsed.write_text(digest, encoding="utf-8")
+    return manifest

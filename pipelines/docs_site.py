@@ -28,9 +28,8 @@ def build_docs_site(warehouse: Path, publish: Path) -> Path:
         # The copy keeps the file name, so the site shows the database name analysts see.
         copy = Path(tmp) / warehouse.name
         shutil.copyfile(warehouse, copy)
-        target = Path(tmp) / "target"  # not dbt_project/target: Dagster reads the manifest there
-        done = run_dbt("docs", "generate", "--static", "--quiet", "--target-path", str(target),
-                       "--log-path", str(Path(tmp) / "logs"), VAWG_DUCKDB_PATH=str(copy))
+        target = Path(tmp) / "target"
+        done = run_dbt("docs", "generate", "--static", "--quiet", target=target, VAWG_DUCKDB_PATH=str(copy))
         page = target / "static_index.html"
         if done.returncode != 0 or not page.exists():
             lines = (done.stdout + done.stderr).strip().splitlines() or ["no output"]

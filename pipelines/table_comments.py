@@ -13,7 +13,7 @@ from pathlib import Path
 
 import duckdb
 
-from pipelines.dbt_manifest import MANIFEST
+from pipelines.dbt_manifest import manifest_path
 
 
 @lru_cache(maxsize=4)
@@ -23,8 +23,9 @@ def _source_docs(path: Path, mtime: float) -> dict[tuple[str, str], tuple[str, d
             for s in sources.values()}
 
 
-def source_docs(manifest: Path = MANIFEST) -> dict[tuple[str, str], tuple[str, dict[str, str]]]:
+def source_docs(manifest: Path | None = None) -> dict[tuple[str, str], tuple[str, dict[str, str]]]:
     """(schema, table) -> (table description, {column: description}) of every dbt source."""
+    manifest = manifest or manifest_path()
     if not manifest.exists():
         return {}  # comments are documentation: a missing manifest must not stop a load
     return _source_docs(manifest, manifest.stat().st_mtime)
@@ -34,7 +35,7 @@ def _literal(text: str) -> str:
     return "'" + text.strip().replace("'", "''") + "'"
 
 
-def comment_table(con: duckdb.DuckDBPyConnection, schema: str, table: str, manifest: Path = MANIFEST) -> None:
+def comment_table(con: duckdb.DuckDBPyConnection, schema: str, table: str, manifest: Path | None = None) -> None:
     """COMMENT ON the table and each of its columns that the dbt source describes."""
     docs = source_docs(manifest).get((schema, table))
     if not docs:

@@ -61,17 +61,17 @@ Warnings count, per column, the accepted rows whose value is unknown: invalid, o
 from __future__ import annotations
 
 from functools import lru_cache
-from pathlib import Path
 
 import pandera.polars as pa
 import polars as pl
 
+from pipelines.project_files import SEEDS_DIR
 from schemas import parsing as P
 from schemas.checks import rule, rule_schema
 from schemas.mps_crimes import mps_boroughs
 
 SOURCE = "cps_finalisations"
-SEEDS = Path(__file__).resolve().parents[1] / "seeds"
+SEEDS = SEEDS_DIR
 
 RULES: tuple[str, ...] = (
     "ragged_row",

@@ -53,16 +53,16 @@ known" (`U`, `X`, `Z`, `99`, `9`) is a value, not a warning: the indicators show
 from __future__ import annotations
 
 from functools import lru_cache
-from pathlib import Path
 
 import pandera.polars as pa
 import polars as pl
 
+from pipelines.project_files import SEEDS_DIR
 from schemas import parsing as P
 from schemas.checks import rule, rule_schema
 
 SOURCE = "havens_attendances"
-SEEDS = Path(__file__).resolve().parents[1] / "seeds"
+SEEDS = SEEDS_DIR
 
 RULES: tuple[str, ...] = (
     "ragged_row",

@@ -63,16 +63,16 @@ from __future__ import annotations
 
 import datetime as dt
 from functools import lru_cache
-from pathlib import Path
 
 import pandera.polars as pa
 import polars as pl
 
+from pipelines.project_files import SEEDS_DIR
 from schemas import parsing as P
 from schemas.checks import rule, rule_schema
 
 SOURCE = "mps_crimes"
-SEEDS = Path(__file__).resolve().parents[1] / "seeds"
+SEEDS = SEEDS_DIR
 
 RULES: tuple[str, ...] = (
     "ragged_row",

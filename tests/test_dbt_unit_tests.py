@@ -7,7 +7,8 @@ import shutil
 
 import yaml
 
-from pipelines.dbt_manifest import DBT_DIR, run_dbt
+from pipelines.dbt_manifest import run_dbt
+from pipelines.project_files import DBT_DIR
 
 
 def _declared_unit_tests() -> set[str]:
@@ -22,8 +23,8 @@ def test_every_dbt_unit_test_passes(handmade, tmp_path):
     copy = tmp_path / paths.warehouse.name  # the file's name is the database name dbt expects
     shutil.copyfile(paths.warehouse, copy)
     target = tmp_path / "target"
-    done = run_dbt("test", "--select", "test_type:unit", "--target-path", str(target),
-                   "--log-path", str(tmp_path / "logs"), VAWG_DUCKDB_PATH=str(copy), VAWG_INCREMENTAL_RUN_ID="")
+    done = run_dbt("test", "--select", "test_type:unit", target=target, VAWG_DUCKDB_PATH=str(copy),
+                   VAWG_INCREMENTAL_RUN_ID="")
     results = json.loads((target / "run_results.json").read_text())["results"]
     failed = {r["unique_id"]: r["message"] for r in results if r["status"] != "pass"}
     assert not failed and done.returncode == 0, (failed, done.stdout[-3000:])

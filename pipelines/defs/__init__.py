@@ -1,7 +1,4 @@
 """Dagster definitions: `dagster dev` loads them, and `vawg refresh` runs the same graph in-process."""
-import sys
-from pathlib import Path
-
 import dagster as dg
 
 from pipelines.defs.cps_finalisations import assets as cps_finalisations
@@ -14,6 +11,7 @@ from pipelines.defs.schedules import quarterly_refresh_schedule, refresh_job
 from pipelines.defs.sensors import landing_files_sensor
 from pipelines.defs.service_returns import assets as service_returns
 from pipelines.defs.warehouse.dbt import VawgDbtCliResource, dbt_project, vawg_dbt_models
+from pipelines.project_files import DBT_EXECUTABLE
 from pipelines.settings import WarehousePaths
 
 SOURCE_MODULES = [mps_crimes, cps_finalisations, havens_attendances, fmu_cases, service_returns]
@@ -24,7 +22,7 @@ def build_resources(paths: WarehousePaths | None = None, as_of: str | None = Non
     return {
         "warehouse": WarehouseResource(landing=str(paths.landing), warehouse=str(paths.warehouse),
                                        publish=str(paths.publish), as_of=as_of, from_store=from_store),
-        "dbt": VawgDbtCliResource(project_dir=dbt_project, dbt_executable=str(Path(sys.executable).with_name("dbt"))),
+        "dbt": VawgDbtCliResource(project_dir=dbt_project, dbt_executable=str(DBT_EXECUTABLE)),
     }
 
 

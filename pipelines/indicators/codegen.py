@@ -14,8 +14,9 @@ import json
 from pathlib import Path
 
 from pipelines.indicators.spec import IndicatorSpec, cell_name, load_spec
+from pipelines.project_files import GENERATED_MODELS_DIR
 
-GENERATED_DIR = Path(__file__).resolve().parents[2] / "dbt_project" / "models" / "intermediate" / "indicators" / "generated"
+GENERATED_DIR = GENERATED_MODELS_DIR  # in the checkout, or in the installed package (pipelines/project_files.py)
 HEADER = "-- Generated from indicators.yml by `vawg generate` (pipelines/indicators/codegen.py): do not edit.\n"
 YAML_NAME = "_generated__models.yml"
 GRID_KEY = ["category", "period_type", "period_start", "geography_type", "geography_code", "breakdown",

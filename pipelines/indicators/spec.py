@@ -9,8 +9,9 @@ from pathlib import Path
 import yaml
 
 from pipelines.indicators.schema import validate_indicators_file
+from pipelines.project_files import INDICATORS_YML
 
-SPEC_PATH = Path(__file__).resolve().parents[2] / "indicators.yml"
+SPEC_PATH = INDICATORS_YML
 PERIOD_TYPES = ["quarter", "financial_year"]
 
 

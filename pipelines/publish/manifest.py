@@ -9,9 +9,14 @@ from pathlib import Path
 import duckdb
 import polars as pl
 
+from pipelines.project_files import FROM_CHECKOUT
+
 
 def code_version() -> str:
-    """The package version, and the git commit when run from a checkout."""
+    """The package version, and the git commit when run from a checkout (an installed package's
+    folder may sit inside some other repository)."""
+    if not FROM_CHECKOUT:
+        return version("vawg-warehouse")
     try:
         sha = subprocess.run(["git", "rev-parse", "--short=12", "HEAD"], capture_output=True, text=True,
                              cwd=Path(__file__).parent, timeout=5).stdout.strip()

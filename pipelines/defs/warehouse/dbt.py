@@ -13,14 +13,16 @@ from packaging import version
 
 from pipelines import progress
 from pipelines.build_file import appended_only
+from pipelines.dbt_manifest import ensure_manifest
 from pipelines.failures import one_sentence
 from pipelines.defs.resources import WarehouseResource
+from pipelines.project_files import DBT_DIR
 from pipelines.settings import DUCKDB_MEMORY_LIMIT
 
-DBT_PROJECT_DIR = Path(__file__).resolve().parents[3] / "dbt_project"
-
-dbt_project = DbtProject(project_dir=DBT_PROJECT_DIR, profiles_dir=DBT_PROJECT_DIR)
-dbt_project.prepare_if_dev()
+# Not DbtProject.prepare_if_dev(): under `dagster dev` it parses with whatever `dbt` is on PATH,
+# and into the project's own target folder. ensure_manifest parses with the environment's dbt,
+# beside the warehouse, and only when the project changed.
+dbt_project = DbtProject(project_dir=DBT_DIR, profiles_dir=DBT_DIR, target_path=ensure_manifest().parent)
 
 
 class VawgDbtCliResource(DbtCliResource):
