@@ -29,7 +29,10 @@ def paths(tmp_path, monkeypatch):
 
 
 def tick(instance, paths, cursor=None):
-    return landing_files_sensor.evaluate_tick(dg.build_sensor_context(instance=instance, cursor=cursor))
+    # Closed before the instance: a context left to the garbage collector would put a closed
+    # instance back as Dagster's current one (tests/test_dagster_defs.py).
+    with dg.build_sensor_context(instance=instance, cursor=cursor) as context:
+        return landing_files_sensor.evaluate_tick(context)
 
 
 def land(paths, name, text, source="mps_crimes", age_seconds=SETTLE_SECONDS + 5):

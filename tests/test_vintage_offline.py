@@ -11,6 +11,7 @@ import polars as pl
 import pytest
 
 from browser import chromium, open_offline
+from pipelines.publish.coverage import published_periods
 from pipelines.publish.quality import run_quality_suite
 
 
@@ -57,6 +58,7 @@ def test_the_quality_report_shows_failures_but_no_row_values(handmade, tmp_path)
     dataset = pl.read_parquet(latest / "indicators.parquet")
     with duckdb.connect(str(paths.warehouse), read_only=True) as con:
         loads = con.sql("select * from audit.loads").pl()
+        periods = published_periods(con)
     shown = dataset.with_row_index("i").filter((pl.col("unit") == "percent") & ~pl.col("suppressed"))["i"]
     broken = shown[:2].to_list()
     # Two shown percentages of 123.456789 and 987.654321: above 100, so 2 unexpected rows of
@@ -69,7 +71,7 @@ def test_the_quality_report_shows_failures_but_no_row_values(handmade, tmp_path)
     ).drop("i")  # fmt: skip
     docs = tmp_path / "quality"
     docs.mkdir()
-    result = run_quality_suite(dataset, loads, docs)
+    result = run_quality_suite(dataset, loads, periods, docs)
     assert not result.success and result.failed == ["panel_dataset: expect_column_values_to_be_between value"]
 
     page = (docs / "index.html").read_text(encoding="utf-8")
