@@ -16,6 +16,8 @@ the Panel's dataset is byte-for-byte the same.
 """
 import hashlib
 
+import re
+
 import polars as pl
 
 from pipelines.refresh import run_refresh
@@ -149,3 +151,19 @@ def test_indicator_revisions_lists_exactly_the_published_values_that_changed(han
                                 ).select("first_value", "latest_value", "times_changed").rows()
     assert female == (None, None, 0)
     assert not revised.filter(pl.col("geography_type") != "london").height  # a pan-London provider
+
+    # The report of the second vintage names them: the count, the London totals among them (all
+    # services and rape crisis, Q2 and FY: 4; the FEMALE rape-crisis rows are breakdowns), and
+    # each London total revised, with its first and latest value.
+    report = (paths.publish / second / "report.html").read_text(encoding="utf-8")
+    section = report.split('id="revisions"')[1].split("</section>")[0]
+    assert (f"{revised.height} rows of this dataset have a different value from the one first published, "
+            "4 of them London totals.") in section
+    listed = re.findall(r'<tr><th scope="row">([^<]*)</th>(.*?)</tr>', section)
+    cells = sorted((name, *re.findall(r"<td[^>]*>(.*?)</td>", rest)[:5]) for name, rest in listed)
+    assert cells == sorted([
+        ("New referrals to support services", "all VAWG", "2009/10 Q2", first, "30", "35"),
+        ("New referrals to support services", "all VAWG", "2009/10", first, "100", "105"),
+        ("New referrals to support services", "rape crisis", "2009/10 Q2", first, "20", "25"),
+        ("New referrals to support services", "rape crisis", "2009/10", first, "60", "65"),
+    ])
