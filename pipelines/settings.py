@@ -8,10 +8,48 @@ from pathlib import Path
 DEFAULT_LANDING = "data/landing"
 DEFAULT_WAREHOUSE = "data/warehouse.duckdb"
 DEFAULT_PUBLISH = "data/publish"
-# Memory DuckDB may use in each process that builds the warehouse (the build file, dbt, the
-# publication): beyond it DuckDB spills to a folder beside the file instead of growing
-# (docs/decisions/0009-performance.md). dbt's profile reads the same variable.
+# Memory DuckDB may use in each process of a refresh (the build file, dbt, the publication):
+# beyond it DuckDB spills to the warehouse's spill folder instead of growing
+# (docs/decisions/0034-flat-memory.md). The one setting: every DuckDB connection of a refresh,
+# and dbt's profile, take their `memory_limit` and `temp_directory` from `duckdb_config`.
 DUCKDB_MEMORY_LIMIT = os.environ.get("VAWG_DUCKDB_MEMORY_LIMIT", "2GB")
+
+
+def spill_folder(warehouse: Path) -> Path:
+    """Where DuckDB spills beyond its memory limit: beside the warehouse (the same disk), one
+    folder removed with the other leftovers at the start and end of every refresh."""
+    warehouse = Path(warehouse).absolute()
+    return warehouse.with_name(warehouse.name + ".tmp")
+
+
+def duckdb_config(warehouse: Path, process: str | None = None) -> dict[str, str]:
+    """DuckDB's settings for a connection a refresh of `warehouse` opens: the memory limit and
+    a spill folder of the process's own (two DuckDB processes must not share temporary files;
+    connections of one process share it, as DuckDB wants one configuration per open file)."""
+    folder = spill_folder(warehouse)
+    folder.mkdir(parents=True, exist_ok=True)  # DuckDB creates the last folder of the path only
+    return {"memory_limit": DUCKDB_MEMORY_LIMIT,
+            "temp_directory": str(folder / (process or f"process-{os.getpid()}"))}
+
+
+def _bytes(size: str) -> int:
+    """'3GB', '500MB', '2GiB' -> bytes (DuckDB's spelling of sizes)."""
+    text = size.strip().upper().replace("IB", "B")
+    for unit, factor in (("TB", 1 << 40), ("GB", 1 << 30), ("MB", 1 << 20), ("KB", 1 << 10), ("B", 1)):
+        if text.endswith(unit):
+            return int(float(text[: -len(unit)]) * factor)
+    return int(float(text))
+
+
+def load_workers() -> int:
+    """Processes validating landing files side by side (VAWG_LOAD_WORKERS; the machine's cores)."""
+    return max(1, int(os.environ.get("VAWG_LOAD_WORKERS") or os.cpu_count() or 1))
+
+
+def load_memory_budget() -> int:
+    """Bytes the landing workers may hold together (VAWG_LOAD_MEMORY_LIMIT, default 3GB): within
+    the refresh's 4 GB with the main process beside them (docs/decisions/0035-parallel-landing.md)."""
+    return _bytes(os.environ.get("VAWG_LOAD_MEMORY_LIMIT") or "3GB")
 
 
 def rebuild_asked() -> bool:
@@ -44,6 +82,10 @@ class WarehousePaths:
         """Append-only store of validated file versions, kept beside the warehouse file
         (docs/decisions/0002-raw-store.md): the warehouse can always be rebuilt from it."""
         return self.warehouse.with_name(self.warehouse.stem + ".store")
+
+    @property
+    def spill(self) -> Path:
+        return spill_folder(self.warehouse)
 
     @property
     def lock(self) -> Path:
