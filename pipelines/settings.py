@@ -8,11 +8,11 @@ from pathlib import Path
 DEFAULT_LANDING = "data/landing"
 DEFAULT_WAREHOUSE = "data/warehouse.duckdb"
 DEFAULT_PUBLISH = "data/publish"
-# Memory DuckDB may use in each process of a refresh (the build file, dbt, the publication):
-# beyond it DuckDB spills to the warehouse's spill folder instead of growing
-# (docs/decisions/0034-flat-memory.md). The one setting: every DuckDB connection of a refresh,
+# Memory DuckDB may use in each process of a refresh (VAWG_DUCKDB_MEMORY_LIMIT; the build file,
+# dbt, the publication): beyond it DuckDB spills to the warehouse's spill folder instead of
+# growing (docs/decisions/0034-flat-memory.md). The one setting: every DuckDB connection of a refresh,
 # and dbt's profile, take their `memory_limit` and `temp_directory` from `duckdb_config`.
-DUCKDB_MEMORY_LIMIT = os.environ.get("VAWG_DUCKDB_MEMORY_LIMIT", "2GB")
+DEFAULT_DUCKDB_MEMORY_LIMIT = "2GB"
 
 
 def spill_folder(warehouse: Path) -> Path:
@@ -28,7 +28,8 @@ def duckdb_config(warehouse: Path, process: str | None = None) -> dict[str, str]
     connections of one process share it, as DuckDB wants one configuration per open file)."""
     folder = spill_folder(warehouse)
     folder.mkdir(parents=True, exist_ok=True)  # DuckDB creates the last folder of the path only
-    return {"memory_limit": DUCKDB_MEMORY_LIMIT,
+    # read at each call: a long-lived process (`dagster dev`) and the tests see a changed setting
+    return {"memory_limit": os.environ.get("VAWG_DUCKDB_MEMORY_LIMIT") or DEFAULT_DUCKDB_MEMORY_LIMIT,
             "temp_directory": str(folder / (process or f"process-{os.getpid()}"))}
 
 

@@ -21,6 +21,9 @@ from pipelines.store import RawStore
 # Resident memory of one file's reading and validation, per byte of the file (measured on
 # police files of 4 and 44 MB: about 23 bytes a byte, peak over the import).
 MEMORY_PER_FILE_BYTE = 25
+# Below this many bytes of new files, starting worker processes (each imports polars, pandera
+# and the schemas: a few seconds) costs more than validating in this process.
+PARALLEL_FROM_BYTES = 32 << 20
 
 
 def land_file(store: RawStore, landing_file: LandingFile, validated: dict | str | None = None) -> dict:
@@ -82,7 +85,7 @@ def land_files(store: RawStore, files: list[LandingFile],
     for f in files:
         if not f.rejected_reason and f.sha256 not in new and store.read_summary(f.source, f.sha256) is None:
             new[f.sha256] = f
-    validated = _validate_side_by_side(store, list(new.values()), on_file)
+    validated = validate_side_by_side(store, list(new.values()), on_file)
     events = []
     for f in files:
         if f.path not in validated:
@@ -91,15 +94,17 @@ def land_files(store: RawStore, files: list[LandingFile],
     return events
 
 
-def _validate_side_by_side(store: RawStore, files: list[LandingFile],
+def validate_side_by_side(store: RawStore, files: list[LandingFile],
                            on_file: Callable[[LandingFile], None]) -> dict:
-    """{path: outcome} of the files validated by worker processes; {} when one process is
-    enough (a single file, one worker allowed, or files too large for two at a time)."""
+    """{path: outcome} of the files validated by worker processes; {} when this process does
+    it (a single file, one worker allowed, too few bytes to pay for the workers' start, or
+    files too large for two at a time)."""
     sizes = {f.path: f.path.stat().st_size for f in files}
     # Largest first: the long files start early, and two large ones never wait for each other.
     files = sorted(files, key=lambda f: -sizes[f.path])
     workers = min(load_workers(), len(files))
-    if workers < 2 or sum(sizes[f.path] for f in files[:2]) * MEMORY_PER_FILE_BYTE > load_memory_budget():
+    if workers < 2 or sum(sizes.values()) < PARALLEL_FROM_BYTES \
+            or sum(sizes[f.path] for f in files[:2]) * MEMORY_PER_FILE_BYTE > load_memory_budget():
         return {}
     outcomes: dict = {}
     pool = ProcessPoolExecutor(max_workers=workers, mp_context=multiprocessing.get_context("spawn"))
