@@ -20,7 +20,7 @@ def remove_leftovers(paths: WarehousePaths) -> list[str]:
         # the build file and DuckDB's write-ahead log beside it
         found += [p for p in paths.warehouse.parent.glob(paths.warehouse.name + ".build-*")]
         # what DuckDB spilled beyond its memory limit (docs/decisions/0034-flat-memory.md)
-        found += [p for p in (paths.spill,) if p.exists()]
+        found += [p for p in paths.warehouse.parent.glob(paths.warehouse.name + ".tmp-*")]
     if paths.publish.exists():
         found += [p for p in paths.publish.glob(".building-*")]
         found += [p for p in paths.publish.glob(".latest.tmp") if p.is_symlink() or p.exists()]

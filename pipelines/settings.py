@@ -15,22 +15,21 @@ DEFAULT_PUBLISH = "data/publish"
 DEFAULT_DUCKDB_MEMORY_LIMIT = "2GB"
 
 
-def spill_folder(warehouse: Path) -> Path:
-    """Where DuckDB spills beyond its memory limit: beside the warehouse (the same disk), one
-    folder removed with the other leftovers at the start and end of every refresh."""
+def spill_folder(warehouse: Path, process: str | None = None) -> Path:
+    """Where DuckDB spills beyond its memory limit, for one process of a refresh of `warehouse`:
+    beside it (the same disk), `<warehouse>.tmp-<process>`. Two DuckDB processes must not share
+    temporary files; DuckDB creates the folder when it first spills and removes it on closing,
+    and a refresh that died leaves it to the next one's removal of leftovers."""
     warehouse = Path(warehouse).absolute()
-    return warehouse.with_name(warehouse.name + ".tmp")
+    return warehouse.with_name(f"{warehouse.name}.tmp-{process or f'process-{os.getpid()}'}")
 
 
 def duckdb_config(warehouse: Path, process: str | None = None) -> dict[str, str]:
-    """DuckDB's settings for a connection a refresh of `warehouse` opens: the memory limit and
-    a spill folder of the process's own (two DuckDB processes must not share temporary files;
-    connections of one process share it, as DuckDB wants one configuration per open file)."""
-    folder = spill_folder(warehouse)
-    folder.mkdir(parents=True, exist_ok=True)  # DuckDB creates the last folder of the path only
+    """DuckDB's settings for a connection a refresh of `warehouse` opens (connections of one
+    process share them, as DuckDB wants one configuration per open file)."""
     # read at each call: a long-lived process (`dagster dev`) and the tests see a changed setting
     return {"memory_limit": os.environ.get("VAWG_DUCKDB_MEMORY_LIMIT") or DEFAULT_DUCKDB_MEMORY_LIMIT,
-            "temp_directory": str(folder / (process or f"process-{os.getpid()}"))}
+            "temp_directory": str(spill_folder(warehouse, process))}
 
 
 def _bytes(size: str) -> int:
@@ -83,10 +82,6 @@ class WarehousePaths:
         """Append-only store of validated file versions, kept beside the warehouse file
         (docs/decisions/0002-raw-store.md): the warehouse can always be rebuilt from it."""
         return self.warehouse.with_name(self.warehouse.stem + ".store")
-
-    @property
-    def spill(self) -> Path:
-        return spill_folder(self.warehouse)
 
     @property
     def lock(self) -> Path:

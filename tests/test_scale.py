@@ -67,26 +67,27 @@ def test_files_validated_side_by_side_give_the_audit_of_one_at_a_time(tmp_path, 
 
 
 def test_a_refresh_spills_under_a_small_duckdb_memory_limit(handmade, tmp_path, monkeypatch):
-    """The hand-made warehouse rebuilt from its store with DuckDB held to 200 MB in every
+    """The hand-made warehouse refreshed again, every table rebuilt, with DuckDB held to 200 MB in every
     connection (the build file, dbt, the publication) is the same warehouse; a query that
     needs more than 200 MB, in the same settings, spills to the folder beside the warehouse."""
     monkeypatch.setenv("VAWG_DUCKDB_MEMORY_LIMIT", "200MB")
     monkeypatch.setenv("VAWG_DUCKDB_TEMP_DIRECTORY", "")  # put back after the refresh sets it
     monkeypatch.setenv("VAWG_REBUILD", "1")  # every table written again, not copied
     paths = copy_state(handmade[0], tmp_path, store=True)
-    outcome = run_refresh(paths, from_store=True)
+    outcome = run_refresh(paths)
     assert outcome.exit_code == 0, outcome.message + outcome.detail
     # dbt's profile got the same limit and a spill folder of its own beside the warehouse
     assert os.environ["VAWG_DUCKDB_MEMORY_LIMIT"] == "200MB"
-    assert os.environ["VAWG_DUCKDB_TEMP_DIRECTORY"] == str(paths.spill / "dbt")
-    assert not paths.spill.exists()  # removed with the refresh's other leftovers
+    assert os.environ["VAWG_DUCKDB_TEMP_DIRECTORY"] == str(tmp_path / "warehouse.duckdb.tmp-dbt")
+    assert not list(tmp_path.glob("warehouse.duckdb.tmp-*"))  # removed with the refresh's other leftovers
     compared, differing = differing_tables(paths.warehouse, handmade[0].warehouse)
     assert compared > 40 and differing == []
 
+    spill = tmp_path / f"warehouse.duckdb.tmp-process-{os.getpid()}"
     con = build_file.connect(tmp_path / "spill.duckdb", previous=paths.warehouse)
     try:
         assert con.sql("select current_setting('memory_limit'), current_setting('temp_directory')").fetchall() == [
-            ("190.7 MiB", str(paths.spill / f"process-{os.getpid()}"))]
+            ("190.7 MiB", str(spill))]
         con.execute("set enable_progress_bar = false")
         con.execute("pragma enable_profiling = 'no_output'")
         con.execute("set tracked_metrics = ['system.*']")
@@ -97,6 +98,6 @@ def test_a_refresh_spills_under_a_small_duckdb_memory_limit(handmade, tmp_path, 
         spilled = json.loads(con.get_profiling_information(format="json"))["system"]
         assert rows == [(2_000_000, 1)]
         assert spilled["total_bytes_spilled"] > 0 and spilled["peak_temp_dir_size"] > 0
-        assert (paths.spill / f"process-{os.getpid()}").is_dir()
+        assert spill.is_dir()
     finally:
         con.close()
