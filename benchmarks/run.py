@@ -1,5 +1,5 @@
-"""Benchmarks of the quarterly refresh (issue 6), run on demand: `make benchmark` or
-`.venv/bin/python benchmarks/run.py [--scales 1 10] [--runs 3]`.
+"""Benchmarks of the quarterly refresh (issues 6 and 21), run on demand: `make benchmark` or
+`.venv/bin/python benchmarks/run.py [--scales 1 10 30] [--runs 3 1]`.
 
 For each scale it generates the default six financial years with `vawg sample` (kept in the
 work folder and reused), then times, as the median of `--runs` runs:
@@ -8,9 +8,12 @@ work folder and reused), then times, as the median of `--runs` runs:
   memory of the whole process tree (the refresh, dbt and the spreadsheet writer);
 - a refresh after one new quarter lands on an existing warehouse;
 - `vawg validate`;
+- the full refresh with the landing files validated in one process (`VAWG_LOAD_WORKERS=1`),
+  to compare the load with its workers in the same run (issue 21);
 - the floor (`benchmarks/floor_police.sql`, plain DuckDB on the police CSVs) and a refresh of
   the police extract alone, the pipeline's time for the same work.
-The table goes to docs/performance.md with the machine, the commit and the rows of each source.
+The table goes to docs/performance.md with the machine, the commit and the rows of each source,
+and, across the scales, time and peak memory with the ratios between them.
 """
 from __future__ import annotations
 
@@ -111,12 +114,12 @@ def stage_times(log_file: Path) -> dict:
     return stages
 
 
-def refresh(landing: Path, out: Path, quality_may_fail: bool = False) -> dict:
+def refresh(landing: Path, out: Path, quality_may_fail: bool = False, env: dict | None = None) -> dict:
     """`quality_may_fail`: a landing folder of one source has no figures for the other sources'
     indicators, so the quality suite refuses the publication at its very end; the refresh has
     done all its work by then, and its time still counts."""
     result = timed([VAWG, "refresh", "--landing", str(landing), "--warehouse", str(out / "warehouse.duckdb"),
-                    "--publish", str(out / "publish")])
+                    "--publish", str(out / "publish")], env)
     refused = quality_may_fail and result["exit"] == 1 and "failed its quality checks" in " ".join(result["output"].split())
     if result["exit"] not in (0, 3) and not refused:
         raise SystemExit(f"refresh failed ({result['exit']}):\n{result['output'][-3000:]}")
@@ -189,6 +192,14 @@ def bench_scale(scale: float, runs: int, work: Path) -> dict:
     save()
     for k in range(runs - 1):  # keep the last full run's folders only
         shutil.rmtree(base / f"full-{k}", ignore_errors=True)
+
+    # The same refresh with every landing file validated in the refresh's own process.
+    out = base / "one-worker"
+    shutil.rmtree(out, ignore_errors=True)
+    result["one_worker"] = [refresh(landing, out, env={"VAWG_LOAD_WORKERS": "1"})]
+    shutil.rmtree(out, ignore_errors=True)
+    print(f"scale {scale:g} full refresh, one worker: {result['one_worker'][0]['seconds']:.1f}s", flush=True)
+    save()
 
     # One new quarter on an existing warehouse: build without the last quarter once, then time
     # the refresh that lands it, each run from a copy of that state put back at the same path
@@ -284,6 +295,8 @@ def render(results: list[dict], info: dict) -> str:
         for stage in ("load_and_validate", "dbt", "indicators_model", "publication"):
             row(f"— {stage.replace('_', ' ')}" + (" (inside dbt)" if stage == "indicators_model" else ""),
                 [f["stages"][stage] for f in full])
+        row("— load and validate, landing files in one process (`VAWG_LOAD_WORKERS=1`)",
+            [f["stages"]["load_and_validate"] for f in r.get("one_worker", [])])
         row(f"one new quarter ({r['last_quarter']}) on an existing warehouse", _seconds_of(r, "increment"))
         row("`vawg validate`", r.get("validate", []))
         row("floor: plain DuckDB script, police indicators", r.get("floor", []))
@@ -308,6 +321,27 @@ def render(results: list[dict], info: dict) -> str:
                       + (f"**{len(c['differing'])} differ: {', '.join(c['differing'])}**." if c["differing"]
                          else "all the same.")]
         lines.append("")
+    return "\n".join(lines) + growth(results) + "\n"
+
+
+def growth(results: list[dict]) -> str:
+    """Time and peak memory of the full refresh at each scale, with the ratios to the first
+    scale and to the scale before (issue 21: linear growth, memory flat)."""
+    if len(results) < 2:
+        return ""
+    lines = ["", "## Growth with the rows", "",
+             "| scale | police rows read | full refresh | × first scale | × scale before | peak memory "
+             "| × first scale | × scale before |", "|--:|--:|--:|--:|--:|--:|--:|--:|"]
+    first = previous = None
+    for r in sorted(results, key=lambda r: r["scale"]):
+        seconds = median([f["seconds"] for f in r["full"]])
+        peak = max(f["peak_rss_mb"] for f in r["full"])
+        police = sum(int(row["rows_read"]) for row in r["rows"] if row["source"] == "mps_crimes")
+        first = first or (seconds, peak)
+        ratios = [f"{seconds / first[0]:.2f}×", f"{seconds / previous[0]:.2f}×" if previous else "",
+                  f"{peak:,.0f} MB", f"{peak / first[1]:.2f}×", f"{peak / previous[1]:.2f}×" if previous else ""]
+        lines.append(f"| {r['scale']:g} | {police:,} | {_fmt(seconds)} | " + " | ".join(ratios) + " |")
+        previous = (seconds, peak)
     return "\n".join(lines) + "\n"
 
 
@@ -343,6 +377,20 @@ def targets(results: list[dict]) -> str:
         if 1 in by_scale:
             growth = full(r) / full(by_scale[1])
             rows.append(("Scale 10 ≤ 10 × scale 1", f"{growth:.1f}×", growth <= 10))
+    # Issue 21: the same memory budget at every scale, the load on both cores, closer to the floor.
+    for scale, r in sorted(by_scale.items()):
+        peak = max(f["peak_rss_mb"] for f in r["full"])
+        rows.append((f"Peak memory at scale {scale:g} ≤ 4 GB (issue 21)", f"{peak:,.0f} MB", peak <= 4096))
+    if 10 in by_scale:
+        r = by_scale[10]
+        if r.get("one_worker"):
+            share = (median([f["stages"]["load_and_validate"] for f in r["full"]])
+                     / median([f["stages"]["load_and_validate"] for f in r["one_worker"]]))
+            rows.append(("Scale 10 load and validate ≤ 60% of one process's (issue 21)", f"{100 * share:.0f}%",
+                         share <= 0.6))
+        if r.get("police_only") and r.get("floor"):
+            ratio = median(_seconds_of(r, "police_only")) / median(r["floor"])
+            rows.append(("Scale 10 police refresh ≤ 1.5 × the floor (issue 21)", f"{ratio:.1f}×", ratio <= 1.5))
     lines = ["## Targets", "", "| target | measured | met |", "|---|--:|---|"]
     lines += [f"| {name} | {value} | {'not measured' if ok is None else 'yes' if ok else '**no**'} |"
               for name, value, ok in rows]
@@ -364,8 +412,8 @@ def write_measured(path: Path, measured: str) -> None:
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--scales", type=float, nargs="+", default=[1, 10])
-    parser.add_argument("--runs", type=int, nargs="+", default=[3, 1],
+    parser.add_argument("--scales", type=float, nargs="+", default=[1, 10, 30])
+    parser.add_argument("--runs", type=int, nargs="+", default=[3, 1, 1],
                         help="runs per scale, in the order of --scales (the last repeats)")
     parser.add_argument("--work", type=Path, default=ROOT / "data" / "benchmarks")
     parser.add_argument("--output", type=Path, default=ROOT / "docs" / "performance.md")

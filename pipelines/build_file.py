@@ -15,7 +15,7 @@ from pathlib import Path
 import duckdb
 import polars as pl
 
-from pipelines.settings import DUCKDB_MEMORY_LIMIT, rebuild_asked
+from pipelines.settings import duckdb_config, rebuild_asked
 from pipelines.table_comments import comment_table
 
 AUDIT_TABLES = {
@@ -54,7 +54,7 @@ def has_table(con: duckdb.DuckDBPyConnection, schema: str, table: str, database:
 
 def built_by_this_code(warehouse: Path) -> bool:
     try:
-        with duckdb.connect(str(warehouse), read_only=True) as con:
+        with duckdb.connect(str(warehouse), read_only=True, config=duckdb_config(warehouse)) as con:
             found = con.execute("select distinct code_fingerprint from audit.raw_parts").fetchall()
     except duckdb.Error:  # no such table: built before raw parts were recorded, or not a warehouse
         return False
@@ -69,9 +69,10 @@ def start(build_file: Path, previous: Path) -> None:
 
 
 def connect(build_file: Path, previous: Path | None = None) -> duckdb.DuckDBPyConnection:
+    """The build file, with DuckDB spilling beside `previous` (the warehouse) beyond its limit."""
     if previous is not None:
         start(build_file, previous)
-    con = duckdb.connect(str(build_file), config={"memory_limit": DUCKDB_MEMORY_LIMIT})
+    con = duckdb.connect(str(build_file), config=duckdb_config(previous if previous is not None else build_file))
     con.execute("create schema if not exists raw; create schema if not exists audit")
     for table, columns in AUDIT_TABLES.items():
         con.execute(f"create table if not exists audit.{table} ({columns})")

@@ -19,6 +19,8 @@ def remove_leftovers(paths: WarehousePaths) -> list[str]:
     if paths.warehouse.parent.exists():
         # the build file and DuckDB's write-ahead log beside it
         found += [p for p in paths.warehouse.parent.glob(paths.warehouse.name + ".build-*")]
+        # what DuckDB spilled beyond its memory limit (docs/decisions/0034-flat-memory.md)
+        found += [p for p in paths.warehouse.parent.glob(paths.warehouse.name + ".tmp-*")]
     if paths.publish.exists():
         found += [p for p in paths.publish.glob(".building-*")]
         found += [p for p in paths.publish.glob(".latest.tmp") if p.is_symlink() or p.exists()]

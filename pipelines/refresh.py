@@ -137,7 +137,8 @@ def summarise(paths: WarehousePaths, from_store: bool = False) -> dict:
     import json
     latest = paths.publish / "latest"
     manifest = json.loads((latest / "manifest.json").read_text(encoding="utf-8"))
-    with duckdb.connect(str(paths.warehouse), read_only=True) as con:
+    from pipelines.settings import duckdb_config
+    with duckdb.connect(str(paths.warehouse), read_only=True, config=duckdb_config(paths.warehouse)) as con:
         files = con.sql("""
             select source, count(*) as files, sum(coalesce(rows_read, 0)) as rows_read,
                    sum(coalesce(rows_loaded, 0)) as rows_loaded,

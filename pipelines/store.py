@@ -40,7 +40,8 @@ def _replace_durably(tmp: Path, path: Path) -> None:
 
 
 def _write_atomic(frame: pl.DataFrame, path: Path) -> None:
-    tmp = path.with_name(path.name + ".tmp")
+    # the process's own temporary name: landing workers write parts side by side
+    tmp = path.with_name(f"{path.name}.{os.getpid()}.tmp")
     frame.write_parquet(tmp, statistics=False)
     _replace_durably(tmp, path)
 
@@ -80,7 +81,7 @@ class RawStore:
 
     def save_summary(self, source: str, sha256: str, counts: dict) -> None:
         path = self.summary_path(source, sha256)
-        tmp = path.with_name(path.name + ".tmp")
+        tmp = path.with_name(f"{path.name}.{os.getpid()}.tmp")
         tmp.write_text(json.dumps(counts, sort_keys=True), encoding="utf-8")
         _replace_durably(tmp, path)
 
@@ -99,8 +100,22 @@ class RawStore:
         try:
             return pl.read_parquet(path, columns=columns)
         except (OSError, pl.exceptions.PolarsError) as exc:
-            raise StoreDamaged(f"the raw store's file {path} cannot be read ({str(exc).splitlines()[0]}); "
-                               "delete it and its .summary.json so the landing file is validated again") from exc
+            raise self._damaged(path, exc) from exc
+
+    def scan_part(self, source: str, sha256: str, kind: str) -> pl.LazyFrame:
+        """A lazy scan of a part, its footer read now: a damaged file is named here, not
+        when the scan is collected far from it."""
+        path = self.part(source, sha256, kind)
+        try:
+            pl.read_parquet_schema(path)
+        except (OSError, pl.exceptions.PolarsError) as exc:
+            raise self._damaged(path, exc) from exc
+        return pl.scan_parquet(path)
+
+    @staticmethod
+    def _damaged(path: Path, exc: Exception) -> "StoreDamaged":
+        return StoreDamaged(f"the raw store's file {path} cannot be read ({str(exc).splitlines()[0]}); "
+                            "delete it and its .summary.json so the landing file is validated again")
 
     def record(self, event: dict) -> None:
         """Append one sighting, unless it repeats the latest one for the same file."""

@@ -226,7 +226,7 @@ WARNINGS: dict[str, pl.Expr] = {c: _blank(c) | _invalid(c) for c in OPTIONAL}
 CROSS_FILE_COLUMNS = (NAMES[KEY],)
 
 
-def cross_file_failures(rows: pl.DataFrame) -> pl.DataFrame:
+def cross_file_failures(rows: pl.DataFrame | pl.LazyFrame) -> pl.DataFrame:
     """The accepted rows to quarantine as `duplicate_key_across_files`: a
     `case_reference` repeating one of an earlier quarter's file. `rows`: the accepted
     rows (`OUTPUT` columns) of the current file of every quarter, with `quarter` and

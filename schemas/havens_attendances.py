@@ -262,23 +262,26 @@ def across_files_schema(
     )
 
 
-def key_repeats_earlier_file(rows: pl.DataFrame, key: str, name: str = SOURCE) -> pl.DataFrame:
+def key_repeats_earlier_file(rows: pl.DataFrame | pl.LazyFrame, key: str, name: str = SOURCE) -> pl.DataFrame:
     """(file_sha256, row_number, rule) of the rows whose `key` repeats one of an earlier
     quarter's file, ordered by quarter and row_number (pandera decides, as for the rows of
     one file). Superseded file versions must not be passed in."""
-    from pipelines.landing.validate import failed_file_rows  # the landing layer imports schemas
+    # the landing layer imports schemas
+    from pipelines.landing.validate import failed_file_rows, rows_with_key_in_several_quarters
 
     out_schema = {"file_sha256": pl.Utf8, "row_number": pl.Int64, "rule": pl.Utf8}
-    if not rows.height:
+    # Only a key found in more than one quarter's file can break the rule: pandera sees those.
+    candidates = rows_with_key_in_several_quarters(rows, [key])
+    if not candidates.height:
         return pl.DataFrame(schema=out_schema)
-    return failed_file_rows(across_files_schema(key, name=name), rows)
+    return failed_file_rows(across_files_schema(key, name=name), candidates)
 
 
 # The columns `cross_file_failures` reads: only these are assembled from every quarter's file.
 CROSS_FILE_COLUMNS = (KEY,)
 
 
-def cross_file_failures(rows: pl.DataFrame) -> pl.DataFrame:
+def cross_file_failures(rows: pl.DataFrame | pl.LazyFrame) -> pl.DataFrame:
     """The accepted rows to quarantine as `duplicate_key_across_files`: an
     `attendance_id` repeating one of an earlier quarter's file. `rows`: the accepted rows
     of the current file of every quarter, with `quarter` and `file_sha256`."""

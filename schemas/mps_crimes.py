@@ -421,7 +421,7 @@ def scope_schema() -> pa.DataFrameSchema:
 CROSS_FILE_COLUMNS = ("crime_ref", "classification", "ho_offence_code", "last_modified", *SCOPE_FLAGS)
 
 
-def cross_file_failures(rows: pl.DataFrame) -> pl.DataFrame:
+def cross_file_failures(rows: pl.DataFrame | pl.LazyFrame) -> pl.DataFrame:
     """The accepted versions to quarantine as `out_of_scope`.
 
     `rows`: the accepted rows of the current file of every quarter (columns `quarter`,
@@ -434,5 +434,8 @@ def cross_file_failures(rows: pl.DataFrame) -> pl.DataFrame:
     # The rule compares only versions of the same crime_ref, and a record none of whose
     # versions is out of scope cannot break it: pandera sees the other records alone, which
     # at national scale is a few thousand rows instead of millions.
+    # Both passes stream over a lazy scan of the raw store: only those records are collected.
+    rows = rows.lazy()
     touched = rows.filter(~in_scope()).select("crime_ref").unique()
-    return failed_file_rows(scope_schema(), rows.join(touched, on="crime_ref", how="semi", nulls_equal=True))
+    records = rows.join(touched, on="crime_ref", how="semi", nulls_equal=True).collect(engine="streaming")
+    return failed_file_rows(scope_schema(), records)

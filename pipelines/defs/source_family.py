@@ -9,7 +9,7 @@ from pipelines import build_file, progress
 from pipelines.failures import failed_check, one_sentence
 from pipelines.defs.resources import WarehouseResource
 from pipelines.landing.files import discover
-from pipelines.landing.load import current_parts, current_rows, land_file
+from pipelines.landing.load import current_parts, current_rows, land_file, land_files
 from pipelines.landing.validate import cross_file_columns, cross_file_failures, quarantine_records
 
 MAX_QUARANTINE_RATE = 0.01
@@ -19,10 +19,8 @@ def land_partitions(context: dg.AssetExecutionContext, warehouse: WarehouseResou
     keys = set(context.partition_keys)
     files = [f for f in discover(warehouse.paths.landing, warehouse.today)
              if f.source == source and f.quarter in keys]
-    events = []
-    for f in files:
-        progress.report(f"Validating {source}/{f.file_name}", context.log)
-        events.append(land_file(warehouse.store, f))
+    events = land_files(warehouse.store, files,
+                        lambda f: progress.report(f"Validated {source}/{f.file_name}", context.log))
     for e in events:
         if e["status"] == "rejected":
             context.log.warning(e["reason"])
@@ -147,7 +145,9 @@ def _audit_rows(store, source: str, loads: pl.DataFrame, moved: pl.DataFrame) ->
 
 def _audit_frame(warehouse: WarehouseResource, run_id: str, sql: str, params: list) -> pl.DataFrame:
     import duckdb
-    with duckdb.connect(str(warehouse.build_file(run_id)), read_only=True) as con:
+    from pipelines.settings import duckdb_config
+    with duckdb.connect(str(warehouse.build_file(run_id)), read_only=True,
+                        config=duckdb_config(warehouse.paths.warehouse)) as con:
         return con.sql(sql, params=params).pl()
 
 

@@ -251,17 +251,30 @@ CROSS_FILE_SCHEMA = {
 }
 
 
-def cross_file_failures(source: str, rows: pl.DataFrame) -> pl.DataFrame:
+def cross_file_failures(source: str, rows: pl.DataFrame | pl.LazyFrame) -> pl.DataFrame:
     """(file_sha256, row_number, rule) of the accepted rows that the source's rules across
     files take out (its schema module's `cross_file_failures`; none when it has no such rule).
 
     `rows`: the accepted rows of the current file of every quarter of `source`, with
-    `quarter` and `file_sha256`; the module's `CROSS_FILE_COLUMNS` are enough.
+    `quarter` and `file_sha256`; the module's `CROSS_FILE_COLUMNS` are enough. A LazyFrame
+    (a scan of the raw store) is never collected whole: the module collects only the rows
+    its rule can take out, so memory does not grow with the history (decision 0034).
     """
     module = SCHEMAS.get(source)
-    if not rows.height or not hasattr(module, "cross_file_failures"):
+    empty = isinstance(rows, pl.DataFrame) and not rows.height
+    if empty or not hasattr(module, "cross_file_failures"):
         return pl.DataFrame(schema={k: CROSS_FILE_SCHEMA[k] for k in ("file_sha256", ROW_NUMBER, "rule")})
     return module.cross_file_failures(rows)
+
+
+def rows_with_key_in_several_quarters(rows: pl.DataFrame | pl.LazyFrame, key: list[str]) -> pl.DataFrame:
+    """The rows whose `key` (nulls alike) is in more than one quarter's file, collected with
+    polars' streaming engine: only they can repeat a key of an earlier quarter's file, so a
+    rule of that kind sees every row it could take out, and all rows of each such key."""
+    rows = rows.lazy()
+    repeated = (rows.group_by(key).agg(pl.col("quarter").n_unique().alias("_quarters"))
+                .filter(pl.col("_quarters") > 1).select(key))
+    return rows.join(repeated, on=key, how="semi", nulls_equal=True).collect(engine="streaming")
 
 
 def cross_file_columns(source: str) -> list[str]:

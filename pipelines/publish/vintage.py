@@ -28,7 +28,7 @@ from pipelines.publish.panel import disclosure_controlled, panel_rows_of_warehou
 from pipelines.publish.quality import QualityFailed, run_quality_suite
 from pipelines.publish.report import write_report
 from pipelines.publish.spreadsheet import spreadsheet_writer_ready, write_csv_and_xlsx_from_parquet
-from pipelines.settings import DUCKDB_MEMORY_LIMIT, WarehousePaths
+from pipelines.settings import WarehousePaths, duckdb_config
 from pipelines.table_comments import comment_table
 
 
@@ -55,7 +55,7 @@ def publish(paths: WarehousePaths, build_file: Path) -> Publication:
     # core. The process starts (and imports its modules) while the disclosure control runs.
     with ProcessPoolExecutor(max_workers=1, mp_context=multiprocessing.get_context("spawn")) as pool:
         pool.submit(spreadsheet_writer_ready)
-        with duckdb.connect(str(build_file), config={"memory_limit": DUCKDB_MEMORY_LIMIT}) as con:
+        with duckdb.connect(str(build_file), config=duckdb_config(paths.warehouse)) as con:
             panel = panel_rows_of_warehouse(con)
         dataset = round_for_publication(disclosure_controlled(panel)).select(COLUMNS)
 
@@ -66,7 +66,7 @@ def publish(paths: WarehousePaths, build_file: Path) -> Publication:
         write_indicators_parquet(dataset, staging / "indicators.parquet")
         text_files = pool.submit(write_csv_and_xlsx_from_parquet, staging / "indicators.parquet",
                                  staging / "indicators.csv", staging / "indicators.xlsx", vintage)
-        with duckdb.connect(str(build_file), config={"memory_limit": DUCKDB_MEMORY_LIMIT}) as con:
+        with duckdb.connect(str(build_file), config=duckdb_config(paths.warehouse)) as con:
             _carry_vintages(con, paths.warehouse, vintage, staging / "indicators.parquet")
             _build_revisions(con)
             periods = published_periods(con)

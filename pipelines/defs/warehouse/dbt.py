@@ -17,7 +17,7 @@ from pipelines.dbt_manifest import ensure_manifest
 from pipelines.failures import one_sentence
 from pipelines.defs.resources import WarehouseResource
 from pipelines.project_files import DBT_DIR
-from pipelines.settings import DUCKDB_MEMORY_LIMIT
+from pipelines.settings import duckdb_config
 
 # Not DbtProject.prepare_if_dev(): under `dagster dev` it parses with whatever `dbt` is on PATH,
 # and into the project's own target folder. ensure_manifest parses with the environment's dbt,
@@ -46,7 +46,7 @@ def vawg_dbt_models(context: dg.AssetExecutionContext, dbt: DbtCliResource, ware
         if not build_file.exists():
             raise dg.Failure(f"The warehouse being built ({build_file.name}) does not exist: "
                              "materialize the validated source tables in the same run.")
-        appended = _appended_only(build_file, context.run.run_id)
+        appended = _appended_only(build_file, warehouse.paths.warehouse, context.run.run_id)
         context.log.info("dbt builds the police records incrementally." if appended
                          else "dbt builds every model whole.")
         # dbt runs as a subprocess and reads the target file and run id from its environment.
@@ -56,7 +56,10 @@ def vawg_dbt_models(context: dg.AssetExecutionContext, dbt: DbtCliResource, ware
         folder = warehouse.paths.dbt_folder
         link = _link_build_file(folder / warehouse.paths.warehouse.name, build_file)
         os.environ["VAWG_DUCKDB_PATH"] = str(link)
-        os.environ["VAWG_DUCKDB_MEMORY_LIMIT"] = DUCKDB_MEMORY_LIMIT
+        # The memory limit and spill folder every DuckDB connection of the refresh uses (decision 0034).
+        duckdb_settings = duckdb_config(warehouse.paths.warehouse, process="dbt")
+        os.environ["VAWG_DUCKDB_MEMORY_LIMIT"] = duckdb_settings["memory_limit"]
+        os.environ["VAWG_DUCKDB_TEMP_DIRECTORY"] = duckdb_settings["temp_directory"]
         os.environ["VAWG_INCREMENTAL_RUN_ID"] = context.run.run_id if appended else ""
         # dbt's own log at info, not debug: writing every statement it runs cost about 1.5 s of
         # dbt's time per refresh; the SQL of each model and test stays in the target folder.
@@ -79,10 +82,10 @@ def vawg_dbt_models(context: dg.AssetExecutionContext, dbt: DbtCliResource, ware
             _keep_dbt_log(folder, warehouse.paths.warehouse.parent / "logs", context.run.run_id)
 
 
-def _appended_only(build_file: Path, run_id: str) -> bool:
+def _appended_only(build_file: Path, warehouse: Path, run_id: str) -> bool:
     """Raw tables kept and only added to: the police models rebuild only the records the new
     files touch (macros/incremental_police.sql)."""
-    with duckdb.connect(str(build_file), read_only=True) as con:
+    with duckdb.connect(str(build_file), read_only=True, config=duckdb_config(warehouse)) as con:
         return appended_only(con, run_id)
 
 
