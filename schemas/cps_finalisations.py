@@ -67,7 +67,7 @@ import polars as pl
 
 from pipelines.project_files import SEEDS_DIR
 from schemas import parsing as P
-from schemas.checks import rule, rule_schema
+from schemas.checks import failed_file_rows, rule, rule_schema
 from schemas.mps_crimes import mps_boroughs
 
 SOURCE = "cps_finalisations"
@@ -351,7 +351,4 @@ def cross_file_failures(rows: pl.DataFrame) -> pl.DataFrame:
     (file_sha256, row_number, rule), ordered by quarter and row_number. Superseded file
     versions must not be passed in: they are no longer anyone's truth.
     """
-    # imported here: pipelines.landing.validate imports the schema modules
-    from pipelines.landing.validate import failed_file_rows
-
     return failed_file_rows(cross_file_schema(), rows)
