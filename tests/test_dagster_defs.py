@@ -42,8 +42,9 @@ def test_schedule_runs_every_quarter_in_the_landing_folder_up_to_the_one_just_en
          "mps_crimes/2013-04.csv", "mps_crimes/1999-10.csv")
     schedule = defs.resolve_schedule_def("quarterly_refresh_schedule")
     with dg.instance_for_test() as instance:
-        april = dg.build_schedule_context(instance=instance, scheduled_execution_time=dt.datetime(2013, 4, 7, 6, 0))
-        [request] = schedule.evaluate_tick(april).run_requests
+        # Each context closed when done, as Dagster's instance would otherwise stay the current one.
+        with dg.build_schedule_context(instance=instance, scheduled_execution_time=dt.datetime(2013, 4, 7, 6, 0)) as april:
+            [request] = schedule.evaluate_tick(april).run_requests
         assert request.run_key == "2013-01"
         assert (request.tags["dagster/asset_partition_range_start"],
                 request.tags["dagster/asset_partition_range_end"]) == ("2012-04", "2013-01")
@@ -52,8 +53,8 @@ def test_schedule_runs_every_quarter_in_the_landing_folder_up_to_the_one_just_en
         # A quarter older than every partition arrives late: it is added after them (Dagster keeps
         # the order of adding), and the run's range still spans it and the new 2013-04.
         land(tmp_path / "landing", "havens_attendances/2011-04.csv")
-        july = dg.build_schedule_context(instance=instance, scheduled_execution_time=dt.datetime(2013, 7, 7, 6, 0))
-        [request] = schedule.evaluate_tick(july).run_requests
+        with dg.build_schedule_context(instance=instance, scheduled_execution_time=dt.datetime(2013, 7, 7, 6, 0)) as july:
+            [request] = schedule.evaluate_tick(july).run_requests
         assert instance.get_dynamic_partitions(quarterly_partitions.name) == ["2012-04", "2013-01", "2011-04", "2013-04"]
         span = dg.PartitionKeyRange(request.tags["dagster/asset_partition_range_start"],
                                     request.tags["dagster/asset_partition_range_end"])
@@ -67,8 +68,8 @@ def test_schedule_skips_when_no_file_is_for_a_quarter_that_has_ended(tmp_path, m
     land(tmp_path / "landing", "mps_crimes/2013-04.csv")
     schedule = defs.resolve_schedule_def("quarterly_refresh_schedule")
     with dg.instance_for_test() as instance:
-        context = dg.build_schedule_context(instance=instance, scheduled_execution_time=dt.datetime(2013, 4, 7, 6, 0))
-        result = schedule.evaluate_tick(context)
+        with dg.build_schedule_context(instance=instance, scheduled_execution_time=dt.datetime(2013, 4, 7, 6, 0)) as context:
+            result = schedule.evaluate_tick(context)
         assert result.run_requests == [] and "no file for a quarter that has ended" in result.skip_message
         assert instance.get_dynamic_partitions(quarterly_partitions.name) == []
 
