@@ -36,11 +36,13 @@ test: install
 	$(BIN)/python -m pytest -q -n 2 --dist loadgroup
 
 # Quality gates (docs/decisions/0014-quality-gates.md): Python, the dbt models' SQL, the dbt
-# project's structure (keys, descriptions, layers, names) read from dbt's manifest.
+# project's structure (keys, descriptions, layers, names) read from dbt's manifest; the Dagster
+# definitions load (`dg check defs`, from the defs folder as pyproject.toml's [tool.dg] says).
 lint: install
 	$(BIN)/ruff check .
 	cd dbt_project && ../$(BIN)/sqlfluff lint models --disable-progress-bar
 	$(BIN)/python -m pipelines.dbt_structure
+	$(BIN)/dg check defs
 
 # For developers, after changing indicators.yml or a schema module: the indicator dbt models,
 # indicators.schema.json and docs/reference/ (docs/decisions/0031-generated-files-built-by-a-command.md).
@@ -62,7 +64,7 @@ dagster: install
 	mkdir -p data/dagster_home
 	test -f data/dagster_home/dagster.yaml || cp pipelines/defs/dagster_home.yaml data/dagster_home/dagster.yaml
 	DAGSTER_HOME=$(CURDIR)/data/dagster_home VAWG_LANDING=$(LANDING) VAWG_WAREHOUSE=$(WAREHOUSE) VAWG_PUBLISH=$(PUBLISH) \
-	  $(BIN)/dagster dev -m pipelines.defs
+	  $(BIN)/dagster dev -m pipelines.definitions
 
 clean:
 	rm -rf $(VENV) data dbt_project/target dbt_project/logs

@@ -13,7 +13,6 @@ tests/test_generated.py renders everything in memory and fails when a checked-in
 """
 from __future__ import annotations
 
-import importlib
 import json
 from pathlib import Path
 
@@ -23,7 +22,7 @@ import polars as pl
 from pipelines.indicators.codegen import GENERATED_DIR, generated_models
 from pipelines.indicators.schema import json_schema
 from pipelines.indicators.spec import IndicatorSpec, load_spec
-from pipelines.landing.files import SOURCES
+from pipelines.sources import BY_ID, SOURCES
 
 ROOT = Path(__file__).resolve().parents[1]
 SCHEMA_FILE = "indicators.schema.json"
@@ -66,12 +65,12 @@ def _codes_text(codes) -> str:
 
 
 def extract_page(source: str) -> str:
-    module = importlib.import_module(f"schemas.{source}")
+    module = BY_ID[source].schema
     schema = module.schema("2000-01")  # one schema serves every quarter
     codes = module.allowed_codes()
     names = getattr(module, "NAMES", {})  # FMU: the listed heading -> its typed column
     columns = []
-    for column, in_header in SOURCES[source].columns.items():
+    for column, in_header in BY_ID[source].columns.items():
         rules = list(dict.fromkeys(check.name for check in schema.columns[column].checks))
         columns.append({
             "name": column, "in_header": in_header,
@@ -80,8 +79,8 @@ def extract_page(source: str) -> str:
             "rules": _code_list(rules), "warning": column in module.WARNINGS,
         })
     return _templates.get_template("extract.md.j2").render(
-        source=source, module=f"schemas/{source}.py", doc=module.__doc__.strip(),
-        extensions=SOURCES[source].extensions, columns=columns, rules=module.RULES)
+        source=source, module=module.__name__.replace(".", "/") + ".py", doc=module.__doc__.strip(),
+        extensions=BY_ID[source].extensions, columns=columns, rules=module.RULES)
 
 
 def _cell_text(spec: IndicatorSpec, ref: str | None) -> str:
@@ -118,7 +117,7 @@ def generated_files(spec: IndicatorSpec | None = None) -> dict[Path, str]:
     files[Path(SCHEMA_FILE)] = json.dumps(json_schema(), indent=2, ensure_ascii=False) + "\n"
     files[REFERENCE / "indicators.md"] = indicators_page(spec)
     for source in SOURCES:
-        files[REFERENCE / "extracts" / f"{source}.md"] = extract_page(source)
+        files[REFERENCE / "extracts" / f"{source.id}.md"] = extract_page(source.id)
     return files
 
 

@@ -98,8 +98,11 @@ def _run_locked(paths: WarehousePaths, as_of: str | None, on_step, from_store: b
     ensure_manifest()
     import dagster as dg
 
-    from pipelines.defs import ASSETS, CHECKS, build_resources
+    from pipelines.definitions import load_definitions
+    from pipelines.defs.bindings import build_resources
     from pipelines.defs.partitions import register_quarters
+
+    definitions = load_definitions()
 
     instance = dg.DagsterInstance.ephemeral()
     tags, selection = {}, dg.AssetSelection.all()
@@ -108,7 +111,7 @@ def _run_locked(paths: WarehousePaths, as_of: str | None, on_step, from_store: b
     else:
         # No quarter to land: rebuild from the raw store (and record the landing's rejected files).
         selection = dg.AssetSelection.all() - dg.AssetSelection.assets(
-            *[a for a in ASSETS if a.partitions_def is not None])
+            *[a for a in definitions.assets if a.partitions_def is not None])
 
     log_file = _log_file(paths)
     progress.listen(on_step)
@@ -116,7 +119,7 @@ def _run_locked(paths: WarehousePaths, as_of: str | None, on_step, from_store: b
         # Dagster's and dbt's own output goes to the refresh's log file, not the terminal.
         with open(log_file, "a", encoding="utf-8") as log, redirect_stdout(log), redirect_stderr(log):
             result = dg.materialize(
-                [*ASSETS, *CHECKS], instance=instance,
+                [*definitions.assets, *definitions.asset_checks], instance=instance,
                 resources=build_resources(paths, as_of=as_of, from_store=from_store), tags=tags,
                 selection=selection, raise_on_error=False,
             )

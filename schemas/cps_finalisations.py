@@ -67,7 +67,7 @@ import polars as pl
 
 from pipelines.project_files import SEEDS_DIR
 from schemas import parsing as P
-from schemas.checks import rule, rule_schema
+from schemas.checks import failed_file_rows, rows_with_key_in_several_quarters, rule, rule_schema
 from schemas.mps_crimes import mps_boroughs
 
 SOURCE = "cps_finalisations"
@@ -351,8 +351,5 @@ def cross_file_failures(rows: pl.DataFrame | pl.LazyFrame) -> pl.DataFrame:
     (file_sha256, row_number, rule), ordered by quarter and row_number. Superseded file
     versions must not be passed in: they are no longer anyone's truth.
     """
-    # imported here: pipelines.landing.validate imports the schema modules
-    from pipelines.landing.validate import failed_file_rows, rows_with_key_in_several_quarters
-
     # Only a pair found in more than one quarter's file can break the rule: pandera sees those.
     return failed_file_rows(cross_file_schema(), rows_with_key_in_several_quarters(rows, list(KEY)))

@@ -84,7 +84,7 @@ OUTPUT: dict[str, pl.DataType] = {
     "lgbt": pl.Utf8(),
     "case_type": pl.Utf8(),
 }
-# The listed columns as the spec (and `pipelines.landing.files.SOURCES`) spells them.
+# The listed columns as the spec (and its entry in `pipelines.sources`) spells them.
 COLUMNS: tuple[str, ...] = (
     "Case Reference",
     "Date Opened",

@@ -59,7 +59,7 @@ import polars as pl
 
 from pipelines.project_files import SEEDS_DIR
 from schemas import parsing as P
-from schemas.checks import rule, rule_schema
+from schemas.checks import failed_file_rows, rows_with_key_in_several_quarters, rule, rule_schema
 
 SOURCE = "havens_attendances"
 SEEDS = SEEDS_DIR
@@ -266,9 +266,6 @@ def key_repeats_earlier_file(rows: pl.DataFrame | pl.LazyFrame, key: str, name: 
     """(file_sha256, row_number, rule) of the rows whose `key` repeats one of an earlier
     quarter's file, ordered by quarter and row_number (pandera decides, as for the rows of
     one file). Superseded file versions must not be passed in."""
-    # the landing layer imports schemas
-    from pipelines.landing.validate import failed_file_rows, rows_with_key_in_several_quarters
-
     out_schema = {"file_sha256": pl.Utf8, "row_number": pl.Int64, "rule": pl.Utf8}
     # Only a key found in more than one quarter's file can break the rule: pandera sees those.
     candidates = rows_with_key_in_several_quarters(rows, [key])

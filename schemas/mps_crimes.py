@@ -69,7 +69,7 @@ import polars as pl
 
 from pipelines.project_files import SEEDS_DIR
 from schemas import parsing as P
-from schemas.checks import rule, rule_schema
+from schemas.checks import failed_file_rows, rule, rule_schema
 
 SOURCE = "mps_crimes"
 SEEDS = SEEDS_DIR
@@ -429,8 +429,6 @@ def cross_file_failures(rows: pl.DataFrame | pl.LazyFrame) -> pl.DataFrame:
     row_number, rule), ordered by quarter and row_number. Superseded file versions must not
     be passed in: they are no longer anyone's truth.
     """
-    from pipelines.landing.validate import failed_file_rows  # the landing layer imports schemas
-
     # The rule compares only versions of the same crime_ref, and a record none of whose
     # versions is out of scope cannot break it: pandera sees the other records alone, which
     # at national scale is a few thousand rows instead of millions.

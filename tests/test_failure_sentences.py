@@ -11,7 +11,8 @@ import shutil
 
 import dagster as dg
 
-from pipelines.defs import ASSETS, CHECKS, build_resources
+from pipelines.definitions import load_definitions
+from pipelines.defs.bindings import build_resources
 from pipelines.refresh import failure_sentence, run_refresh
 from pipelines.settings import WarehousePaths
 from pipelines.store import RawStore
@@ -25,7 +26,8 @@ def copy_state(fixture: WarehousePaths, tmp_path) -> WarehousePaths:
 
 
 def mps_validated_in_dagster(paths: WarehousePaths):
-    return dg.materialize([*ASSETS, *CHECKS], resources=build_resources(paths),
+    definitions = load_definitions()
+    return dg.materialize([*definitions.assets, *definitions.asset_checks], resources=build_resources(paths),
                           selection=dg.AssetSelection.assets("mps_crimes_validated"), raise_on_error=False)
 
 

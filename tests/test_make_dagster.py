@@ -78,7 +78,7 @@ def test_make_dagster_loads_its_code_location_without_the_environment_on_path(tm
            "VAWG_PUBLISH": str(tmp_path / "publish")}
     dagster = Path(sysconfig.get_path("scripts")) / "dagster"
     assert shutil.which("dbt", path=env["PATH"]) is None and dagster.parent == Path(sys.executable).parent
-    server = subprocess.Popen([str(dagster), "dev", "-m", "pipelines.defs", "-h", "127.0.0.1", "-p", str(port)],
+    server = subprocess.Popen([str(dagster), "dev", "-m", "pipelines.definitions", "-h", "127.0.0.1", "-p", str(port)],
                               cwd=ROOT, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
                               start_new_session=True)
     try:

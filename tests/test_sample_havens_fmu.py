@@ -19,11 +19,12 @@ import pytest
 
 from pipelines.landing.files import SOURCES
 from pipelines.landing.read import read_raw
-from pipelines.landing.validate import SCHEMAS, validate
+from pipelines.landing.validate import validate
 from pipelines.sample import fmu_cases as fmu_gen
 from pipelines.sample import havens_attendances as havens_gen
 from pipelines.sample.common import scaled
 from pipelines.sample.generate import writers
+from pipelines.sources import BY_ID
 
 
 def land(folder: Path, source: str) -> tuple[pl.DataFrame, pl.DataFrame]:
@@ -35,7 +36,7 @@ def land(folder: Path, source: str) -> tuple[pl.DataFrame, pl.DataFrame]:
         accepted.append(result.accepted.with_columns(quarter=pl.lit(path.stem), file_sha256=pl.lit(path.stem)))
         quarantine.append(result.quarantine.select("row_number", "rule").with_columns(quarter=pl.lit(path.stem)))
     rows = pl.concat(accepted)
-    moved = SCHEMAS[source].cross_file_failures(rows)
+    moved = BY_ID[source].schema.cross_file_failures(rows)
     rows = rows.join(moved.select("file_sha256", "row_number"), on=["file_sha256", "row_number"], how="anti")
     quarantine.append(moved.select("row_number", "rule", quarter=pl.col("file_sha256")))
     return rows, pl.concat(quarantine)

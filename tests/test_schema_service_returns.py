@@ -17,7 +17,8 @@ import pytest
 import schemas.service_returns as sr
 from pipelines.landing.files import SOURCES
 from pipelines.landing.read import read_raw
-from pipelines.landing.validate import SCHEMAS, ValidationResult, validate
+from pipelines.landing.validate import ValidationResult, validate
+from pipelines.sources import BY_ID
 
 COLUMNS = SOURCES["service_returns"].columns
 HEADER = list(COLUMNS)
@@ -83,7 +84,7 @@ def assert_accounted(result: ValidationResult) -> None:
 
 
 def test_module_contract():
-    assert SCHEMAS["service_returns"] is sr
+    assert BY_ID["service_returns"].schema is sr
     assert sr.COLUMNS == tuple(COLUMNS)
     assert sr.OUTPUT == {
         "row_number": pl.Int64(), "provider_id": pl.Utf8(), "service_type": pl.Utf8(),

@@ -4,15 +4,15 @@ import datetime as dt
 
 import dagster as dg
 
-from pipelines.defs.partitions import quarterly_partitions, register_quarters
+from pipelines.defs.partitions import register_quarters
 from pipelines.landing.files import loadable_quarters
 from pipelines.periods import quarter_of, quarter_start
 from pipelines.settings import WarehousePaths
 
 refresh_job = dg.define_asset_job(
     name="quarterly_refresh",
+    # Partitioned by the landing assets' quarters: Dagster infers it from the selection.
     selection=dg.AssetSelection.all(),
-    partitions_def=quarterly_partitions,
     description="Land every quarter's files, rebuild the warehouse and publish a new vintage.",
 )
 

@@ -51,7 +51,7 @@ def runs_in_progress(instance: dg.DagsterInstance) -> list[dg.DagsterRun]:
                        f"{CHECK_EVERY_SECONDS} s), once no file has changed for {SETTLE_SECONDS} s and no "
                        "refresh is queued or running.")
 def landing_files_sensor(context: dg.SensorEvaluationContext):
-    # The runs' paths, from the same settings (pipelines/defs/__init__.py), read here rather than
+    # The runs' paths, from the same settings (pipelines/defs/bindings.py), read here rather than
     # through the `warehouse` resource: starting that resource takes the writer lock.
     paths = WarehousePaths.from_env()
     state = landing_state(paths.landing)

@@ -11,6 +11,7 @@ from pipelines.defs.resources import WarehouseResource
 from pipelines.landing.files import discover
 from pipelines.landing.load import current_parts, current_rows, land_file, land_files
 from pipelines.landing.validate import cross_file_columns, cross_file_failures, quarantine_records
+from pipelines.sources import BY_ID
 
 MAX_QUARANTINE_RATE = 0.01
 
@@ -84,8 +85,7 @@ def build_validated_table(context: dg.AssetExecutionContext, warehouse: Warehous
 
 def _empty_rows(source: str) -> pl.DataFrame:
     """A source with no accepted file still gets its (empty) raw table, so the models run."""
-    from pipelines.landing.validate import SCHEMAS
-    return pl.DataFrame(schema={**SCHEMAS[source].OUTPUT, "file_sha256": pl.Utf8, "file_name": pl.Utf8,
+    return pl.DataFrame(schema={**BY_ID[source].schema.OUTPUT, "file_sha256": pl.Utf8, "file_name": pl.Utf8,
                                 "quarter": pl.Utf8})
 
 

@@ -1,10 +1,11 @@
 """What may lie in the landing folder, and which of it is loadable.
 
-`SOURCES` is the file contract of extracts.md for each of the five sources: the allowed
-extensions and the listed columns (in the spec's order), each marked with whether the
-header must contain it. A column whose value is required — always or under a condition,
-such as `no_crime_date` for a `NO_CRIME` — must be in the header, or the file is rejected;
-an optional column that is absent is read as blank throughout (every value "unknown").
+`SOURCES` gives each source's file contract of extracts.md, from its entry in
+`pipelines.sources`: the allowed extensions and the listed columns (in the spec's order),
+each marked with whether the header must contain it. A column whose value is required —
+always or under a condition, such as `no_crime_date` for a `NO_CRIME` — must be in the
+header, or the file is rejected; an optional column that is absent is read as blank
+throughout (every value "unknown").
 
 `discover` lists the landing files and applies the file-level rules that depend only on
 the name and the neighbours: naming, quarters before the first the warehouse accepts or after
@@ -19,81 +20,16 @@ import hashlib
 import re
 from dataclasses import dataclass
 from pathlib import Path
-from types import MappingProxyType
 from typing import Mapping
 
 from pipelines.periods import FIRST_QUARTER
+from pipelines.sources import BY_ID, Source
 
-EXTENSIONS = (".csv", ".xlsx")
 _NAME = re.compile(r"^(\d{4})-(\d{2})\.(csv|xlsx)$")
 _QUARTER_MONTHS = ("01", "04", "07", "10")
 
-
-@dataclass(frozen=True)
-class Source:
-    name: str
-    # listed column (canonical spelling) -> must the header contain it
-    columns: Mapping[str, bool]
-    extensions: tuple[str, ...] = EXTENSIONS
-
-
-def _columns(*names: str) -> Mapping[str, bool]:
-    """The listed columns in the spec's order; a trailing `*` marks one the header must
-    contain (required always, or under a condition)."""
-    return MappingProxyType({n.rstrip("*"): n.endswith("*") for n in names})
-
-
-SOURCES: Mapping[str, Source] = MappingProxyType(
-    {
-        s.name: s
-        for s in (
-            Source(
-                "mps_crimes",
-                _columns(
-                    "crime_ref*", "last_modified*", "borough_code*", "reported_date*",
-                    "recorded_date*", "offence_date", "ho_offence_code*",
-                    "classification*", "no_crime_date*", "flag_domestic", "flag_honour",
-                    "flag_forced_marriage", "flag_fgm", "flag_multiple_perpetrator",
-                    "outcome_type", "outcome_date*", "cps_urn", "victim_sex",
-                    "victim_age", "victim_sde", "victim_ic", "victim_disability",
-                    "victim_sexuality", "suspect_sex", "suspect_age", "suspect_sde",
-                ),
-            ),
-            Source(
-                "cps_finalisations",
-                _columns(
-                    "urn*", "defendant_ref*", "finalised_date*", "police_borough_code*",
-                    "vawg_flags*", "outcome*", "unsuccessful_reason*", "defendant_sex",
-                    "defendant_age", "defendant_ethnicity", "victim_sex",
-                ),
-            ),
-            Source(
-                "havens_attendances",
-                _columns(
-                    "attendance_id*", "client_ref", "attendance_date*", "haven*",
-                    "referral_route", "assault_type*", "acute", "forensic_exam",
-                    "reported_to_police", "client_gender", "client_age",
-                    "client_ethnicity", "client_disability", "client_sexuality",
-                    "residence_borough_code",
-                ),
-            ),
-            Source(
-                "fmu_cases",
-                _columns(
-                    "Case Reference*", "Date Opened*", "UK Region", "Gender", "Age Band",
-                    "Focus Country", "Disability", "LGBT", "Case Type",
-                ),
-            ),
-            Source(
-                "service_returns",
-                _columns(
-                    "provider_id*", "service_type*", "borough_code*", "measure*",
-                    "breakdown*", "category*", "count*",
-                ),
-            ),
-        )
-    }
-)
+# Each source's file rules (`columns`, `extensions`) are in its registry entry.
+SOURCES: Mapping[str, Source] = BY_ID
 
 
 @dataclass(frozen=True)

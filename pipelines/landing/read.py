@@ -35,7 +35,7 @@ import polars as pl
 import pyarrow as pa
 import pyarrow.csv as pa_csv
 
-ROW_NUMBER = "row_number"
+from schemas.checks import ROW_NUMBER
 
 # Signatures of binary formats that are sometimes renamed .csv by mistake.
 _BINARY_SIGNATURES = {

@@ -1,10 +1,10 @@
 """Split a read file into accepted typed rows, quarantined rows and warning counts.
 
-Each source has a schema module in `schemas/` giving `COLUMNS`, `OUTPUT` (accepted
-columns and types), `RULES` (rule names in precedence order), `stage(data, quarter)` (raw
-strings -> typed columns beside the raw ones), `schema(quarter)` (a pandera
-`DataFrameSchema` whose checks are named after the rules) and `WARNINGS` (per optional
-column, the expression marking an unknown value).
+Each source's registry entry (`pipelines.sources`) names its schema module in `schemas/`,
+giving `COLUMNS`, `OUTPUT` (accepted columns and types), `RULES` (rule names in precedence
+order), `stage(data, quarter)` (raw strings -> typed columns beside the raw ones),
+`schema(quarter)` (a pandera `DataFrameSchema` whose checks are named after the rules) and
+`WARNINGS` (per optional column, the expression marking an unknown value).
 
 Pandera decides: the staged frame is validated with `lazy=True`, and the rows named by
 `SchemaErrors.failure_cases["index"]` are the quarantined ones, each under the first rule
@@ -13,38 +13,14 @@ it broke (by `RULES`, then by column order). Nothing here re-implements a rule.
 
 from __future__ import annotations
 
-import importlib
 from dataclasses import dataclass
 from types import ModuleType
 
-import pandera.polars as pa
 import polars as pl
-from pandera.config import ValidationDepth, config_context
-from pandera.errors import SchemaErrors
 
 from pipelines.landing.read import ROW_NUMBER, RawTable
-from schemas import mps_crimes
-
-
-class _Schemas(dict):
-    """Each source's schema module is `schemas.<source>`, imported when first needed."""
-
-    def __missing__(self, source: str) -> ModuleType:
-        try:
-            module = importlib.import_module(f"schemas.{source}")
-        except ModuleNotFoundError:
-            raise KeyError(source) from None
-        self[source] = module
-        return module
-
-    def get(self, source, default=None):
-        try:
-            return self[source]
-        except KeyError:
-            return default
-
-
-SCHEMAS: dict[str, ModuleType] = _Schemas(mps_crimes=mps_crimes)
+from pipelines.sources import BY_ID
+from schemas.checks import failed_rows
 
 QUARANTINE_SCHEMA = {
     ROW_NUMBER: pl.Int64,
@@ -87,9 +63,9 @@ class ValidationResult:
 
 def validate(source: str, raw: RawTable, quarter: str) -> ValidationResult:
     """Validate the rows of one file of `source` for `quarter` (`YYYY-MM`)."""
-    module = SCHEMAS.get(source)
-    if module is None:
+    if source not in BY_ID:
         raise ValueError(f"There is no validation schema for the source '{source}'.")
+    module = BY_ID[source].schema
     expected = [ROW_NUMBER, *module.COLUMNS]
     if raw.data.columns != expected:
         raise ValueError(
@@ -146,57 +122,6 @@ def validate(source: str, raw: RawTable, quarter: str) -> ValidationResult:
             f"accepted and {quarantine.height} quarantined."
         )
     return result
-
-
-def failed_rows(schema: pa.DataFrameSchema, frame: pl.DataFrame) -> pl.DataFrame:
-    """Every (index, rule, column_name) that pandera failed, on the collected frame."""
-    empty = pl.DataFrame(
-        schema={"index": pl.Int64, "rule": pl.Utf8, "column_name": pl.Utf8}
-    )
-    # Data checks must run whatever PANDERA_VALIDATION_* says in the environment.
-    with config_context(
-        validation_enabled=True, validation_depth=ValidationDepth.SCHEMA_AND_DATA
-    ):
-        try:
-            schema.validate(frame, lazy=True)
-            return empty
-        except SchemaErrors as exc:
-            cases = exc.failure_cases
-    # A failure without a row (a wrong dtype, a missing column) is a bug in staging,
-    # not bad data: stop rather than quarantine or accept on a wrong footing.
-    structural = cases.filter(pl.col("index").is_null())
-    if structural.height:
-        raise RuntimeError(
-            f"The {schema.name} schema failed on the frame's structure: "
-            f"{structural.select('column', 'check', 'failure_case').rows()}"
-        )
-    return cases.select(
-        pl.col("index").cast(pl.Int64),
-        pl.col("check").alias("rule"),
-        pl.col("column").alias("column_name"),
-    )
-
-
-def failed_file_rows(schema: pa.DataFrameSchema, frame: pl.DataFrame) -> pl.DataFrame:
-    """(file_sha256, row_number, rule) of the rows of `frame` (rows of several files, with
-    `quarter`, `file_sha256` and `row_number`) that pandera failed under `schema`, in file
-    order (quarter, file, row): the result of a rule across files."""
-    frame = frame.with_columns(pl.col("quarter", "file_sha256").cast(pl.Utf8)).sort(
-        "quarter", "file_sha256", ROW_NUMBER
-    )
-    failures = failed_rows(schema, frame)
-    picked = frame.with_row_index("_index").join(
-        failures.select(pl.col("index").cast(pl.UInt32), "rule"),
-        left_on="_index",
-        right_on="index",
-        how="inner",
-        maintain_order="left",
-    )
-    return picked.select(
-        pl.col("file_sha256").cast(pl.Utf8),
-        pl.col(ROW_NUMBER).cast(pl.Int64),
-        pl.col("rule").cast(pl.Utf8),
-    )
 
 
 def first_failures(
@@ -260,26 +185,16 @@ def cross_file_failures(source: str, rows: pl.DataFrame | pl.LazyFrame) -> pl.Da
     (a scan of the raw store) is never collected whole: the module collects only the rows
     its rule can take out, so memory does not grow with the history (decision 0034).
     """
-    module = SCHEMAS.get(source)
+    module = BY_ID[source].schema
     empty = isinstance(rows, pl.DataFrame) and not rows.height
     if empty or not hasattr(module, "cross_file_failures"):
         return pl.DataFrame(schema={k: CROSS_FILE_SCHEMA[k] for k in ("file_sha256", ROW_NUMBER, "rule")})
     return module.cross_file_failures(rows)
 
 
-def rows_with_key_in_several_quarters(rows: pl.DataFrame | pl.LazyFrame, key: list[str]) -> pl.DataFrame:
-    """The rows whose `key` (nulls alike) is in more than one quarter's file, collected with
-    polars' streaming engine: only they can repeat a key of an earlier quarter's file, so a
-    rule of that kind sees every row it could take out, and all rows of each such key."""
-    rows = rows.lazy()
-    repeated = (rows.group_by(key).agg(pl.col("quarter").n_unique().alias("_quarters"))
-                .filter(pl.col("_quarters") > 1).select(key))
-    return rows.join(repeated, on=key, how="semi", nulls_equal=True).collect(engine="streaming")
-
-
 def cross_file_columns(source: str) -> list[str]:
     """The accepted columns the rules across files of `source` read (none without such rules)."""
-    return [ROW_NUMBER, *getattr(SCHEMAS.get(source), "CROSS_FILE_COLUMNS", ())]
+    return [ROW_NUMBER, *getattr(BY_ID[source].schema, "CROSS_FILE_COLUMNS", ())]
 
 
 def cross_file_quarantine(source: str, rows: pl.DataFrame) -> pl.DataFrame:
@@ -299,7 +214,7 @@ def quarantine_records(source: str, out: pl.DataFrame, rows: pl.DataFrame) -> pl
     if not out.height:
         return pl.DataFrame(schema=CROSS_FILE_SCHEMA)
     # accepted rows carry the OUTPUT names (FMU renames its spreadsheet headings)
-    columns = [c for c in SCHEMAS[source].OUTPUT if c != ROW_NUMBER]
+    columns = [c for c in BY_ID[source].schema.OUTPUT if c != ROW_NUMBER]
     record = pl.struct(pl.col(c).cast(pl.Utf8) for c in columns).struct.json_encode()
     keys = ["file_sha256", ROW_NUMBER]
     taken = rows.with_columns(

@@ -1,25 +1,17 @@
 """`vawg sample`: synthetic extracts for every source, in the agencies' exact formats.
 
-Each source's generator is `pipelines.sample.<source>.write_<source>(landing, start, end,
-scale=, seed=)`; sources without one yet are skipped.
+Each source's generator is its registry entry's `write_sample(landing, start, end, scale=,
+seed=)` (pipelines/sources.py).
 """
 from __future__ import annotations
 
-import importlib
 from pathlib import Path
 
-from pipelines.landing.files import SOURCES
+from pipelines.sources import SOURCES
 
 
 def writers() -> dict:
-    found = {}
-    for source in SOURCES:
-        try:
-            module = importlib.import_module(f"pipelines.sample.{source}")
-        except ModuleNotFoundError:
-            continue
-        found[source] = getattr(module, f"write_{source}")
-    return found
+    return {source.id: source.write_sample for source in SOURCES}
 
 
 def generate_sample(landing: Path, start: str = "2007-04", end: str = "2013-03",
