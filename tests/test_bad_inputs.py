@@ -20,6 +20,7 @@ import pytest
 
 sys.path.insert(0, str(Path(__file__).parent))
 import bad_inputs as bad  # noqa: E402
+from helpers import assert_accounted, quarantined, warnings  # noqa: E402
 
 from pipelines.cli import EXIT_OK, EXIT_REJECTED, main  # noqa: E402
 from pipelines.landing.files import SOURCES, discover  # noqa: E402
@@ -79,20 +80,6 @@ def rejection(tmp_path: Path, source: str, case: str) -> str:
     one_sentence(caught.value.reason, f"{source}/{found.file_name}")
     assert str(caught.value) == caught.value.reason
     return caught.value.reason
-
-
-def assert_accounted(result: ValidationResult) -> None:
-    assert result.rows_read == result.rows_loaded + result.rows_quarantined
-    numbers = result.accepted["row_number"].to_list() + result.quarantine["row_number"].to_list()
-    assert sorted(numbers) == list(range(1, result.rows_read + 1))
-
-
-def quarantined(result: ValidationResult) -> list[tuple]:
-    return result.quarantine.select("row_number", "rule", "column_name").rows()
-
-
-def warnings(result: ValidationResult) -> dict[str, int]:
-    return dict(result.warnings.rows())
 
 
 def every_text(result: ValidationResult) -> list[str]:

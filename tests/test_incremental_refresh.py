@@ -21,12 +21,12 @@ import sys
 import polars as pl
 import pytest
 
+from helpers import copy_state, query
 from pipelines import build_file
 from pipelines.compare import differing_tables
 from pipelines.defs.source_family import _empty_rows
 from pipelines.refresh import run_refresh
 from pipelines.settings import WarehousePaths
-from tests.conftest import copy_state, query
 
 NEW_QUARTER = "2010-04"
 NEW_POLICE_ROWS = """\

@@ -17,6 +17,7 @@ import openpyxl
 import polars as pl
 import pytest
 
+from helpers import assert_accounted, quarantined, warnings
 import schemas.mps_crimes as mps
 from pipelines.landing.files import SOURCES, discover
 from pipelines.landing.read import FileRejected, read_raw
@@ -85,20 +86,6 @@ def write(tmp_path: Path, content: str | bytes, name: str = "2012-01.csv") -> Pa
 def load(tmp_path: Path, content: str | bytes, quarter: str = "2012-01") -> ValidationResult:
     path = write(tmp_path, content, f"{quarter}.csv")
     return validate("mps_crimes", read_raw(path, MPS), quarter)
-
-
-def quarantined(result: ValidationResult) -> list[tuple[int, str, str | None]]:
-    return [tuple(r) for r in result.quarantine.select("row_number", "rule", "column_name").rows()]
-
-
-def warnings(result: ValidationResult) -> dict[str, int]:
-    return dict(result.warnings.rows())
-
-
-def assert_accounted(result: ValidationResult) -> None:
-    numbers = result.accepted["row_number"].to_list() + result.quarantine["row_number"].to_list()
-    assert result.rows_read == result.accepted.height + result.quarantine.height
-    assert sorted(numbers) == list(range(1, result.rows_read + 1))
 
 
 # ---------------------------------------------------------------------- discover

@@ -11,8 +11,6 @@
 Three refreshes in all: the mid-year folder without service returns, the hand-made state with
 two misnamed files, and that state rebuilt from its raw store alone.
 """
-import contextlib
-import io
 import json
 import os
 import shutil
@@ -20,11 +18,10 @@ import shutil
 import polars as pl
 import pytest
 
-from pipelines.cli import main
+from helpers import FIXTURES, copy_state, manifest_of, query, refuse_in_fast_lane, vawg, words, write_fmu
 from pipelines.indicators.spec import load_spec
 from pipelines.publish.coverage import coverage
 from pipelines.settings import WarehousePaths
-from tests.conftest import FIXTURES, copy_state, query, write_fmu
 
 pytestmark = pytest.mark.xdist_group("landing_coverage")
 
@@ -37,36 +34,20 @@ NO_FINANCIAL_YEAR = ("It is published for financial years only, and no financial
                      "mps_crimes file for each of its four quarters.")
 
 
-def vawg(*args: str) -> tuple[int, str, str]:
-    """`vawg <args>` in this process: its exit status, standard output and standard error."""
-    out, err = io.StringIO(), io.StringIO()
-    with contextlib.redirect_stdout(out), contextlib.redirect_stderr(err), pytest.raises(SystemExit) as exited:
-        main(list(args))
-    return exited.value.code, out.getvalue(), err.getvalue()
-
-
 def refresh(paths: WarehousePaths, *extra: str) -> tuple[int, str, str]:
     return vawg("refresh", "--landing", str(paths.landing), "--warehouse", str(paths.warehouse),
                 "--publish", str(paths.publish), *extra)
-
-
-def words(text: str) -> str:
-    """Printed text with the terminal's line wrapping undone."""
-    return " ".join(text.split())
-
-
-def manifest_of(paths: WarehousePaths) -> dict:
-    return json.loads((paths.publish / "latest" / "manifest.json").read_text(encoding="utf-8"))
 
 
 # ------------------------------------------------------------- absent sources and periods
 
 
 @pytest.fixture(scope="module")
-def mid_year_without_services(tmp_path_factory):
+def mid_year_without_services(request, tmp_path_factory):
     """The hand-made folder without service_returns (a service that has not started sending)
     and without the quarter 2009-04 (a first deployment mid-year): mps_crimes, CPS, Havens and
     FMU for 2009-07, 2009-10 and 2010-01, so no financial year has all four quarters."""
+    refuse_in_fast_lane(request, "mid_year_without_services")
     tmp = tmp_path_factory.mktemp("mid_year")
     paths = WarehousePaths.of(tmp / "landing", tmp / "warehouse.duckdb", tmp / "publish")
     shutil.copytree(FIXTURES / "all_sources", paths.landing)

@@ -417,10 +417,10 @@ def test_report_of_a_refresh(handmade):
         assert (final.height == 0) == ('<span class="provisional">provisional</span>' in line.group(0))
 
 
-@pytest.mark.xdist_group("box2")
-def test_demo_publication(box2_warehouse):
+@pytest.mark.xdist_group("scale1_two_year")
+def test_demo_publication(scale1_two_year_warehouse):
     """The publication `make demo` makes, from the sample of all five sources (two years here)."""
-    latest = box2_warehouse[1].publish / "latest"
+    latest = scale1_two_year_warehouse[1].publish / "latest"
     dataset = pl.read_parquet(latest / "indicators.parquet")
     manifest = json.loads((latest / "manifest.json").read_text(encoding="utf-8"))
     text = render_report(dataset, manifest)

@@ -16,6 +16,7 @@ import openpyxl
 import polars as pl
 import pytest
 
+from helpers import quarantined
 import schemas.fmu_cases as fmu
 from pipelines.landing.files import SOURCES
 from pipelines.landing.read import read_raw
@@ -74,10 +75,6 @@ def _canonical(heading: str) -> str | None:
 
 def load(tmp_path: Path, rows: list[dict], quarter: str = "2012-01", **kw) -> ValidationResult:
     return validate(SOURCE, read_raw(workbook(tmp_path, rows, quarter, **kw), LISTED), quarter)
-
-
-def quarantined(result: ValidationResult) -> list[tuple[int, str, str | None]]:
-    return [tuple(r) for r in result.quarantine.select("row_number", "rule", "column_name").rows()]
 
 
 # ------------------------------------------------------------------------ accepted

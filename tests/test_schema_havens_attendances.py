@@ -18,6 +18,7 @@ import openpyxl
 import polars as pl
 import pytest
 
+from helpers import assert_accounted, quarantined
 import schemas.havens_attendances as havens
 from pipelines.landing.files import SOURCES
 from pipelines.landing.read import read_raw
@@ -68,15 +69,6 @@ def write(tmp_path: Path, content: str | bytes, name: str = "2012-01.csv") -> Pa
 
 def load(tmp_path: Path, content: str | bytes, quarter: str = "2012-01") -> ValidationResult:
     return validate(SOURCE, read_raw(write(tmp_path, content, f"{quarter}.csv"), LISTED), quarter)
-
-
-def quarantined(result: ValidationResult) -> list[tuple[int, str, str | None]]:
-    return [tuple(r) for r in result.quarantine.select("row_number", "rule", "column_name").rows()]
-
-
-def assert_accounted(result: ValidationResult) -> None:
-    numbers = result.accepted["row_number"].to_list() + result.quarantine["row_number"].to_list()
-    assert sorted(numbers) == list(range(1, result.rows_read + 1))
 
 
 # ------------------------------------------------------------------------ accepted

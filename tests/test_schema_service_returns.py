@@ -14,6 +14,7 @@ from pathlib import Path
 import polars as pl
 import pytest
 
+from helpers import assert_accounted, quarantined
 import schemas.service_returns as sr
 from pipelines.landing.files import SOURCES
 from pipelines.landing.read import read_raw
@@ -65,18 +66,8 @@ def load(tmp_path: Path, content: str | bytes, quarter: str = "2012-01") -> Vali
     return validate("service_returns", read_raw(path, COLUMNS), quarter)
 
 
-def quarantined(result: ValidationResult) -> list[tuple[int, str, str | None]]:
-    return [tuple(r) for r in result.quarantine.select("row_number", "rule", "column_name").rows()]
-
-
 def accepted_numbers(result: ValidationResult) -> list[int]:
     return result.accepted["row_number"].to_list()
-
-
-def assert_accounted(result: ValidationResult) -> None:
-    numbers = accepted_numbers(result) + result.quarantine["row_number"].to_list()
-    assert result.rows_read == result.accepted.height + result.quarantine.height
-    assert sorted(numbers) == list(range(1, result.rows_read + 1))
 
 
 # ------------------------------------------------------------------------- contract
