@@ -411,6 +411,7 @@ def test_mps_older_state_in_a_later_file_is_accepted(tmp_path):
     ]
 
 
+@pytest.mark.slow  # a million rows written and validated
 def test_a_million_mps_rows(tmp_path):
     path = bad.million_mps_csv(tmp_path / "mps_crimes" / "2012-01.csv")
     start = time.perf_counter()

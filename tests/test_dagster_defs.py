@@ -4,6 +4,7 @@ import datetime as dt
 from pathlib import Path
 
 import dagster as dg
+import pytest
 
 from pipelines.dbt_manifest import ensure_manifest
 
@@ -11,6 +12,9 @@ ensure_manifest()
 
 from pipelines.defs import defs  # noqa: E402  (needs the dbt manifest)
 from pipelines.defs.partitions import quarterly_partitions  # noqa: E402
+
+# Dagster instances and the dbt manifest.
+pytestmark = pytest.mark.slow
 
 
 def test_definitions_resolve():

@@ -112,6 +112,7 @@ def test_the_incremental_dbt_run_leaves_out_what_the_same_code_proved(added_quar
     assert "int_crime_records_changed" not in categories_key_test(scratch)
 
 
+@pytest.mark.slow  # runs pytest in a subprocess
 def test_the_group_keeps_these_tests_on_one_worker(request, worker_id, tmp_path):
     """pytest-xdist's loadgroup gives a grouped test's id its group; with pytest 9.2 it silently
     does not (pytest-xdist issue 1386) and both workers would build the two refreshes above

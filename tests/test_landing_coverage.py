@@ -3,8 +3,8 @@
 - A source that has sent nothing, and a landing folder that starts mid-year, publish what the
   accepted data can give, and the manifest and the summary say what is absent and why
   (docs/decisions/0023-absent-sources-and-indicators.md).
-- A landing path that does not exist, or holds no source folder, is a usage error; a rebuild
-  from the stored data alone is asked for with `--from-store`.
+- A rebuild from the stored data alone is asked for with `--from-store` (the usage errors of
+  the landing path, which need no refresh, are in tests/test_landing_folder_usage.py).
 - A file named for a quarter before 2000-01 or after the refresh's day is rejected like any
   other misnamed file (docs/decisions/0024-landing-quarters-follow-the-files.md).
 
@@ -20,10 +20,10 @@ import pytest
 
 from helpers import FIXTURES, copy_state, manifest_of, query, refuse_in_fast_lane, vawg, words, write_fmu
 from pipelines.indicators.spec import load_spec
-from pipelines.publish.coverage import coverage
 from pipelines.settings import WarehousePaths
 
 pytestmark = pytest.mark.xdist_group("landing_coverage")
+SLOW_FIXTURES = {"mid_year_without_services"}  # a refresh (tests/conftest.py marks its tests slow)
 
 SERVICE_INDICATORS = ["services_new_referrals", "services_clients_supported", "services_waiting_list",
                       "services_declined_capacity", "services_returns_received"]
@@ -94,36 +94,7 @@ def test_nothing_is_absent_from_the_complete_hand_made_vintage(handmade):
     assert outcome.summary["absent"] == {"sources": [], "indicators": []}
 
 
-def test_a_source_whose_every_file_was_rejected_is_absent_for_that_reason():
-    periods = [("mps_crimes", "quarter"), ("mps_crimes", "financial_year"), ("cps_finalisations", "quarter"),
-               ("havens_attendances", "quarter"), ("fmu_cases", "quarter")]
-    covered = coverage(periods, ["havens_attendances", "service_returns"])
-    assert covered.absent["sources"] == [{
-        "source": "service_returns",
-        "reason": "Every service_returns file received was rejected (see the rejected files), so none of its "
-                  "indicators can be published."}]
-    # CPS and FMU have quarters but no financial year: none of their indicators is for years only.
-    assert [i["indicator_id"] for i in covered.absent["indicators"]] == SERVICE_INDICATORS
-    assert len(covered.expected_indicators) == 25
-
-
 # ------------------------------------------------------------- the landing path
-
-
-def test_a_landing_folder_that_does_not_exist_is_a_usage_error(tmp_path):
-    missing = tmp_path / "landnig"
-    code, out, err = vawg("validate", "--landing", str(missing))
-    assert (code, out) == (2, "")
-    assert words(err) == f"The landing folder {missing} does not exist; check the path given to --landing."
-
-
-def test_a_landing_folder_without_any_source_folder_is_a_usage_error(tmp_path):
-    (tmp_path / "landing" / "notes").mkdir(parents=True)
-    code, _, err = vawg("validate", "--landing", str(tmp_path / "landing"))
-    assert code == 2
-    assert words(err) == (f"The landing folder {tmp_path / 'landing'} holds none of the five source folders "
-                          "(mps_crimes, cps_finalisations, havens_attendances, fmu_cases, service_returns); "
-                          "check the path given to --landing.")
 
 
 def test_a_mistyped_landing_path_changes_nothing_on_an_existing_warehouse(handmade, tmp_path):
@@ -135,28 +106,6 @@ def test_a_mistyped_landing_path_changes_nothing_on_an_existing_warehouse(handma
     assert words(err) == f"The landing folder {typo.landing} does not exist; check the path given to --landing."
     assert (paths.warehouse.read_bytes(), os.readlink(paths.publish / "latest")) == before
     assert sorted(p.name for p in paths.publish.iterdir()) == sorted(p.name for p in handmade[0].publish.iterdir())
-
-
-def test_a_landing_folder_with_nothing_loadable_and_no_store_fails_in_a_sentence(tmp_path):
-    paths = WarehousePaths.of(tmp_path / "landing", tmp_path / "warehouse.duckdb", tmp_path / "publish")
-    (paths.landing / "mps_crimes").mkdir(parents=True)
-    (paths.landing / "mps_crimes" / "2009-05.csv").write_text("crime_ref\n1\n")
-    code, _, err = refresh(paths)
-    assert code == 1
-    assert words(err) == (f"No file in the landing folder {paths.landing} can be loaded and the raw store "
-                          f"{paths.store} holds none, so there is nothing to publish; `vawg validate --landing "
-                          f"{paths.landing}` says why each file would be rejected.")
-    assert not paths.warehouse.exists() and not paths.publish.exists()
-
-
-def test_from_store_with_nothing_stored_is_a_usage_error(tmp_path):
-    code, _, err = vawg("refresh", "--from-store", "--warehouse", str(tmp_path / "warehouse.duckdb"),
-                        "--publish", str(tmp_path / "publish"))
-    assert code == 2
-    assert words(err) == (f"There is nothing to rebuild from: the raw store {tmp_path / 'warehouse.store'} holds "
-                          "no accepted file; refresh from a landing folder instead (--landing).")
-    code, _, err = vawg("refresh", "--from-store", "--landing", str(tmp_path))
-    assert code == 2 and "not allowed with argument --from-store" in err
 
 
 # ------------------------------------------------------------- quarters outside the accepted span

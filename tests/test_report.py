@@ -543,6 +543,7 @@ def _load_in_chromium(path: Path, profile: Path) -> tuple[list[str], str, int, d
         tools.close()
 
 
+@pytest.mark.slow  # starts Chromium
 def test_chromium_renders_offline(report, tmp_path):
     chromium()
     path, text = report
@@ -565,6 +566,7 @@ def test_chromium_renders_offline(report, tmp_path):
     assert not outside, outside
 
 
+@pytest.mark.slow  # starts Chromium
 def test_chromium_dump_dom(report, tmp_path):
     """The plain command line a person would use: renders, exit code 0, the DOM holds the h1."""
     browser = chromium()

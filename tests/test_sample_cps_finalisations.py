@@ -72,6 +72,10 @@ def police_rapes_recorded(start: str, end: str, year: int) -> int:
 # ------------------------------------------------------------------------------------------
 # Fixtures
 # ------------------------------------------------------------------------------------------
+# Two years at scale 1: tests/conftest.py marks the tests that use them slow.
+SLOW_FIXTURES = {"landing", "frame", "charged"}
+
+
 @pytest.fixture(scope="module")
 def landing(tmp_path_factory):
     """CPS files of 2007-04..2009-03 at scale 1, as `vawg sample` writes them."""

@@ -5,6 +5,11 @@ import subprocess
 import sys
 from pathlib import Path
 
+import pytest
+
+# Each test runs pytest in a subprocess.
+pytestmark = pytest.mark.slow
+
 TESTS = Path(__file__).resolve().parent
 
 
