@@ -13,17 +13,18 @@ from pipelines.refresh import run_refresh
 from pipelines.settings import WarehousePaths
 from skip_guard import pytest_sessionfinish, pytest_terminal_summary  # noqa: F401  (a skip fails the run)
 
-# Session fixtures that run a refresh (or `vawg sample` at London's volume). A test that asks for
-# one, directly or through another fixture, is marked `slow` and stays out of `make test-fast`;
-# a module's own refreshing fixture is listed here too. A test that refreshes by itself carries
-# an explicit @pytest.mark.slow.
-REFRESH_FIXTURES = {"handmade", "scale1_two_year_warehouse", "mid_year_without_services"}
+# Fixtures that run a refresh, or the sample generator at London's volume: a test that asks for
+# one, directly or through another fixture, is marked `slow` and stays out of `make test-fast`.
+# A module lists its own such fixtures in a module-level SLOW_FIXTURES; a test that refreshes,
+# starts Dagster, Chromium or a subprocess by itself carries @pytest.mark.slow.
+SLOW_FIXTURES = {"handmade", "scale1_two_year_warehouse"}
 
 
 @pytest.hookimpl(tryfirst=True)  # before `-m` deselects by mark
 def pytest_collection_modifyitems(config, items):
     for item in items:
-        if REFRESH_FIXTURES & set(getattr(item, "fixturenames", ())):
+        slow = SLOW_FIXTURES | getattr(getattr(item, "module", None), "SLOW_FIXTURES", set())
+        if slow & set(getattr(item, "fixturenames", ())):
             item.add_marker(pytest.mark.slow)
 
 
