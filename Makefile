@@ -10,7 +10,7 @@ PUBLISH ?= data/publish
 .PHONY: demo test test-fast lint docs install clean sample refresh dagster benchmark generate
 
 # Bytecode is compiled at install: where PYTHONDONTWRITEBYTECODE is set, every refresh (and its dbt
-# subprocess) would otherwise compile Dagster and dbt again, about 10 s of CPU each time.
+# subprocess) would otherwise compile Dagster and dbt again each time.
 $(BIN)/vawg: pyproject.toml
 	$(PYTHON) -m venv $(VENV)
 	$(BIN)/pip install --quiet --disable-pip-version-check uv==0.9.30

@@ -168,7 +168,7 @@ def _text_columns(df: pl.DataFrame) -> pl.DataFrame:
 def _text_of_prepared(df: pl.DataFrame) -> pl.DataFrame:
     """``_text_columns`` of a frame ``_prepare`` gave (sorting a million rows again is seconds)."""
     # Materialise the scaled integers first: used several times inside one expression
-    # they would be recomputed (five times slower on a million rows).
+    # they would be recomputed each time.
     df = df.with_columns(_scale().alias("__scale")).with_columns(
         *(_scaled_integer(c, pl.lit(1)) for c in COUNT_COLUMNS),
         *(_scaled_integer(c, pl.col("__scale")) for c in STAT_COLUMNS),

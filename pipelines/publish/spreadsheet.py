@@ -586,8 +586,8 @@ def _write_xlsx(prepared: pl.DataFrame, text: pl.DataFrame, path, spec, vintage:
 
 
 #: zlib level of the workbook's zip members. xlsxwriter always uses zlib's default (6), which
-#: for the Panel's million rows was more than half the spreadsheet's time; level 1 is about
-#: 12 s faster there for 16% more bytes (74 MB -> 87 MB).
+#: for the Panel's million rows was more than half the spreadsheet's time; level 1 is much
+#: faster for a slightly larger file (docs/performance.md, third pass).
 ZIP_LEVEL = 1
 
 
