@@ -125,7 +125,7 @@ def test_the_group_keeps_these_tests_on_one_worker(request, worker_id, tmp_path)
     # its module is imported, so no refresh is built.
     done = subprocess.run([sys.executable, "-m", "pytest", "-q", "-p", "no:cacheprovider", "-n", "1",
                            "--dist", "loadgroup", f"--basetemp={tmp_path / 'run'}", request.node.nodeid],
-                          capture_output=True, text=True, timeout=300, cwd=request.config.rootpath)  # fmt: skip
+                          capture_output=True, text=True, timeout=300, cwd=request.config.rootpath)  # fmt: skip  # continued lines aligned under the opening bracket
     assert done.returncode == 0 and "1 passed" in done.stdout, done.stdout[-3000:] + done.stderr[-2000:]
 
 

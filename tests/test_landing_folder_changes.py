@@ -42,7 +42,7 @@ def test_a_missing_file_and_a_rejected_resend_keep_the_last_accepted_versions(ha
         ("cps_finalisations", "2009-07.csv", accepted_sha, "accepted"),
         ("cps_finalisations", "2009-07.csv", rejected_sha, "rejected"),
         ("havens_attendances", "2009-10.csv", removed_sha, "accepted"),
-    ])  # fmt: skip
+    ])  # fmt: skip  # one row per line, as a table
     manifest = manifest_of(paths)
     assert [(f["source"], f["file_name"]) for f in manifest["rejected_files"]] == [
         ("cps_finalisations", "2009-07.csv")]

@@ -455,7 +455,7 @@ class _DevTools:
              "about:blank"],
             stdin=subprocess.DEVNULL, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
             pass_fds=(3, 4), preexec_fn=child_fds,
-        )  # fmt: skip
+        )  # fmt: skip  # several items to a line, grouped as they read
         os.close(cmd_r)
         os.close(out_w)
         self._buffer = b""
@@ -534,7 +534,7 @@ def _load_in_chromium(path: Path, profile: Path) -> tuple[list[str], str, int, d
             "   return [k, e ? e.innerText : null]; }).concat([['height', (() => {"
             "   const c = document.querySelector('#headline-police_charge_rate-all');"
             "   return c ? c.getBoundingClientRect().height : 0; })()]]))])")},
-            session=session)  # fmt: skip
+            session=session)  # fmt: skip  # continued lines aligned under the opening bracket
         h1, svgs, card = json.loads(result["result"]["value"])
         tools.send("Network.disable", session=session)
         urls = [e["params"]["request"]["url"] for e in tools.events if e.get("method") == "Network.requestWillBeSent"]
@@ -551,7 +551,7 @@ def test_chromium_renders_offline(report, tmp_path):
     canary = tmp_path / "canary.html"
     canary.write_text('<!DOCTYPE html><html><head><title>c</title><link rel="stylesheet" '
                       'href="https://cdn.example.com/x.css"></head><body><h1>canary</h1>'
-                      '<img src="http://example.invalid/x.png" alt=""></body></html>', encoding="utf-8")  # fmt: skip
+                      '<img src="http://example.invalid/x.png" alt=""></body></html>', encoding="utf-8")  # fmt: skip  # continued lines aligned under the opening bracket
     urls, h1, _, _ = _load_in_chromium(canary, tmp_path / "profile-canary")
     assert h1 == "canary" and any("example.invalid" in u for u in urls) and any("cdn.example.com" in u for u in urls)
 
@@ -576,7 +576,7 @@ def test_chromium_dump_dom(report, tmp_path):
          "--disable-component-update", "--disable-sync", "--no-first-run", f"--user-data-dir={tmp_path / 'p'}",
          "--host-resolver-rules=MAP * ~NOTFOUND", "--dump-dom", path.resolve().as_uri()],
         capture_output=True, text=True, timeout=60,
-    )  # fmt: skip
+    )  # fmt: skip  # several items to a line, grouped as they read
     assert done.returncode == 0, done.stderr[-2000:]
     assert "<h1>Violence against women and girls in London" in done.stdout
     assert shutil.which(browser)
