@@ -32,7 +32,7 @@ def test_the_fast_lane_selects_the_unit_tests_and_no_refresh():
     assert {"test_schema_cps_finalisations.py", "test_schema_fmu_cases.py", "test_schema_havens_attendances.py",
             "test_schema_service_returns.py", "test_landing.py", "test_statistics.py", "test_report_funnel.py",
             "test_generated.py", "test_disclosure.py", "test_dataset_format.py", "test_spreadsheet.py",
-            "test_landing_folder_usage.py"} <= modules
+            "test_landing_folder_usage.py", "test_housekeeping.py"} <= modules
     # Modules whose every test refreshes, starts Dagster or a subprocess: none of their tests.
     assert not modules & {"test_police_handmade.py", "test_all_sources_handmade.py", "test_crash_safety.py",
                           "test_failure_sentences.py", "test_revisions.py", "test_quality.py",

@@ -122,7 +122,7 @@ def borough_month_counts(cur: pl.DataFrame) -> dict[tuple[str, str, str], int]:
 # ------------------------------------------------------------------------------------------
 # Fixtures
 # ------------------------------------------------------------------------------------------
-# Two years of police files at London's volume (about 10 s): made once, by one test worker
+# Two years of police files at London's volume (slow, so marked so): made once, by one test worker
 # (session-scoped, as that worker may run other modules' tests between these).
 pytestmark = pytest.mark.xdist_group("sample_mps")
 SLOW_FIXTURES = {"fy_world"}  # tests/conftest.py marks its tests slow
