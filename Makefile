@@ -1,4 +1,5 @@
-# Two commands for a newcomer: `make demo` and `make test` (`make lint` runs before it in CI).
+# Two commands for a newcomer: `make demo` and `make test` (`make lint` runs before it in CI);
+# `make test-fast` while changing code.
 PYTHON ?= python3.11
 VENV := .venv
 BIN := $(VENV)/bin
@@ -6,10 +7,10 @@ LANDING ?= data/landing
 WAREHOUSE ?= data/warehouse.duckdb
 PUBLISH ?= data/publish
 
-.PHONY: demo test lint docs install clean sample refresh dagster benchmark generate
+.PHONY: demo test test-fast lint docs install clean sample refresh dagster benchmark generate
 
 # Bytecode is compiled at install: where PYTHONDONTWRITEBYTECODE is set, every refresh (and its dbt
-# subprocess) would otherwise compile Dagster and dbt again, about 10 s of CPU each time.
+# subprocess) would otherwise compile Dagster and dbt again each time.
 $(BIN)/vawg: pyproject.toml
 	$(PYTHON) -m venv $(VENV)
 	$(BIN)/pip install --quiet --disable-pip-version-check uv==0.9.30
@@ -35,11 +36,18 @@ demo: install
 test: install
 	$(BIN)/python -m pytest -q -n 2 --dist loadgroup
 
+# The unit tests only (schemas, statistics, code generation, disclosure, the publication's files),
+# in under a minute: no refresh, Dagster, Chromium or subprocess (the `slow` mark, tests/conftest.py).
+test-fast: install
+	$(BIN)/python -m pytest -q -n 2 -m "not slow"
+
 # Quality gates (docs/decisions/0014-quality-gates.md): Python, the dbt models' SQL, the dbt
 # project's structure (keys, descriptions, layers, names) read from dbt's manifest; the Dagster
 # definitions load (`dg check defs`, from the defs folder as pyproject.toml's [tool.dg] says).
 lint: install
 	$(BIN)/ruff check .
+# The formatter's check ([tool.ruff.format]), on once the code base has been formatted in one commit:
+#	$(BIN)/ruff format --check .
 	cd dbt_project && ../$(BIN)/sqlfluff lint models --disable-progress-bar
 	$(BIN)/python -m pipelines.dbt_structure
 	$(BIN)/dg check defs

@@ -101,7 +101,7 @@ def replace_source_rows(con: duckdb.DuckDBPyConnection, source: str, parts: pl.D
     if parts.height:
         added = parts.filter(~pl.col("sha256").is_in(list(kept))) if kept is not None else parts
         # The rows taken out are left out as the table is written, not deleted after: a delete
-        # in the same transaction made the commit rewrite the whole table (23 s at scale 10).
+        # in the same transaction made the commit rewrite the whole table.
         if kept is None:
             con.execute(f"create or replace table raw.{source} as "
                         f"select * from ({_selects(parts)}) as r anti join taken_out as t on {keys}")

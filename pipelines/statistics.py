@@ -15,7 +15,7 @@ import numpy as np
 from scipy.special import gammaincinv, ndtri
 
 # scipy.special, not scipy.stats, and pandas only when pandas data is passed: importing
-# scipy.stats and pandas took 1.5 s in every process that computes or publishes indicators.
+# scipy.stats and pandas is slow, in every process that computes or publishes indicators.
 # The quantiles are the ones scipy.stats computes: chi2.ppf(p, df) is 2·gammaincinv(df/2, p)
 # and norm.ppf is ndtri.
 

@@ -103,7 +103,7 @@ OUTPUT: dict[str, pl.DataType] = {
 }
 COLUMNS: tuple[str, ...] = tuple(c for c in OUTPUT if c != "row_number")
 REQUIRED = ("urn", "defendant_ref", "finalised_date", "police_borough_code", "vawg_flags",
-            "outcome")  # fmt: skip
+            "outcome")  # fmt: skip  # continued lines aligned under the opening bracket
 KEY = ("urn", "defendant_ref")
 
 VAWG_FLAGS = (
@@ -121,7 +121,7 @@ VAWG_FLAGS = (
 )
 CONVICTIONS = ("GUILTY_PLEA", "CONVICTED_AFTER_TRIAL", "PROOF_IN_ABSENCE")
 UNSUCCESSFUL = ("DISCONTINUED", "NO_CASE_TO_ANSWER", "DISMISSED_AFTER_TRIAL", "ACQUITTED",
-                "DISCHARGED")  # fmt: skip
+                "DISCHARGED")  # fmt: skip  # continued lines aligned under the opening bracket
 ADMIN = "ADMIN_FINALISED"
 VICTIM_ISSUES = ("VICTIM_RETRACTION", "VICTIM_NON_ATTENDANCE", "VICTIM_EVIDENCE_DOES_NOT_SUPPORT")
 
@@ -294,7 +294,7 @@ def _rules() -> list[tuple[str, str, pl.Expr]]:
          (date >= P.EARLIEST_DATE) & pl.col("finalised_date").is_null()),
         ("must_be_blank", "unsuccessful_reason",
          ~_blank("unsuccessful_reason") & outcome.is_in([*CONVICTIONS, ADMIN])),
-    ]  # fmt: skip
+    ]  # fmt: skip  # one row per line, as a table
 
 
 @lru_cache(maxsize=64)

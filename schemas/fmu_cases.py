@@ -111,7 +111,7 @@ def _labels(*labels: str) -> dict[str, str]:
 
 REGIONS = _labels("London", "South East", "South West", "East of England", "East Midlands",
                   "West Midlands", "Yorkshire and the Humber", "North West", "North East",
-                  "Wales", "Scotland", "Northern Ireland", "Unknown")  # fmt: skip
+                  "Wales", "Scotland", "Northern Ireland", "Unknown")  # fmt: skip  # continued lines aligned under the opening bracket
 GENDERS = _labels("Female", "Male", "Unknown")
 AGE_BANDS = _labels("Under 16", "16-17", "18-21", "22-25", "26-30", "31-40", "41+", "Unknown")
 YES_NO = _labels("Yes", "No", "Unknown")
@@ -146,7 +146,7 @@ def labelled(value: pl.Expr, labels: dict[str, str]) -> pl.Expr:
     return P.code(value).replace_strict(
         [k.upper() for k in labels], list(labels.values()), default=None,
         return_dtype=pl.Utf8,
-    )  # fmt: skip
+    )  # fmt: skip  # several items to a line, grouped as they read
 
 
 def stage(data: pl.DataFrame, quarter: str) -> pl.DataFrame:
@@ -201,7 +201,7 @@ def _rules() -> list[tuple[str, str, pl.Expr]]:
         ("date_out_of_range", "Date Opened", date < P.EARLIEST_DATE),
         ("date_outside_quarter", "Date Opened",
          (date >= P.EARLIEST_DATE) & pl.col("date_opened").is_null()),
-    ]  # fmt: skip
+    ]  # fmt: skip  # one row per line, as a table
 
 
 @lru_cache(maxsize=64)

@@ -106,7 +106,7 @@ ASSAULT_TYPES = ("RAPE", "SEXUAL_ASSAULT", "OTHER")
 REPORTED = ("Y", "N", "U")
 GENDER = ("1", "2", "9", "X")  # NHS person stated gender
 ETHNICITY = ("A", "B", "C", "D", "E", "F", "G", "H", "J", "K", "L", "M", "N", "P", "R",
-             "S", "Z", "99")  # fmt: skip
+             "S", "Z", "99")  # fmt: skip  # continued lines aligned under the opening bracket
 DISABILITY = ("Y", "N", "Z")
 SEXUALITY = ("1", "2", "3", "4", "U", "Z", "9")
 OUTSIDE_LONDON = "OUTSIDE_LONDON"
@@ -229,7 +229,7 @@ def _rules() -> list[tuple[str, str, pl.Expr]]:
         ("date_out_of_range", "attendance_date", date < P.EARLIEST_DATE),
         ("date_outside_quarter", "attendance_date",
          (date >= P.EARLIEST_DATE) & pl.col("attendance_date").is_null()),
-    ]  # fmt: skip
+    ]  # fmt: skip  # one row per line, as a table
 
 
 @lru_cache(maxsize=64)

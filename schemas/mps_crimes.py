@@ -136,7 +136,7 @@ FLAGS = (
 SCOPE_FLAGS = FLAGS[:4]
 SEX = ("F", "M", "U")
 SDE = ("W1", "W2", "W9", "M1", "M2", "M3", "M9", "A1", "A2", "A3", "A9",
-       "B1", "B2", "B9", "O1", "O9", "NS")  # fmt: skip
+       "B1", "B2", "B9", "O1", "O9", "NS")  # fmt: skip  # continued lines aligned under the opening bracket
 IC = ("IC0", "IC1", "IC2", "IC3", "IC4", "IC5", "IC6")
 DISABILITY = ("Y", "N", "U")
 SEXUALITY = ("HET", "GAY", "BI", "OTH", "NS")
@@ -307,7 +307,7 @@ def _rules() -> list[tuple[str, str, pl.Expr]]:
     no_crime = cls == "NO_CRIME"
     has_outcome = ~_blank("outcome_type")
     always = ("crime_ref", "last_modified", "borough_code", "reported_date",
-              "recorded_date", "classification")  # fmt: skip
+              "recorded_date", "classification")  # fmt: skip  # continued lines aligned under the opening bracket
     offence_in_force = _in_force("ho_offence_code", offence_strands(), "ho_offence_code")
     outcome_in_force = _in_force("outcome_type", outcome_types(), "outcome_type")
     crime_ref = pl.col("crime_ref")
@@ -345,7 +345,7 @@ def _rules() -> list[tuple[str, str, pl.Expr]]:
         ("code_not_in_force", "ho_offence_code",
          offence_in_force > pl.coalesce("offence_date", "recorded_date")),
         ("code_not_in_force", "outcome_type", outcome_in_force > pl.col("outcome_date")),
-    ]  # fmt: skip
+    ]  # fmt: skip  # one row per line, as a table
 
 
 @lru_cache(maxsize=64)
@@ -369,7 +369,7 @@ WARNINGS: dict[str, pl.Expr] = {
     **{
         c: _unknown_when_blank(c)
         for c in ("victim_sex", "victim_age", "victim_sde", "victim_ic",
-                  "victim_disability", "victim_sexuality")  # fmt: skip
+                  "victim_disability", "victim_sexuality")
     },
     "suspect_sex": _invalid("suspect_sex"),
     **{

@@ -197,7 +197,7 @@ def _row_rules() -> list[tuple[str, str, pl.Expr]]:
         *(("invalid_code", c, _invalid(c))
           for c in ("service_type", "borough_code", "measure", "breakdown", "category")),
         ("invalid_integer", "count", _invalid("count")),
-    ]  # fmt: skip
+    ]  # fmt: skip  # one row per line, as a table
 
 
 def _provider_steps() -> list[dict[str, pl.Expr]]:
@@ -217,7 +217,7 @@ def _provider_steps() -> list[dict[str, pl.Expr]]:
         .otherwise(-1)
     )
     chosen = {c: pl.col(c).sort_by("__pair_score", descending=True).first().over("provider_id")
-              for c in ("service_type", "borough_code")}  # fmt: skip
+              for c in ("service_type", "borough_code")}  # fmt: skip  # continued lines aligned under the opening bracket
     st_differs = pair_valid & (st != pl.col("__chosen_service_type"))
     bc_differs = pair_valid & (bc != pl.col("__chosen_borough_code"))
     # A row quarantined by an earlier rule is no TOTAL for missing_total.

@@ -75,7 +75,7 @@ def open_offline(page: Path, profile: Path) -> tuple[str, list[str]]:
              f"--proxy-server=http://127.0.0.1:{proxy.port}", "--proxy-bypass-list=<-loopback>",
              "--virtual-time-budget=3000", "--dump-dom", page.resolve().as_uri()],
             capture_output=True, text=True, timeout=90,
-        )  # fmt: skip
+        )  # fmt: skip  # several items to a line, grouped as they read
         assert done.returncode == 0, done.stderr[-2000:]
         asked = [r for r in proxy.requests if not any(
             f" {host}:" in r or f"//{host}/" in r for host in BROWSER_OWN_HOSTS)]

@@ -1,4 +1,3 @@
-import datetime as dt
 import fcntl
 import hashlib
 import os
@@ -6,43 +5,36 @@ import pickle
 import shutil
 import subprocess
 import sys
-from pathlib import Path
 
-import duckdb
-import openpyxl
-import polars as pl
 import pytest
 
+from helpers import FIXTURES, refuse_in_fast_lane, write_fmu
 from pipelines.refresh import run_refresh
 from pipelines.settings import WarehousePaths
 from skip_guard import pytest_sessionfinish, pytest_terminal_summary  # noqa: F401  (a skip fails the run)
 
-FIXTURES = Path(__file__).parent / "fixtures"
+# Fixtures that run a refresh, or the sample generator at London's volume: a test that asks for
+# one, directly or through another fixture, is marked `slow` and stays out of `make test-fast`.
+# A module lists its own such fixtures in a module-level SLOW_FIXTURES; a test that refreshes,
+# starts Dagster, Chromium or a subprocess by itself carries @pytest.mark.slow.
+SLOW_FIXTURES = {"handmade", "scale1_two_year_warehouse"}
 
 
-def query(paths: WarehousePaths, sql: str, params=None) -> pl.DataFrame:
-    with duckdb.connect(str(paths.warehouse), read_only=True) as con:
-        return con.sql(sql, params=params or None).pl()
-
-
-def copy_state(fixture: WarehousePaths, tmp: Path, store: bool = False) -> WarehousePaths:
-    """A copy of a refreshed state (landing, publication, warehouse, and the raw store when
-    asked) to refresh again without touching the session's fixture."""
-    paths = WarehousePaths.of(tmp / "landing", tmp / "warehouse.duckdb", tmp / "publish")
-    shutil.copytree(fixture.landing, paths.landing)
-    shutil.copytree(fixture.publish, paths.publish, symlinks=True)
-    if store:
-        shutil.copytree(fixture.store, paths.store)
-    shutil.copy2(fixture.warehouse, paths.warehouse)
-    return paths
+@pytest.hookimpl(tryfirst=True)  # before `-m` deselects by mark
+def pytest_collection_modifyitems(config, items):
+    for item in items:
+        slow = SLOW_FIXTURES | getattr(getattr(item, "module", None), "SLOW_FIXTURES", set())
+        if slow & set(getattr(item, "fixturenames", ())):
+            item.add_marker(pytest.mark.slow)
 
 
 @pytest.fixture(scope="session")
-def handmade(tmp_path_factory, worker_id):
+def handmade(request, tmp_path_factory, worker_id):
     """The hand-made landing folder of all five sources (tests/fixtures/all_sources; the FMU
     spreadsheets are written here), refreshed once for the whole session. Read it, never write
     it (copy_state gives a copy to refresh): under `pytest -n 2` both workers share it — the
     first to need it builds it while the other waits on a lock, which saves a refresh."""
+    refuse_in_fast_lane(request, "handmade")
     root = tmp_path_factory.getbasetemp()
     if worker_id != "master":
         root = root.parent  # this session's folder, shared by its workers
@@ -70,10 +62,12 @@ def _state_of(paths: WarehousePaths) -> tuple[str, str]:
 
 
 @pytest.fixture(scope="session")
-def box2_warehouse(tmp_path_factory):
+def scale1_two_year_warehouse(request, tmp_path_factory):
     """FY2007/08 and FY2008/09 at London's real volume (scale 1), sampled and refreshed by the
-    command line as a newcomer runs it: the completed refresh and its paths."""
-    tmp = tmp_path_factory.mktemp("box2")
+    command line as a newcomer runs it: the completed refresh and its paths. Its tests share the
+    xdist group `scale1_two_year`, so that one worker builds it once."""
+    refuse_in_fast_lane(request, "scale1_two_year_warehouse")
+    tmp = tmp_path_factory.mktemp("scale1_two_year")
     paths = WarehousePaths.of(tmp / "landing", tmp / "warehouse.duckdb", tmp / "publish")
     vawg = [sys.executable, "-m", "pipelines.cli"]
     done = subprocess.run([*vawg, "sample", "--landing", str(paths.landing), "--start", "2007-04", "--end", "2009-03",
@@ -88,26 +82,3 @@ def box2_warehouse(tmp_path_factory):
 @pytest.fixture(scope="session")
 def police_handmade(handmade):
     return handmade
-
-
-def write_fmu(folder):
-    rows = {
-        "2009-04": [("FMU/0901", dt.date(2009, 5, 1), "London", "Female", "18-21", "Pakistan", "No", "No", "Advice"),
-                    ("FMU/0902", dt.date(2009, 5, 2), "West Midlands", "Male", "22-25", "India", "No", "Yes", "Support"),
-                    ("FMU/0903", dt.date(2009, 6, 3), "Scotland", "Female", "26-30", "Bangladesh", "Yes", "No", "Support")],
-        "2009-07": [("FMU/0904", dt.date(2009, 8, 1), "London", "Female", "Under 16", "Somalia", "No", "No", "Overseas assistance")],
-        "2009-10": [("FMU/0905", dt.date(2009, 11, 1), "Unknown", "Unknown", "Unknown", "Unknown", "Unknown", "Unknown", "Advice")],
-        "2010-01": [],
-    }
-    folder.mkdir()
-    for quarter, cases in rows.items():
-        book = openpyxl.Workbook()
-        sheet = book.active
-        sheet.append(["Case Reference", "Date Opened", "UK Region", "Gender", "Age Band", "Focus Country",
-                      "Disability", "LGBT", "Case Type"])
-        for case in cases:
-            sheet.append(case)
-        book.save(folder / f"{quarter}.xlsx")
-
-
-

@@ -14,7 +14,7 @@ Services: IDVA-HACKNEY (Hackney) every quarter: 10 new referrals (gender 9 F + 1
   ethnicity 5 + 4 = 9 does not), waiting list 3, 4, 5, 6; RCC-NORTH (pan-London) 20 referrals,
   waiting list 2, in Q1, Q2 and Q4 but not Q3.
 """
-from tests.conftest import query
+from helpers import query
 
 FY = ("financial_year", "2009-04-01")
 

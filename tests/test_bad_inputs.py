@@ -20,6 +20,7 @@ import pytest
 
 sys.path.insert(0, str(Path(__file__).parent))
 import bad_inputs as bad  # noqa: E402
+from helpers import assert_accounted, quarantined, warnings  # noqa: E402
 
 from pipelines.cli import EXIT_OK, EXIT_REJECTED, main  # noqa: E402
 from pipelines.landing.files import SOURCES, discover  # noqa: E402
@@ -79,20 +80,6 @@ def rejection(tmp_path: Path, source: str, case: str) -> str:
     one_sentence(caught.value.reason, f"{source}/{found.file_name}")
     assert str(caught.value) == caught.value.reason
     return caught.value.reason
-
-
-def assert_accounted(result: ValidationResult) -> None:
-    assert result.rows_read == result.rows_loaded + result.rows_quarantined
-    numbers = result.accepted["row_number"].to_list() + result.quarantine["row_number"].to_list()
-    assert sorted(numbers) == list(range(1, result.rows_read + 1))
-
-
-def quarantined(result: ValidationResult) -> list[tuple]:
-    return result.quarantine.select("row_number", "rule", "column_name").rows()
-
-
-def warnings(result: ValidationResult) -> dict[str, int]:
-    return dict(result.warnings.rows())
 
 
 def every_text(result: ValidationResult) -> list[str]:
@@ -424,6 +411,7 @@ def test_mps_older_state_in_a_later_file_is_accepted(tmp_path):
     ]
 
 
+@pytest.mark.slow  # a million rows written and validated
 def test_a_million_mps_rows(tmp_path):
     path = bad.million_mps_csv(tmp_path / "mps_crimes" / "2012-01.csv")
     start = time.perf_counter()

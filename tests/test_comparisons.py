@@ -14,11 +14,11 @@ from pipelines.indicators.compute import indicators_relation
 
 FY = ("financial_year", "2011/12", dt.date(2011, 4, 1), dt.date(2012, 3, 31))
 RATE, RRI, COUNT, CHANGE = ("police_withdrawal_rate", "police_victimisation_rri", "police_recorded_crimes",
-                            "police_recorded_crimes_change")  # fmt: skip
+                            "police_recorded_crimes_change")  # fmt: skip  # continued lines aligned under the opening bracket
 
 
 def _row(indicator, geography, breakdown, numerator, denominator, numerator_population=None,
-         denominator_population=None):  # fmt: skip
+         denominator_population=None):  # fmt: skip  # continued lines aligned under the opening bracket
     geography_type, geography_code = geography
     value = "total" if breakdown == "total" else breakdown
     return {"indicator_id": indicator, "category": "all", "period_type": FY[0], "period": FY[1],
@@ -27,7 +27,7 @@ def _row(indicator, geography, breakdown, numerator, denominator, numerator_popu
             "breakdown": "total" if breakdown == "total" else "ethnicity",
             "breakdown_value": "ALL" if value == "total" else value, "numerator": numerator,
             "denominator": denominator, "numerator_population": numerator_population,
-            "denominator_population": denominator_population}  # fmt: skip
+            "denominator_population": denominator_population}  # fmt: skip  # continued lines aligned under the opening bracket
 
 
 LONDON, UK = ("london", "E12000007"), ("uk", "K02000001")
@@ -70,7 +70,7 @@ ROWS = [
 def test_each_row_is_compared_with_its_comparator():
     frame = pl.DataFrame([row for row, _ in ROWS], schema_overrides={
         "numerator": pl.Int64, "denominator": pl.Int64, "numerator_population": pl.Int64,
-        "denominator_population": pl.Int64})  # fmt: skip
+        "denominator_population": pl.Int64})  # fmt: skip  # continued lines aligned under the opening bracket
     with duckdb.connect() as con:
         con.register("hand_made_values", frame.to_arrow())
         got = indicators_relation(con, con.sql("select * from hand_made_values")).pl()

@@ -18,7 +18,6 @@ publishes an indicators.csv byte-identical to the uninterrupted refresh of the s
 refresh day (the session fixture's), the other exits 1 with the writer lock's sentence.
 """
 import hashlib
-import json
 import os
 import signal
 import subprocess
@@ -29,9 +28,9 @@ from pathlib import Path
 import duckdb
 import pytest
 
+from helpers import copy_state, manifest_of, words
 from pipelines.settings import WarehousePaths
 from pipelines.store import RawStore
-from tests.conftest import copy_state
 
 BUSY = "Another refresh is writing warehouse.duckdb; try again when it has finished."
 REPO = Path(__file__).resolve().parents[1]
@@ -114,7 +113,7 @@ def test_killed_refreshes_leave_everything_readable_and_the_next_one_publishes(h
     paths = copy_state(fixture, tmp_path)
     # The uninterrupted refresh of the same data: the fixture's, on the day of its vintage.
     reference = (fixture.publish / "latest" / "indicators.csv").read_bytes()
-    manifest = json.loads((fixture.publish / "latest" / "manifest.json").read_text(encoding="utf-8"))
+    manifest = manifest_of(fixture)
     as_of = f"{manifest['vintage'][:4]}-{manifest['vintage'][4:6]}-{manifest['vintage'][6:8]}"
     with duckdb.connect(str(paths.warehouse), read_only=True) as con:
         counts = [con.sql(f"select count(*) from marts.{t}").fetchall()[0][0] for t in ("indicators", "indicator_vintages")]
@@ -144,7 +143,7 @@ def test_killed_refreshes_leave_everything_readable_and_the_next_one_publishes(h
     results = sorted([(*p.communicate(timeout=600), p.returncode)[::-1] for p in (first, second)])
     (ok, _, _), (busy, busy_err, _) = results  # (exit status, stderr, stdout)
     assert (ok, busy) == (0, 1), results
-    assert " ".join(busy_err.split()) == BUSY
+    assert words(busy_err) == BUSY
     assert (paths.publish / "latest" / "indicators.csv").read_bytes() == reference
     assert len(published(paths)) == len(before["published"]) + 1
     assert not [*tmp_path.glob("warehouse.duckdb.build-*"), *paths.publish.glob(".*"), *paths.store.rglob("*.tmp")]

@@ -7,6 +7,7 @@ import sys
 from pathlib import Path
 
 import dagster as dg
+import pytest
 
 from pipelines.dbt_manifest import ensure_manifest
 
@@ -16,6 +17,9 @@ from pipelines.definitions import load_definitions  # noqa: E402  (needs the dbt
 from pipelines.defs.partitions import quarterly_partitions  # noqa: E402
 
 defs = load_definitions()
+
+# Dagster instances and the dbt manifest.
+pytestmark = pytest.mark.slow
 
 
 def test_definitions_resolve():

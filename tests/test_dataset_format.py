@@ -44,7 +44,7 @@ ROWS = [
      41, None, 41, "count", None, None, "not_compared", False, "line one\nline two"),
     ("havens_attendances", "Havens attendances", "all", *Q1, *CAMBERWELL, "gender", "FEMALE",
      38, None, 38, "count", None, None, "", False, ""),
-]  # fmt: skip
+]  # fmt: skip  # one row per line, as a table
 
 EXPECTED_CSV = """\
 indicator_id,indicator_name,category,period_type,period,period_start,period_end,geography_type,geography_code,geography_name,breakdown,breakdown_value,numerator,denominator,value,unit,ci_lower,ci_upper,comparison,suppressed,note

@@ -9,11 +9,11 @@ from collections import defaultdict
 import polars as pl
 import pytest
 
+from helpers import query
 from pipelines.indicators.compute import COLUMNS
 from pipelines.publish.disclosure import (CELL_KEY, PROTECT, SMALL_NUMBER, apply_disclosure_control,
                                           suppressed_cells)
 from pipelines.publish.panel import disclosure_controlled, panel_rows
-from tests.conftest import query
 
 FY = dt.date(2009, 4, 1)
 QUARTERS = [dt.date(2009, 4, 1), dt.date(2009, 7, 1), dt.date(2009, 10, 1), dt.date(2010, 1, 1)]

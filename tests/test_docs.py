@@ -4,6 +4,7 @@ import hashlib
 import duckdb
 import pytest
 
+from helpers import words
 from pipelines.cli import main
 
 
@@ -56,4 +57,4 @@ def test_vawg_docs_without_a_warehouse_says_so(tmp_path, capsys):
     with pytest.raises(SystemExit) as done:
         main(["docs", "--warehouse", str(tmp_path / "none.duckdb"), "--publish", str(tmp_path / "publish")])
     assert done.value.code == 1
-    assert "run `vawg refresh` first" in " ".join(capsys.readouterr().err.split())
+    assert "run `vawg refresh` first" in words(capsys.readouterr().err)

@@ -1,28 +1,21 @@
 """`vawg sample` then `vawg refresh`, as a newcomer runs them."""
 import csv
-import subprocess
-import sys
 from collections import Counter, defaultdict
 
 import pytest
 
-from pipelines.cli import main
+from helpers import vawg
 from pipelines.indicators.spec import load_spec
 
-# Both files use the session's box2 warehouse: under `pytest -n 2` one worker builds it once.
-pytestmark = pytest.mark.xdist_group("box2")
-
-VAWG = [sys.executable, "-m", "pipelines.cli"]
-
-
-def run(*args) -> subprocess.CompletedProcess:
-    return subprocess.run([*VAWG, *args], capture_output=True, text=True, timeout=900)
+# The session's two-year warehouse at scale 1 (tests/conftest.py): one worker builds it once for
+# this module, tests/test_analyst_guide.py and tests/test_report.py.
+pytestmark = pytest.mark.xdist_group("scale1_two_year")
 
 
 @pytest.fixture(scope="session")
-def box2_refresh(box2_warehouse):
+def scale1_two_year_published(scale1_two_year_warehouse):
     """FY2007/08 and FY2008/09 at London's real volume (scale 1): the refresh and its published rows."""
-    done, paths = box2_warehouse
+    done, paths = scale1_two_year_warehouse
     rows = list(csv.DictReader(open(paths.publish / "latest" / "indicators.csv", encoding="utf-8")))
     return done, rows
 
@@ -33,9 +26,10 @@ def london_fy(rows, indicator, category, period):
     return row
 
 
-def test_box2_figures_for_fy2008_09(box2_refresh):
-    """Box 2 of the strategy, from the published dataset: FY2008/09 London."""
-    _, rows = box2_refresh
+def test_fy2008_09_london_police_figures_match_the_strategy(scale1_two_year_published):
+    """The figures of Box 2 of the London VAWG strategy (FY2008/09, London), read from the
+    published dataset of the sample the generator calibrates to them."""
+    _, rows = scale1_two_year_published
     assert london_fy(rows, "police_recorded_crimes", "domestic_abuse", "2008/09")["value"] == "53069"
     assert london_fy(rows, "police_recorded_crimes_change", "domestic_abuse", "2008/09")["value"] == "4.4"
     assert london_fy(rows, "police_recorded_crimes", "rape", "2008/09")["value"] == "2180"
@@ -45,8 +39,8 @@ def test_box2_figures_for_fy2008_09(box2_refresh):
     assert london_fy(rows, "police_recorded_crimes", "honour_based_violence", "2008/09")["value"] == "132"
 
 
-def test_every_indicator_and_complete_breakdowns(box2_refresh):
-    done, rows = box2_refresh
+def test_every_indicator_and_complete_breakdowns(scale1_two_year_published):
+    done, rows = scale1_two_year_published
     assert "indicators published" in done.stdout
     spec = load_spec()
     assert {r["indicator_id"] for r in rows} == {i.id for i in spec.indicators}
@@ -72,33 +66,27 @@ def test_every_indicator_and_complete_breakdowns(box2_refresh):
 
 def test_small_scale_two_years_validate_and_same_seed_same_bytes(tmp_path):
     landing = tmp_path / "landing"
-    assert main_exit(["sample", "--landing", str(landing), "--start", "2010-04", "--end", "2012-03", "--scale", "0.05", "--seed", "3"]) == 0
+    assert vawg("sample", "--landing", str(landing), "--start", "2010-04", "--end", "2012-03", "--scale", "0.05", "--seed", "3")[0] == 0
     first = {p.name: p.read_bytes() for p in (landing / "mps_crimes").iterdir()}
     assert len(first) == 8
     again = tmp_path / "again"
-    assert main_exit(["sample", "--landing", str(again), "--start", "2010-04", "--end", "2012-03", "--scale", "0.05", "--seed", "3"]) == 0
+    assert vawg("sample", "--landing", str(again), "--start", "2010-04", "--end", "2012-03", "--scale", "0.05", "--seed", "3")[0] == 0
     assert first == {p.name: p.read_bytes() for p in (again / "mps_crimes").iterdir()}
     # Every file of the small sample would be accepted (the refresh itself is exercised at
-    # scale 1 by box2_refresh, to keep the suite within its time budget).
-    assert main_exit(["validate", "--landing", str(landing)]) == 0
-
-
-def main_exit(argv) -> int:
-    with pytest.raises(SystemExit) as stop:
-        main(argv)
-    return stop.value.code
+    # scale 1 by scale1_two_year_published, to keep the suite within its time budget).
+    assert vawg("validate", "--landing", str(landing))[0] == 0
 
 
 def test_usage_errors_exit_2(tmp_path):
-    assert main_exit(["sample", "--start", "2010-13"]) == 2
-    assert main_exit(["frobnicate"]) == 2
-    assert main_exit(["sample", "--landing", str(tmp_path), "--start", "2012-04", "--end", "2010-03"]) == 2
+    assert vawg("sample", "--start", "2010-13")[0] == 2
+    assert vawg("frobnicate")[0] == 2
+    assert vawg("sample", "--landing", str(tmp_path), "--start", "2012-04", "--end", "2010-03")[0] == 2
 
 
-def test_published_figures_of_the_other_sources(box2_refresh):
+def test_published_figures_of_the_other_sources(scale1_two_year_published):
     """Issue 3's published figures, within the tolerance the generators promise (the rate of
     one count: under 0.5 percentage points at these volumes)."""
-    _, rows = box2_refresh
+    _, rows = scale1_two_year_published
     assert abs(float(london_fy(rows, "cps_conviction_rate", "all", "2008/09")["value"]) - 62.0) <= 0.5
     # 54.5% of rape prosecutions unsuccessful in FY2007/08: conviction rate 45.5%.
     assert abs(100 - float(london_fy(rows, "cps_conviction_rate", "rape", "2007/08")["value"]) - 54.5) <= 0.5

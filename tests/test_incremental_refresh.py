@@ -21,12 +21,12 @@ import sys
 import polars as pl
 import pytest
 
+from helpers import copy_state, query
 from pipelines import build_file
 from pipelines.compare import differing_tables
 from pipelines.defs.source_family import _empty_rows
 from pipelines.refresh import run_refresh
 from pipelines.settings import WarehousePaths
-from tests.conftest import copy_state, query
 
 NEW_QUARTER = "2010-04"
 NEW_POLICE_ROWS = """\
@@ -112,6 +112,7 @@ def test_the_incremental_dbt_run_leaves_out_what_the_same_code_proved(added_quar
     assert "int_crime_records_changed" not in categories_key_test(scratch)
 
 
+@pytest.mark.slow  # runs pytest in a subprocess
 def test_the_group_keeps_these_tests_on_one_worker(request, worker_id, tmp_path):
     """pytest-xdist's loadgroup gives a grouped test's id its group; with pytest 9.2 it silently
     does not (pytest-xdist issue 1386) and both workers would build the two refreshes above
@@ -124,7 +125,7 @@ def test_the_group_keeps_these_tests_on_one_worker(request, worker_id, tmp_path)
     # its module is imported, so no refresh is built.
     done = subprocess.run([sys.executable, "-m", "pytest", "-q", "-p", "no:cacheprovider", "-n", "1",
                            "--dist", "loadgroup", f"--basetemp={tmp_path / 'run'}", request.node.nodeid],
-                          capture_output=True, text=True, timeout=300, cwd=request.config.rootpath)  # fmt: skip
+                          capture_output=True, text=True, timeout=300, cwd=request.config.rootpath)  # fmt: skip  # continued lines aligned under the opening bracket
     assert done.returncode == 0 and "1 passed" in done.stdout, done.stdout[-3000:] + done.stderr[-2000:]
 
 

@@ -17,6 +17,7 @@ import openpyxl
 import polars as pl
 import pytest
 
+from helpers import assert_accounted, quarantined, warnings
 import schemas.mps_crimes as mps
 from pipelines.landing.files import SOURCES, discover
 from pipelines.landing.read import FileRejected, read_raw
@@ -85,20 +86,6 @@ def write(tmp_path: Path, content: str | bytes, name: str = "2012-01.csv") -> Pa
 def load(tmp_path: Path, content: str | bytes, quarter: str = "2012-01") -> ValidationResult:
     path = write(tmp_path, content, f"{quarter}.csv")
     return validate("mps_crimes", read_raw(path, MPS), quarter)
-
-
-def quarantined(result: ValidationResult) -> list[tuple[int, str, str | None]]:
-    return [tuple(r) for r in result.quarantine.select("row_number", "rule", "column_name").rows()]
-
-
-def warnings(result: ValidationResult) -> dict[str, int]:
-    return dict(result.warnings.rows())
-
-
-def assert_accounted(result: ValidationResult) -> None:
-    numbers = result.accepted["row_number"].to_list() + result.quarantine["row_number"].to_list()
-    assert result.rows_read == result.accepted.height + result.quarantine.height
-    assert sorted(numbers) == list(range(1, result.rows_read + 1))
 
 
 # ---------------------------------------------------------------------- discover
@@ -544,7 +531,7 @@ RULE_CASES = {
         {"outcome_type": "16", "outcome_date": "08/01/2012"},
         ("outcome_before_recorded", "outcome_date"),
     ),
-}  # fmt: skip
+}  # fmt: skip  # one row per line, as a table
 
 
 @pytest.mark.parametrize("changes, expected", RULE_CASES.values(), ids=RULE_CASES.keys())
@@ -563,7 +550,7 @@ def dated(n: int, day: str, **changes: str) -> dict[str, str]:
     """A row reported, recorded and modified on `day` (DD/MM/YYYY), changed by `changes`."""
     d, m, y = day.split("/")
     dates = dict(last_modified=f"{y}-{m}-{d}T10:00:00", reported_date=day,
-                 recorded_date=day, offence_date="")  # fmt: skip
+                 recorded_date=day, offence_date="")  # fmt: skip  # continued lines aligned under the opening bracket
     return record(n, **{**dates, **changes})
 
 
@@ -587,7 +574,7 @@ def dated(n: int, day: str, **changes: str) -> dict[str, str]:
         ("2019-04", dated(1, "01/03/2019", outcome_type="22", outcome_date="31/03/2019"),
          dated(2, "01/03/2019", outcome_type="22", outcome_date="01/04/2019"), "outcome_type"),
     ],
-)  # fmt: skip
+)  # fmt: skip  # several items to a line, grouped as they read
 def test_codes_before_they_came_into_force(tmp_path, quarter, before, from_date, column):
     result = load(tmp_path, csv_text([before, from_date]), quarter)
     assert quarantined(result) == [(1, "code_not_in_force", column)]
@@ -607,7 +594,7 @@ def test_first_rule_wins_and_duplicates_take_every_row(tmp_path):
         record(2, reported_date="nonsense"),
         record(3, victim_age="150", cps_urn="02AB1234512", classification="no_crime",
                no_crime_date="10/01/2012"),
-    ]  # fmt: skip
+    ]  # fmt: skip  # one row per line, as a table
     result = load(tmp_path, csv_text(rows))
     assert quarantined(result) == [
         (1, "required_missing", "borough_code"),
@@ -630,7 +617,7 @@ def test_warnings_count_unknown_optional_values(tmp_path):
         record(3, victim_disability="maybe", victim_sexuality="", suspect_sex="X",
                flag_domestic="", outcome_type="", cps_urn=""),
         record(4, offence_date="09/01/2012 00:00", victim_age="111", suspect_age="0"),
-    ]  # fmt: skip
+    ]  # fmt: skip  # one row per line, as a table
     result = load(tmp_path, csv_text(rows))
     assert quarantined(result) == []
     assert result.warnings.schema == pl.Schema({"column_name": pl.Utf8, "warning_count": pl.Int64})

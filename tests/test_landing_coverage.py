@@ -3,16 +3,14 @@
 - A source that has sent nothing, and a landing folder that starts mid-year, publish what the
   accepted data can give, and the manifest and the summary say what is absent and why
   (docs/decisions/0023-absent-sources-and-indicators.md).
-- A landing path that does not exist, or holds no source folder, is a usage error; a rebuild
-  from the stored data alone is asked for with `--from-store`.
+- A rebuild from the stored data alone is asked for with `--from-store` (the usage errors of
+  the landing path, which need no refresh, are in tests/test_landing_folder_usage.py).
 - A file named for a quarter before 2000-01 or after the refresh's day is rejected like any
   other misnamed file (docs/decisions/0024-landing-quarters-follow-the-files.md).
 
 Three refreshes in all: the mid-year folder without service returns, the hand-made state with
 two misnamed files, and that state rebuilt from its raw store alone.
 """
-import contextlib
-import io
 import json
 import os
 import shutil
@@ -20,13 +18,12 @@ import shutil
 import polars as pl
 import pytest
 
-from pipelines.cli import main
+from helpers import FIXTURES, copy_state, manifest_of, query, refuse_in_fast_lane, vawg, words, write_fmu
 from pipelines.indicators.spec import load_spec
-from pipelines.publish.coverage import coverage
 from pipelines.settings import WarehousePaths
-from tests.conftest import FIXTURES, copy_state, query, write_fmu
 
 pytestmark = pytest.mark.xdist_group("landing_coverage")
+SLOW_FIXTURES = {"mid_year_without_services"}  # a refresh (tests/conftest.py marks its tests slow)
 
 SERVICE_INDICATORS = ["services_new_referrals", "services_clients_supported", "services_waiting_list",
                       "services_declined_capacity", "services_returns_received"]
@@ -37,36 +34,20 @@ NO_FINANCIAL_YEAR = ("It is published for financial years only, and no financial
                      "mps_crimes file for each of its four quarters.")
 
 
-def vawg(*args: str) -> tuple[int, str, str]:
-    """`vawg <args>` in this process: its exit status, standard output and standard error."""
-    out, err = io.StringIO(), io.StringIO()
-    with contextlib.redirect_stdout(out), contextlib.redirect_stderr(err), pytest.raises(SystemExit) as exited:
-        main(list(args))
-    return exited.value.code, out.getvalue(), err.getvalue()
-
-
 def refresh(paths: WarehousePaths, *extra: str) -> tuple[int, str, str]:
     return vawg("refresh", "--landing", str(paths.landing), "--warehouse", str(paths.warehouse),
                 "--publish", str(paths.publish), *extra)
-
-
-def words(text: str) -> str:
-    """Printed text with the terminal's line wrapping undone."""
-    return " ".join(text.split())
-
-
-def manifest_of(paths: WarehousePaths) -> dict:
-    return json.loads((paths.publish / "latest" / "manifest.json").read_text(encoding="utf-8"))
 
 
 # ------------------------------------------------------------- absent sources and periods
 
 
 @pytest.fixture(scope="module")
-def mid_year_without_services(tmp_path_factory):
+def mid_year_without_services(request, tmp_path_factory):
     """The hand-made folder without service_returns (a service that has not started sending)
     and without the quarter 2009-04 (a first deployment mid-year): mps_crimes, CPS, Havens and
     FMU for 2009-07, 2009-10 and 2010-01, so no financial year has all four quarters."""
+    refuse_in_fast_lane(request, "mid_year_without_services")
     tmp = tmp_path_factory.mktemp("mid_year")
     paths = WarehousePaths.of(tmp / "landing", tmp / "warehouse.duckdb", tmp / "publish")
     shutil.copytree(FIXTURES / "all_sources", paths.landing)
@@ -113,36 +94,7 @@ def test_nothing_is_absent_from_the_complete_hand_made_vintage(handmade):
     assert outcome.summary["absent"] == {"sources": [], "indicators": []}
 
 
-def test_a_source_whose_every_file_was_rejected_is_absent_for_that_reason():
-    periods = [("mps_crimes", "quarter"), ("mps_crimes", "financial_year"), ("cps_finalisations", "quarter"),
-               ("havens_attendances", "quarter"), ("fmu_cases", "quarter")]
-    covered = coverage(periods, ["havens_attendances", "service_returns"])
-    assert covered.absent["sources"] == [{
-        "source": "service_returns",
-        "reason": "Every service_returns file received was rejected (see the rejected files), so none of its "
-                  "indicators can be published."}]
-    # CPS and FMU have quarters but no financial year: none of their indicators is for years only.
-    assert [i["indicator_id"] for i in covered.absent["indicators"]] == SERVICE_INDICATORS
-    assert len(covered.expected_indicators) == 25
-
-
 # ------------------------------------------------------------- the landing path
-
-
-def test_a_landing_folder_that_does_not_exist_is_a_usage_error(tmp_path):
-    missing = tmp_path / "landnig"
-    code, out, err = vawg("validate", "--landing", str(missing))
-    assert (code, out) == (2, "")
-    assert words(err) == f"The landing folder {missing} does not exist; check the path given to --landing."
-
-
-def test_a_landing_folder_without_any_source_folder_is_a_usage_error(tmp_path):
-    (tmp_path / "landing" / "notes").mkdir(parents=True)
-    code, _, err = vawg("validate", "--landing", str(tmp_path / "landing"))
-    assert code == 2
-    assert words(err) == (f"The landing folder {tmp_path / 'landing'} holds none of the five source folders "
-                          "(mps_crimes, cps_finalisations, havens_attendances, fmu_cases, service_returns); "
-                          "check the path given to --landing.")
 
 
 def test_a_mistyped_landing_path_changes_nothing_on_an_existing_warehouse(handmade, tmp_path):
@@ -154,28 +106,6 @@ def test_a_mistyped_landing_path_changes_nothing_on_an_existing_warehouse(handma
     assert words(err) == f"The landing folder {typo.landing} does not exist; check the path given to --landing."
     assert (paths.warehouse.read_bytes(), os.readlink(paths.publish / "latest")) == before
     assert sorted(p.name for p in paths.publish.iterdir()) == sorted(p.name for p in handmade[0].publish.iterdir())
-
-
-def test_a_landing_folder_with_nothing_loadable_and_no_store_fails_in_a_sentence(tmp_path):
-    paths = WarehousePaths.of(tmp_path / "landing", tmp_path / "warehouse.duckdb", tmp_path / "publish")
-    (paths.landing / "mps_crimes").mkdir(parents=True)
-    (paths.landing / "mps_crimes" / "2009-05.csv").write_text("crime_ref\n1\n")
-    code, _, err = refresh(paths)
-    assert code == 1
-    assert words(err) == (f"No file in the landing folder {paths.landing} can be loaded and the raw store "
-                          f"{paths.store} holds none, so there is nothing to publish; `vawg validate --landing "
-                          f"{paths.landing}` says why each file would be rejected.")
-    assert not paths.warehouse.exists() and not paths.publish.exists()
-
-
-def test_from_store_with_nothing_stored_is_a_usage_error(tmp_path):
-    code, _, err = vawg("refresh", "--from-store", "--warehouse", str(tmp_path / "warehouse.duckdb"),
-                        "--publish", str(tmp_path / "publish"))
-    assert code == 2
-    assert words(err) == (f"There is nothing to rebuild from: the raw store {tmp_path / 'warehouse.store'} holds "
-                          "no accepted file; refresh from a landing folder instead (--landing).")
-    code, _, err = vawg("refresh", "--from-store", "--landing", str(tmp_path))
-    assert code == 2 and "not allowed with argument --from-store" in err
 
 
 # ------------------------------------------------------------- quarters outside the accepted span

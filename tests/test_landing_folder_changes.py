@@ -4,10 +4,9 @@ keep their last accepted version, from the raw store (docs/operator-guide.md, "L
 files"): the warehouse's indicators are exactly as before, and the refresh exits 3 naming the
 rejected file. One refresh for both, to keep the suite's time."""
 import hashlib
-import json
 
+from helpers import copy_state, manifest_of, query
 from pipelines.refresh import run_refresh
-from tests.conftest import copy_state, query
 
 
 def _sha(path):
@@ -43,7 +42,7 @@ def test_a_missing_file_and_a_rejected_resend_keep_the_last_accepted_versions(ha
         ("cps_finalisations", "2009-07.csv", accepted_sha, "accepted"),
         ("cps_finalisations", "2009-07.csv", rejected_sha, "rejected"),
         ("havens_attendances", "2009-10.csv", removed_sha, "accepted"),
-    ])  # fmt: skip
-    manifest = json.loads((paths.publish / "latest" / "manifest.json").read_text(encoding="utf-8"))
+    ])  # fmt: skip  # one row per line, as a table
+    manifest = manifest_of(paths)
     assert [(f["source"], f["file_name"]) for f in manifest["rejected_files"]] == [
         ("cps_finalisations", "2009-07.csv")]

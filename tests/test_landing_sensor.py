@@ -13,6 +13,9 @@ from pipelines.defs.sensors import SETTLE_SECONDS, landing_files_sensor
 from pipelines.lock import writer_lock
 from pipelines.settings import WarehousePaths
 
+# Each test sets up a Dagster instance.
+pytestmark = pytest.mark.slow
+
 
 @pytest.fixture
 def instance():

@@ -13,7 +13,12 @@ import urllib.error
 import urllib.request
 from pathlib import Path
 
+import pytest
+
 from pipelines.dbt_manifest import ensure_manifest
+
+# Starts `dagster dev` as a subprocess.
+pytestmark = pytest.mark.slow
 
 ROOT = Path(__file__).resolve().parents[1]
 

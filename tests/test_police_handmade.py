@@ -25,7 +25,7 @@ import math
 
 import pytest
 
-from tests.conftest import copy_state, query
+from helpers import copy_state, manifest_of, query
 
 LONDON_FY = ("financial_year", "2009-04-01", "london", "E12000007")
 
@@ -219,7 +219,6 @@ def test_second_refresh_with_a_rejected_file(police_handmade, tmp_path):
     rest publishes as before in a second vintage kept beside the first. Personal data planted
     in an accepted file reach no warehouse, log or published file; an analyst reading the
     warehouse during the refresh keeps a consistent view of the old one."""
-    import json
     import subprocess
     import sys
     from pipelines.refresh import run_refresh
@@ -245,7 +244,7 @@ def test_second_refresh_with_a_rejected_file(police_handmade, tmp_path):
     assert outcome.exit_code == 3, outcome.message
     [rejected] = outcome.summary["rejected_files"]
     assert rejected["file_name"] == "2010-04.csv" and "lacks the required columns" in rejected["reason"]
-    manifest = json.loads((paths.publish / "latest" / "manifest.json").read_text())
+    manifest = manifest_of(paths)
     assert [r["file_name"] for r in manifest["rejected_files"]] == ["2010-04.csv"]
     # Same accepted data, same bytes; the personal data of the rejected file is nowhere.
     assert (paths.publish / "latest" / "indicators.csv").read_bytes() == before

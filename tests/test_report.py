@@ -417,10 +417,10 @@ def test_report_of_a_refresh(handmade):
         assert (final.height == 0) == ('<span class="provisional">provisional</span>' in line.group(0))
 
 
-@pytest.mark.xdist_group("box2")
-def test_demo_publication(box2_warehouse):
+@pytest.mark.xdist_group("scale1_two_year")
+def test_demo_publication(scale1_two_year_warehouse):
     """The publication `make demo` makes, from the sample of all five sources (two years here)."""
-    latest = box2_warehouse[1].publish / "latest"
+    latest = scale1_two_year_warehouse[1].publish / "latest"
     dataset = pl.read_parquet(latest / "indicators.parquet")
     manifest = json.loads((latest / "manifest.json").read_text(encoding="utf-8"))
     text = render_report(dataset, manifest)
@@ -455,7 +455,7 @@ class _DevTools:
              "about:blank"],
             stdin=subprocess.DEVNULL, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
             pass_fds=(3, 4), preexec_fn=child_fds,
-        )  # fmt: skip
+        )  # fmt: skip  # several items to a line, grouped as they read
         os.close(cmd_r)
         os.close(out_w)
         self._buffer = b""
@@ -534,7 +534,7 @@ def _load_in_chromium(path: Path, profile: Path) -> tuple[list[str], str, int, d
             "   return [k, e ? e.innerText : null]; }).concat([['height', (() => {"
             "   const c = document.querySelector('#headline-police_charge_rate-all');"
             "   return c ? c.getBoundingClientRect().height : 0; })()]]))])")},
-            session=session)  # fmt: skip
+            session=session)  # fmt: skip  # continued lines aligned under the opening bracket
         h1, svgs, card = json.loads(result["result"]["value"])
         tools.send("Network.disable", session=session)
         urls = [e["params"]["request"]["url"] for e in tools.events if e.get("method") == "Network.requestWillBeSent"]
@@ -543,6 +543,7 @@ def _load_in_chromium(path: Path, profile: Path) -> tuple[list[str], str, int, d
         tools.close()
 
 
+@pytest.mark.slow  # starts Chromium
 def test_chromium_renders_offline(report, tmp_path):
     chromium()
     path, text = report
@@ -550,7 +551,7 @@ def test_chromium_renders_offline(report, tmp_path):
     canary = tmp_path / "canary.html"
     canary.write_text('<!DOCTYPE html><html><head><title>c</title><link rel="stylesheet" '
                       'href="https://cdn.example.com/x.css"></head><body><h1>canary</h1>'
-                      '<img src="http://example.invalid/x.png" alt=""></body></html>', encoding="utf-8")  # fmt: skip
+                      '<img src="http://example.invalid/x.png" alt=""></body></html>', encoding="utf-8")  # fmt: skip  # continued lines aligned under the opening bracket
     urls, h1, _, _ = _load_in_chromium(canary, tmp_path / "profile-canary")
     assert h1 == "canary" and any("example.invalid" in u for u in urls) and any("cdn.example.com" in u for u in urls)
 
@@ -565,6 +566,7 @@ def test_chromium_renders_offline(report, tmp_path):
     assert not outside, outside
 
 
+@pytest.mark.slow  # starts Chromium
 def test_chromium_dump_dom(report, tmp_path):
     """The plain command line a person would use: renders, exit code 0, the DOM holds the h1."""
     browser = chromium()
@@ -574,7 +576,7 @@ def test_chromium_dump_dom(report, tmp_path):
          "--disable-component-update", "--disable-sync", "--no-first-run", f"--user-data-dir={tmp_path / 'p'}",
          "--host-resolver-rules=MAP * ~NOTFOUND", "--dump-dom", path.resolve().as_uri()],
         capture_output=True, text=True, timeout=60,
-    )  # fmt: skip
+    )  # fmt: skip  # several items to a line, grouped as they read
     assert done.returncode == 0, done.stderr[-2000:]
     assert "<h1>Violence against women and girls in London" in done.stdout
     assert shutil.which(browser)

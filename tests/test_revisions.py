@@ -20,8 +20,8 @@ import re
 
 import polars as pl
 
+from helpers import copy_state, query
 from pipelines.refresh import run_refresh
-from tests.conftest import copy_state, query
 
 KEY = ["indicator_id", "category", "period_type", "period_start", "geography_type", "geography_code",
        "breakdown", "breakdown_value"]

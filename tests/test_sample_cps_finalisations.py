@@ -17,6 +17,7 @@ import numpy as np
 import polars as pl
 import pytest
 
+from helpers import decode_extract
 from pipelines.landing.files import SOURCES
 from pipelines.landing.read import read_raw
 from pipelines.landing.validate import cross_file_quarantine, validate
@@ -52,17 +53,8 @@ def fy(col: str) -> pl.Expr:
     return pl.col(col).dt.offset_by("-3mo").dt.year()
 
 
-def decode(raw: bytes) -> str:
-    if raw.startswith(b"\xef\xbb\xbf"):
-        return raw[3:].decode("utf-8")
-    try:
-        return raw.decode("utf-8")
-    except UnicodeDecodeError:
-        return raw.decode("cp1252")
-
-
 def read_text_rows(path: Path) -> tuple[list[str], list[list[str]]]:
-    rows = [r for r in csv.reader(io.StringIO(decode(path.read_bytes()), newline="")) if r]
+    rows = [r for r in csv.reader(io.StringIO(decode_extract(path.read_bytes()), newline="")) if r]
     return rows[0], rows[1:]
 
 
@@ -80,6 +72,10 @@ def police_rapes_recorded(start: str, end: str, year: int) -> int:
 # ------------------------------------------------------------------------------------------
 # Fixtures
 # ------------------------------------------------------------------------------------------
+# Two years at scale 1: tests/conftest.py marks the tests that use them slow.
+SLOW_FIXTURES = {"landing", "frame", "charged"}
+
+
 @pytest.fixture(scope="module")
 def landing(tmp_path_factory):
     """CPS files of 2007-04..2009-03 at scale 1, as `vawg sample` writes them."""

@@ -15,6 +15,7 @@ import numpy as np
 import polars as pl
 import pytest
 
+from helpers import decode_extract
 from pipelines.sample import common
 from pipelines.sample.mps_crimes import BOROUGHS, COLUMNS, DATA_DIR, JUNK_TYPES, mps_charged_cases, write_mps_crimes
 
@@ -29,15 +30,6 @@ URN = re.compile(r"^01[A-Z0-9]{2}\d{5}\d{2}$")
 # ------------------------------------------------------------------------------------------
 # A small independent reader
 # ------------------------------------------------------------------------------------------
-def decode(raw: bytes) -> str:
-    if raw.startswith(b"\xef\xbb\xbf"):
-        return raw[3:].decode("utf-8")
-    try:
-        return raw.decode("utf-8")
-    except UnicodeDecodeError:
-        return raw.decode("cp1252")
-
-
 def parse_dates(col: str) -> pl.Expr:
     c = pl.col(col).str.split(" ").list.first()  # drop a midnight time
     return pl.coalesce(
@@ -58,7 +50,7 @@ def parse_timestamps(col: str) -> pl.Expr:
 
 def read_extract(path: Path) -> tuple[list[str], pl.DataFrame]:
     """Raw header and a frame of trimmed text values with canonical (lower-case) column names."""
-    rows = [r for r in csv.reader(io.StringIO(decode(path.read_bytes()), newline="")) if r]
+    rows = [r for r in csv.reader(io.StringIO(decode_extract(path.read_bytes()), newline="")) if r]
     header = rows[0]
     names = [h.strip().lower() for h in header]
     frame = pl.DataFrame(rows[1:], schema={n: pl.Utf8 for n in names}, orient="row")
@@ -66,7 +58,7 @@ def read_extract(path: Path) -> tuple[list[str], pl.DataFrame]:
 
 
 def read_header(path: Path) -> list[str]:
-    return next(csv.reader(io.StringIO(decode(path.read_bytes()[:4000]).splitlines()[0])))
+    return next(csv.reader(io.StringIO(decode_extract(path.read_bytes()[:4000]).splitlines()[0])))
 
 
 def load(paths: list[Path]) -> pl.DataFrame:
@@ -130,9 +122,10 @@ def borough_month_counts(cur: pl.DataFrame) -> dict[tuple[str, str, str], int]:
 # ------------------------------------------------------------------------------------------
 # Fixtures
 # ------------------------------------------------------------------------------------------
-# Two years of police files at London's volume (about 10 s): made once, by one test worker
+# Two years of police files at London's volume (slow, so marked so): made once, by one test worker
 # (session-scoped, as that worker may run other modules' tests between these).
 pytestmark = pytest.mark.xdist_group("sample_mps")
+SLOW_FIXTURES = {"fy_world"}  # tests/conftest.py marks its tests slow
 
 
 @pytest.fixture(scope="session")
@@ -364,7 +357,7 @@ def test_files_carry_the_excel_mess(tmp_path):
     headers = [read_header(p) for p in paths]
     assert any(h != COLUMNS for h in headers)                          # case or order differs
     assert any([x.strip().lower() for x in h] != COLUMNS for h in headers)  # shuffled
-    text = "".join(decode(r) for r in raws)
+    text = "".join(decode_extract(r) for r in raws)
     assert re.search(r",\d{1,2}/\d{1,2}/\d{4},", text) and re.search(r",\d{4}-\d{2}-\d{2},", text)
     assert re.search(r",\d/\d{1,2}/\d{4},", text)  # D/M/YYYY
     assert re.search(r",\d{2}/\d{2}/\d{4} \d{2}:\d{2},", text)  # DD/MM/YYYY HH:MM timestamps

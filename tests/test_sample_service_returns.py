@@ -13,6 +13,7 @@ from pathlib import Path
 import polars as pl
 import pytest
 
+from helpers import decode_extract
 import schemas.service_returns as sr
 from pipelines.landing.files import SOURCES
 from pipelines.landing.read import read_raw
@@ -26,18 +27,9 @@ START, END = "2007-04", "2013-03"  # the default range of `vawg sample`
 # ------------------------------------------------------------------------------------------
 # Readers
 # ------------------------------------------------------------------------------------------
-def decode(raw: bytes) -> str:
-    if raw.startswith(b"\xef\xbb\xbf"):
-        return raw[3:].decode("utf-8")
-    try:
-        return raw.decode("utf-8")
-    except UnicodeDecodeError:
-        return raw.decode("cp1252")
-
-
 def read_extract(path: Path) -> tuple[list[str], pl.DataFrame]:
     """Raw header and a frame of the values as written (untrimmed), canonical column names."""
-    rows = [r for r in csv.reader(io.StringIO(decode(path.read_bytes()), newline="")) if any(f.strip() for f in r)]
+    rows = [r for r in csv.reader(io.StringIO(decode_extract(path.read_bytes()), newline="")) if any(f.strip() for f in r)]
     header = rows[0]
     names = [h.strip().lower() for h in header]
     return header, pl.DataFrame(rows[1:], schema={n: pl.Utf8 for n in names}, orient="row", strict=False)

@@ -17,6 +17,7 @@ from pathlib import Path
 import polars as pl
 import pytest
 
+from helpers import assert_accounted, quarantined, warnings
 import schemas.cps_finalisations as cps
 from pipelines.landing.files import SOURCES
 from pipelines.landing.read import FileRejected, read_raw
@@ -67,20 +68,6 @@ def load(tmp_path: Path, rows: list[dict] | str | bytes, quarter: str = "2009-04
     content = rows if isinstance(rows, (str, bytes)) else csv_text(rows)
     path = write(tmp_path, content, f"{quarter}.csv")
     return validate("cps_finalisations", read_raw(path, CPS), quarter)
-
-
-def quarantined(result: ValidationResult) -> list[tuple[int, str, str | None]]:
-    return [tuple(r) for r in result.quarantine.select("row_number", "rule", "column_name").rows()]
-
-
-def warnings(result: ValidationResult) -> dict[str, int]:
-    return dict(result.warnings.rows())
-
-
-def assert_accounted(result: ValidationResult) -> None:
-    numbers = result.accepted["row_number"].to_list() + result.quarantine["row_number"].to_list()
-    assert result.rows_read == result.accepted.height + result.quarantine.height
-    assert sorted(numbers) == list(range(1, result.rows_read + 1))
 
 
 # ------------------------------------------------------------------ accepted values

@@ -16,6 +16,7 @@ import openpyxl
 import polars as pl
 import pytest
 
+from helpers import quarantined
 import schemas.fmu_cases as fmu
 from pipelines.landing.files import SOURCES
 from pipelines.landing.read import read_raw
@@ -76,10 +77,6 @@ def load(tmp_path: Path, rows: list[dict], quarter: str = "2012-01", **kw) -> Va
     return validate(SOURCE, read_raw(workbook(tmp_path, rows, quarter, **kw), LISTED), quarter)
 
 
-def quarantined(result: ValidationResult) -> list[tuple[int, str, str | None]]:
-    return [tuple(r) for r in result.quarantine.select("row_number", "rule", "column_name").rows()]
-
-
 # ------------------------------------------------------------------------ accepted
 
 
@@ -91,7 +88,7 @@ def test_the_spec_example_is_accepted_and_normalised(tmp_path):
              Case_Type="Advice"),
         case(52, Date_Opened=dt.date(2012, 1, 16), UK_Region="Unknown", Age_Band="Under 16",
              Focus_Country="Somalia", Case_Type="Overseas assistance"),
-    ]  # fmt: skip
+    ]  # fmt: skip  # several items to a line, grouped as they read
     result = load(tmp_path, rows)
     assert quarantined(result) == []
     assert result.warnings.height == 0
@@ -103,13 +100,13 @@ def test_the_spec_example_is_accepted_and_normalised(tmp_path):
          "Bangladesh", "YES", "UNKNOWN", "ADVICE"),
         (3, "FMU/2012/0052", dt.date(2012, 1, 16), "UNKNOWN", "FEMALE", "UNDER_16", "Somalia",
          "NO", "NO", "OVERSEAS_ASSISTANCE"),
-    ]  # fmt: skip
+    ]  # fmt: skip  # one row per line, as a table
 
 
 def test_every_region_and_code_any_case(tmp_path):
     regions = ["London", "South East", "South West", "East of England", "East Midlands",
                "West Midlands", "Yorkshire and The Humber", "North West", "North East",
-               "Wales", "Scotland", "Northern Ireland", "Unknown"]  # fmt: skip
+               "Wales", "Scotland", "Northern Ireland", "Unknown"]  # fmt: skip  # continued lines aligned under the opening bracket
     bands = ["Under 16", "16-17", "18-21", "22-25", "26-30", "31-40", "41+", "Unknown"]
     rows = [
         case(i + 1, UK_Region=f" {r.upper() if i % 2 else r.lower()} ",
@@ -118,7 +115,7 @@ def test_every_region_and_code_any_case(tmp_path):
              Case_Type=["advice", "SUPPORT", "overseas ASSISTANCE"][i % 3],
              Focus_Country=["  Pakistan ", "Unknown", "India"][i % 3])
         for i, r in enumerate(regions)
-    ]  # fmt: skip
+    ]  # fmt: skip  # several items to a line, grouped as they read
     # headings in another case, with stray spaces, in another order
     headings = [" case reference", "DATE OPENED", *reversed([h.lower() for h in HEADINGS[2:]])]
     result = load(tmp_path, rows, headings=headings)
@@ -128,7 +125,7 @@ def test_every_region_and_code_any_case(tmp_path):
     assert out["uk_region"].to_list() == [
         "LONDON", "SOUTH_EAST", "SOUTH_WEST", "EAST_OF_ENGLAND", "EAST_MIDLANDS",
         "WEST_MIDLANDS", "YORKSHIRE_AND_THE_HUMBER", "NORTH_WEST", "NORTH_EAST", "WALES",
-        "SCOTLAND", "NORTHERN_IRELAND", "UNKNOWN"]  # fmt: skip
+        "SCOTLAND", "NORTHERN_IRELAND", "UNKNOWN"]  # fmt: skip  # continued lines aligned under the opening bracket
     assert out["age_band"].to_list()[:8] == [
         "UNDER_16", "16-17", "18-21", "22-25", "26-30", "31-40", "41+", "UNKNOWN"]
     assert out["gender"].to_list()[:3] == ["FEMALE", "MALE", "UNKNOWN"]
@@ -159,7 +156,7 @@ def test_a_csv_file_is_accepted_too(tmp_path):
         "FMU/2012/0031,04/01/2012,London,Female,18-21,Pakistan,No,No,Support\r\n"
         'FMU/2012/0032,05/01/2012,"Yorkshire and the Humber",Female,16-17,"Congo, Democratic Republic",No,No,Advice\r\n',
         encoding="utf-8",
-    )  # fmt: skip
+    )  # fmt: skip  # several items to a line, grouped as they read
     result = validate(SOURCE, read_raw(path, LISTED), "2012-01")
     assert quarantined(result) == []
     assert result.accepted["focus_country"].to_list() == ["Pakistan", "Congo, Democratic Republic"]
@@ -220,7 +217,7 @@ def test_optional_values_become_unknown_and_are_counted_by_heading(tmp_path):
         case(3, LGBT="", Case_Type="Overseas"),
         case(4, UK_Region="Unknown", Gender="Unknown", Age_Band="Unknown",
              Focus_Country="Unknown", Disability="Unknown", LGBT="Unknown"),  # no warnings
-    ]  # fmt: skip
+    ]  # fmt: skip  # several items to a line, grouped as they read
     result = load(tmp_path, rows)
     assert quarantined(result) == []
     assert result.warnings.rows() == [
@@ -260,7 +257,7 @@ def _three_quarters(tmp_path: Path) -> pl.DataFrame:
         "2012-07": [case(2, Date_Opened=dt.date(2012, 7, 2)),
                     case(4, Date_Opened=dt.date(2012, 7, 3)),
                     case(3, Date_Opened=dt.date(2012, 7, 4))],
-    })  # fmt: skip
+    })  # fmt: skip  # several items to a line, grouped as they read
 
 
 def test_a_case_reference_of_an_earlier_file_is_quarantined_in_the_later_one(tmp_path):

@@ -18,6 +18,7 @@ import openpyxl
 import polars as pl
 import pytest
 
+from helpers import assert_accounted, quarantined
 import schemas.havens_attendances as havens
 from pipelines.landing.files import SOURCES
 from pipelines.landing.read import read_raw
@@ -70,15 +71,6 @@ def load(tmp_path: Path, content: str | bytes, quarter: str = "2012-01") -> Vali
     return validate(SOURCE, read_raw(write(tmp_path, content, f"{quarter}.csv"), LISTED), quarter)
 
 
-def quarantined(result: ValidationResult) -> list[tuple[int, str, str | None]]:
-    return [tuple(r) for r in result.quarantine.select("row_number", "rule", "column_name").rows()]
-
-
-def assert_accounted(result: ValidationResult) -> None:
-    numbers = result.accepted["row_number"].to_list() + result.quarantine["row_number"].to_list()
-    assert sorted(numbers) == list(range(1, result.rows_read + 1))
-
-
 # ------------------------------------------------------------------------ accepted
 
 
@@ -102,7 +94,7 @@ def test_the_spec_example_is_accepted_as_written(tmp_path):
          "SEXUAL_ASSAULT", False, False, "N", "2", 31, "A", "Z", "Z", "E09000033"),
         (3, "HV-2012-00420", "CL-19342", dt.date(2012, 1, 6), "CAMBERWELL", "POLICE", "RAPE",
          True, True, "Y", "1", 19, "M", "N", "2", "E09000028"),
-    ]  # fmt: skip
+    ]  # fmt: skip  # one row per line, as a table
 
 
 def test_messy_values_are_normalised(tmp_path):
@@ -114,7 +106,7 @@ def test_messy_values_are_normalised(tmp_path):
                residence_borough_code="outside_london"),
         record(2, attendance_date="31/03/2012 00:00", client_gender="x", client_ethnicity="z",
                client_sexuality="09", residence_borough_code="e09000001", client_age="0"),
-    ]  # fmt: skip
+    ]  # fmt: skip  # one row per line, as a table
     # BOM, CRLF, a blank line and upper-case headings in another order
     header = list(reversed(HEADER))
     text = csv_text(rows, header, eol="\r\n").replace("\r\n", "\r\n\r\n", 1)
@@ -129,10 +121,10 @@ def test_messy_values_are_normalised(tmp_path):
         "forensic_exam": False, "reported_to_police": "U", "client_gender": "2",
         "client_age": 36, "client_ethnicity": "99", "client_disability": "Z",
         "client_sexuality": "U", "residence_borough_code": "OUTSIDE_LONDON",
-    }  # fmt: skip
+    }  # fmt: skip  # several items to a line, grouped as they read
     assert (second["attendance_date"], second["client_gender"], second["client_ethnicity"],
             second["client_sexuality"], second["residence_borough_code"],
-            second["client_age"]) == (dt.date(2012, 3, 31), "X", "Z", "9", "E09000001", 0)  # fmt: skip
+            second["client_age"]) == (dt.date(2012, 3, 31), "X", "Z", "9", "E09000001", 0)  # fmt: skip  # continued lines aligned under the opening bracket
     assert result.warnings.height == 0
 
 
@@ -217,7 +209,7 @@ def test_optional_values_become_unknown_and_are_counted(tmp_path):
                client_sexuality="9", reported_to_police="U", client_gender="X"),  # known unknowns
         record(4, client_age="-1", acute="N", forensic_exam="", residence_borough_code="London"),
         record(5, client_age="3.5", referral_route=""),
-    ]  # fmt: skip
+    ]  # fmt: skip  # one row per line, as a table
     result = load(tmp_path, csv_text(rows))
     assert quarantined(result) == []
     assert result.warnings.rows() == [
@@ -235,9 +227,9 @@ def test_optional_values_become_unknown_and_are_counted(tmp_path):
     ]
     first, second, third, fourth, _ = result.accepted.rows(named=True)
     assert (first["client_ref"], first["referral_route"], first["acute"], first["forensic_exam"],
-            first["reported_to_police"], first["client_gender"]) == (None,) * 6  # fmt: skip
+            first["reported_to_police"], first["client_gender"]) == (None,) * 6  # fmt: skip  # continued lines aligned under the opening bracket
     assert (second["client_age"], second["client_ethnicity"], second["client_sexuality"],
-            second["residence_borough_code"]) == (None,) * 4  # fmt: skip
+            second["residence_borough_code"]) == (None,) * 4  # fmt: skip  # continued lines aligned under the opening bracket
     assert (third["client_age"], third["client_ethnicity"], third["reported_to_police"]) == (
         110, "99", "U")
     assert (fourth["acute"], fourth["client_age"]) == (False, None)
@@ -271,7 +263,7 @@ def test_an_attendance_id_of_an_earlier_file_is_quarantined_in_the_later_one(tmp
         "2012-01": [record(1, attendance_date="2012-01-02"), record(4, attendance_date="2012-01-09")],
         "2012-07": [record(5, attendance_date="2012-07-01"), record(2, attendance_date="2012-07-02"),
                     record(1, attendance_date="2012-07-03"), record(6, attendance_date="2012-07-04")],
-    })  # fmt: skip
+    })  # fmt: skip  # one row per line, as a table
     out = havens.cross_file_failures(rows)
     assert out.schema == pl.Schema({"file_sha256": pl.Utf8, "row_number": pl.Int64, "rule": pl.Utf8})
     assert out.rows() == [

@@ -14,6 +14,7 @@ from pathlib import Path
 import polars as pl
 import pytest
 
+from helpers import assert_accounted, quarantined
 import schemas.service_returns as sr
 from pipelines.landing.files import SOURCES
 from pipelines.landing.read import read_raw
@@ -37,7 +38,7 @@ def row(provider=HACKNEY, measure="NEW_REFERRALS", breakdown="TOTAL", category="
         "provider_id": provider_id, "service_type": service_type, "borough_code": borough_code,
         "measure": measure, "breakdown": breakdown, "category": category, "count": count,
         **values,
-    }  # fmt: skip
+    }  # fmt: skip  # several items to a line, grouped as they read
 
 
 def gender(provider=HACKNEY, measure="NEW_REFERRALS", female="9", male="1") -> list[dict]:
@@ -66,18 +67,8 @@ def load(tmp_path: Path, content: str | bytes, quarter: str = "2012-01") -> Vali
     return validate("service_returns", read_raw(path, COLUMNS), quarter)
 
 
-def quarantined(result: ValidationResult) -> list[tuple[int, str, str | None]]:
-    return [tuple(r) for r in result.quarantine.select("row_number", "rule", "column_name").rows()]
-
-
 def accepted_numbers(result: ValidationResult) -> list[int]:
     return result.accepted["row_number"].to_list()
-
-
-def assert_accounted(result: ValidationResult) -> None:
-    numbers = accepted_numbers(result) + result.quarantine["row_number"].to_list()
-    assert result.rows_read == result.accepted.height + result.quarantine.height
-    assert sorted(numbers) == list(range(1, result.rows_read + 1))
 
 
 # ------------------------------------------------------------------------- contract
@@ -90,11 +81,11 @@ def test_module_contract():
         "row_number": pl.Int64(), "provider_id": pl.Utf8(), "service_type": pl.Utf8(),
         "borough_code": pl.Utf8(), "measure": pl.Utf8(), "breakdown": pl.Utf8(),
         "category": pl.Utf8(), "count": pl.Int64(),
-    }  # fmt: skip
+    }  # fmt: skip  # several items to a line, grouped as they read
     assert sr.RULES == (
         "ragged_row", "duplicate_key", "required_missing", "invalid_code", "invalid_integer",
         "inconsistent_provider", "missing_total",
-    )  # fmt: skip
+    )  # fmt: skip  # several items to a line, grouped as they read
     schema = sr.schema("2012-01")
     checks = {c.name for col in schema.columns.values() for c in col.checks}
     assert checks | {"ragged_row"} == set(sr.RULES)
@@ -125,7 +116,7 @@ def test_a_clean_return_is_accepted_with_typed_values(tmp_path):
             "all", "1520.0"),
         row(("CITY-ISVA", "ISVA", "E09000001"), count="4"),
         *[row((f"P{i}", t, "E09000033"), count="1") for i, t in enumerate(sr.SERVICE_TYPES)],
-    ]  # fmt: skip
+    ]  # fmt: skip  # one row per line, as a table
     result = load(tmp_path, csv_text(rows, eol="\r\n"))
 
     assert quarantined(result) == []
@@ -134,12 +125,12 @@ def test_a_clean_return_is_accepted_with_typed_values(tmp_path):
         "row_number": 5, "provider_id": "IDVA-HACKNEY", "service_type": "IDVA",
         "borough_code": "E09000012", "measure": "NEW_REFERRALS", "breakdown": "ETHNICITY",
         "category": "WHITE", "count": 5,
-    }  # fmt: skip
+    }  # fmt: skip  # several items to a line, grouped as they read
     assert result.accepted.row(12, named=True) == {
         "row_number": 13, "provider_id": "HELPLINE-LONDON", "service_type": "HELPLINE",
         "borough_code": "E12000007", "measure": "CLIENTS_SUPPORTED", "breakdown": "TOTAL",
         "category": "ALL", "count": 1520,
-    }  # fmt: skip
+    }  # fmt: skip  # several items to a line, grouped as they read
     assert result.accepted["count"].to_list()[:4] == [12, 11, 1, 7]
     assert result.warnings.height == 0
     # The NEW_REFERRALS ETHNICITY sums to 12 and every breakdown adds up, except the
@@ -273,12 +264,12 @@ def test_invalid_integer(tmp_path):
         row(count="10"),  # row 1
         *(row(breakdown="AGE_BAND", category=c, count=n)
           for c, n in zip(sr.CATEGORIES["AGE_BAND"], counts)),  # rows 2-10
-    ]  # fmt: skip
+    ]  # fmt: skip  # one row per line, as a table
     result = load(tmp_path, csv_text(rows))
     assert quarantined(result) == [(n, "invalid_integer", "count") for n in range(2, 9)]
     assert result.accepted.select("row_number", "count").rows() == [
         (1, 10), (9, 36), (10, 7),
-    ]  # fmt: skip
+    ]  # fmt: skip  # one row per line, as a table
     assert [json.loads(r)["count"] for r in result.quarantine["raw_record"]] == counts[:7]
     assert_accounted(result)
 
@@ -298,7 +289,7 @@ def test_duplicate_key_quarantines_every_row_of_the_key(tmp_path):
         row(measure="CLIENTS_SUPPORTED", count="1"),  # 11, 12: other measure, other keys
         row(EAST, breakdown="GENDER", category="UNKNOWN", count="0"),  # 13: another provider
         row(EAST, count="0"),  # 14
-    ]  # fmt: skip
+    ]  # fmt: skip  # one row per line, as a table
     result = load(tmp_path, csv_text(rows))
     assert quarantined(result) == [
         (4, "duplicate_key", "provider_id"),
@@ -329,7 +320,7 @@ def test_inconsistent_provider_keeps_the_most_common_pair(tmp_path):
         row(EAST, count="5"),  # 9
         row(("RCC-EAST", "RAPE_CRISIS", "E12000007"), "WAITING_LIST", count="3"),  # 10
         row(("RCC-EAST", "ISVA", "E09000030"), "CLIENTS_SUPPORTED", count="3"),  # 11
-    ]  # fmt: skip
+    ]  # fmt: skip  # one row per line, as a table
     result = load(tmp_path, csv_text(rows))
     assert quarantined(result) == [
         (5, "inconsistent_provider", "borough_code"),
@@ -384,7 +375,7 @@ def test_missing_total_quarantines_the_measure_of_the_provider(tmp_path):
         row(HELPLINE, "WAITING_LIST", "GENDER", "FEMALE", count="0"),  # 16
         # 17: a mistyped provider id is a provider without any TOTAL
         row(("IDVA HACKNEY", "IDVA", "E09000012"), breakdown="GENDER", category="FEMALE"),
-    ]  # fmt: skip
+    ]  # fmt: skip  # one row per line, as a table
     result = load(tmp_path, csv_text(rows))
     assert quarantined(result) == [
         (4, "missing_total", "measure"),
@@ -420,7 +411,7 @@ def test_a_breakdown_that_does_not_add_up_is_accepted_and_reported(tmp_path):
         row(EAST, "WAITING_LIST", count="0"),  # a zero total with no breakdown: adds up
         row(EAST, "CLIENTS_SUPPORTED", count="3"),
         row(EAST, "CLIENTS_SUPPORTED", "SEXUALITY", "BISEXUAL", "3"),  # the only breakdown
-    ]  # fmt: skip
+    ]  # fmt: skip  # one row per line, as a table
     result = load(tmp_path, csv_text(rows))
 
     assert quarantined(result) == []
@@ -441,11 +432,11 @@ def test_breakdowns_not_adding_up_across_files():
             "quarter": [quarter] * 2, "provider_id": [provider] * 2,
             "measure": ["NEW_REFERRALS"] * 2, "breakdown": ["TOTAL", "GENDER"],
             "category": ["ALL", "FEMALE"], "count": [total, female],
-        })  # fmt: skip
+        })  # fmt: skip  # several items to a line, grouped as they read
 
     accepted = pl.concat([
         frame("2012-04", "B", 5, 4), frame("2012-01", "B", 5, 5), frame("2012-01", "A", 2, 3)
-    ])  # fmt: skip
+    ])  # fmt: skip  # one row per line, as a table
     gender_only = sr.breakdowns_not_adding_up(accepted, by=["quarter"]).filter(
         pl.col("breakdown") == "GENDER"
     )
@@ -457,13 +448,13 @@ def test_breakdowns_not_adding_up_across_files():
 @pytest.mark.parametrize("encoding", ["utf-8-sig", "cp1252"])
 def test_messy_export(tmp_path, encoding):
     header = [" Provider_ID ", "SERVICE_TYPE", "borough_code", "Measure", "breakdown",
-              "category", "count", "Contact Name"]  # fmt: skip
+              "category", "count", "Contact Name"]  # fmt: skip  # continued lines aligned under the opening bracket
     rows = [
         {**r, " Provider_ID ": r["provider_id"], "SERVICE_TYPE": r["service_type"],
          "Measure": r["measure"], "Contact Name": "Zoë Smith"}
         for r in (row(count="38"), row(breakdown="GENDER", category="FEMALE", count="36.0"),
                   row(breakdown="GENDER", category="male", count=" 2"))
-    ]  # fmt: skip
+    ]  # fmt: skip  # one row per line, as a table
     text = csv_text(rows, header, eol="\r\n")
     result = load(tmp_path, text.encode(encoding))
     assert quarantined(result) == []

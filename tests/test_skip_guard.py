@@ -5,6 +5,11 @@ import subprocess
 import sys
 from pathlib import Path
 
+import pytest
+
+# Each test runs pytest in a subprocess.
+pytestmark = pytest.mark.slow
+
 TESTS = Path(__file__).resolve().parent
 
 
@@ -17,7 +22,7 @@ def _run(folder: Path, body: str, *args: str) -> subprocess.CompletedProcess:
     (folder / "test_throwaway.py").write_text("import pytest\n\n\ndef test_runs():\n    assert True\n\n\n" + body,
                                               encoding="utf-8")
     return subprocess.run([sys.executable, "-m", "pytest", "-q", "-p", "no:cacheprovider", *args, str(folder)],
-                          capture_output=True, text=True, timeout=120, cwd=folder)  # fmt: skip
+                          capture_output=True, text=True, timeout=120, cwd=folder)  # fmt: skip  # continued lines aligned under the opening bracket
 
 
 def test_a_skip_fails_the_run_under_xdist(tmp_path):

@@ -36,13 +36,13 @@ ROWS = [
      30, 400, 7.5, "percent", 5.3, 10.5, "lower", False, "provisional"),
     ("services_new_referrals", "New referrals", "all", *Q1, *LONDON, "total", "ALL",
      120, None, 120, "count", None, None, "not_compared", False, "1 of 3 providers missing"),
-]  # fmt: skip
+]  # fmt: skip  # one row per line, as a table
 
 
 def dataset() -> pl.DataFrame:
     return pl.DataFrame([dict(zip(COLUMNS, r)) for r in ROWS], schema_overrides={"note": pl.String,
                         "comparison": pl.String, "denominator": pl.Float64, "ci_lower": pl.Float64,
-                        "ci_upper": pl.Float64, "numerator": pl.Float64, "value": pl.Float64})  # fmt: skip
+                        "ci_upper": pl.Float64, "numerator": pl.Float64, "value": pl.Float64})  # fmt: skip  # continued lines aligned under the opening bracket
 
 
 @pytest.fixture(scope="module")

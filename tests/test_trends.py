@@ -42,8 +42,8 @@ import math
 import duckdb
 import pytest
 
+from helpers import query
 from pipelines.indicators.trends import COLUMNS, trends_relation
-from tests.conftest import query
 
 YEARS = {y: f"{y}/{(y + 1) % 100:02d}" for y in range(2003, 2010)}
 LONDON = ("london", "E12000007")

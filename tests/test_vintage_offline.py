@@ -30,7 +30,7 @@ def test_every_html_file_of_a_vintage_renders_offline(handmade, tmp_path):
     canary = tmp_path / "canary.html"
     canary.write_text('<!DOCTYPE html><html><head><title>c</title><link rel="stylesheet" '
                       'href="https://cdn.example.com/x.css"></head><body><h1>canary</h1>'
-                      '<img src="http://example.invalid/x.png" alt=""></body></html>', encoding="utf-8")  # fmt: skip
+                      '<img src="http://example.invalid/x.png" alt=""></body></html>', encoding="utf-8")  # fmt: skip  # continued lines aligned under the opening bracket
     dom, asked = open_offline(canary, tmp_path / "profile-canary")
     assert "<h1>canary</h1>" in dom
     assert any("cdn.example.com:443" in r for r in asked) and any("example.invalid/x.png" in r for r in asked)
@@ -68,7 +68,7 @@ def test_the_quality_report_shows_failures_but_no_row_values(handmade, tmp_path)
         value=pl.when(pl.col("i") == broken[0]).then(odd[0]).when(pl.col("i") == broken[1]).then(odd[1])
         .otherwise(pl.col("value")),
         ci_upper=pl.when(pl.col("i").is_in(broken)).then(1000.0).otherwise(pl.col("ci_upper")),
-    ).drop("i")  # fmt: skip
+    ).drop("i")  # fmt: skip  # several items to a line, grouped as they read
     docs = tmp_path / "quality"
     docs.mkdir()
     result = run_quality_suite(dataset, loads, periods, docs)

@@ -11,10 +11,14 @@ import subprocess
 import sys
 
 import dagster as dg
+import pytest
 
 from pipelines.defs.resources import WarehouseResource
 from pipelines.refresh import failure_sentence
 from pipelines.settings import WarehousePaths
+
+# Dagster runs and a second process.
+pytestmark = pytest.mark.slow
 
 
 # Another process (a `vawg refresh` started meanwhile) trying to take the lock.

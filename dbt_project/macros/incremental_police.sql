@@ -5,8 +5,8 @@
   files sets VAWG_INCREMENTAL_RUN_ID to its run id (pipelines/defs/warehouse/dbt.py): only the
   records with a version in those files can change. Without it (a first refresh, a revised or
   withdrawn file, other code, dbt run by hand) the incremental models are built whole. An
-  environment variable, not a dbt var: a changed var makes dbt parse the whole project again
-  (about 6 s), a changed environment variable only the files that read it (decision 0018).
+  environment variable, not a dbt var: a changed var makes dbt parse the whole project again,
+  a changed environment variable only the files that read it (decision 0018).
 #}
 
 {% macro incremental_run_id() %}
@@ -28,8 +28,8 @@
   Tests of the history-sized police models in a refresh that rebuilt only the records its new
   files touch: `where: __changed_crime_records__` checks only those records, and
   `where: __added_police_files__` only the rows of the files it added. Every other row is the
-  one the previous warehouse's run tested, untouched (at national scale the categories' key
-  test alone took 12-17 s). A refresh that builds every model whole tests every row. Only
+  one the previous warehouse's run tested, untouched (at national scale testing every row is
+  slow: the categories' key test most of all). A refresh that builds every model whole tests every row. Only
   tests a filter can keep exact use it (a key or accepted values per record; not `not_null`,
   whose failing rows have no crime_ref to select them by). Otherwise dbt's own behaviour.
 -#}

@@ -8,7 +8,7 @@
   adds `value`, else `count_expression`, to each cell it is in (1 for record-level sources,
   the reported count for aggregate returns). Records counted as 1 carry a boolean per cell,
   counted with count_true (count_if on DuckDB): its state is a bigint where a sum of integers keeps a hugeint, so
-  the finest aggregation spills less (police cells at national scale: 35 s -> 30 s). `geographies` has the `whole` area (type and code: London or the
+  the finest aggregation spills less. `geographies` has the `whole` area (type and code: London or the
   UK) and its `part`s (type, the column holding the part's code, and for police and CPS
   `mps_only` to keep the 32 MPS boroughs). `breakdown_filters` limits the records a
   breakdown is counted from (aggregate returns: only the rows of that breakdown).

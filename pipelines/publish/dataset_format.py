@@ -29,11 +29,11 @@ COLUMNS = [
     "period_end", "geography_type", "geography_code", "geography_name", "breakdown",
     "breakdown_value", "numerator", "denominator", "value", "unit", "ci_lower", "ci_upper",
     "comparison", "suppressed", "note",
-]  # fmt: skip
+]  # fmt: skip  # several items to a line, grouped as they read
 SORT_KEYS = [
     "indicator_id", "category", "period_type", "period_start", "geography_type",
     "geography_code", "breakdown", "breakdown_value",
-]  # fmt: skip
+]  # fmt: skip  # several items to a line, grouped as they read
 DATE_COLUMNS = ["period_start", "period_end"]
 COUNT_COLUMNS = ["numerator", "denominator"]  # counts and populations: integers
 STAT_COLUMNS = ["value", "ci_lower", "ci_upper"]  # decimals of the row's unit
@@ -60,7 +60,7 @@ ARROW_SCHEMA = pa.schema(
                  else pa.string())
         for c in COLUMNS
     ]
-)  # fmt: skip
+)  # fmt: skip  # continued lines aligned under the opening bracket
 
 
 def _scaled_integer(column: str, scale: pl.Expr) -> pl.Expr:
@@ -133,7 +133,7 @@ def _prepare(df: pl.DataFrame) -> pl.DataFrame:
             for c in DATE_COLUMNS
         ),
         pl.col("suppressed").cast(pl.Boolean),
-    )  # fmt: skip
+    )  # fmt: skip  # continued lines aligned under the opening bracket
     if df.get_column("suppressed").null_count():
         raise ValueError("dataset has rows with a blank 'suppressed' flag")
     _check_units(df)
@@ -168,7 +168,7 @@ def _text_columns(df: pl.DataFrame) -> pl.DataFrame:
 def _text_of_prepared(df: pl.DataFrame) -> pl.DataFrame:
     """``_text_columns`` of a frame ``_prepare`` gave (sorting a million rows again is seconds)."""
     # Materialise the scaled integers first: used several times inside one expression
-    # they would be recomputed (five times slower on a million rows).
+    # they would be recomputed each time.
     df = df.with_columns(_scale().alias("__scale")).with_columns(
         *(_scaled_integer(c, pl.lit(1)) for c in COUNT_COLUMNS),
         *(_scaled_integer(c, pl.col("__scale")) for c in STAT_COLUMNS),
@@ -194,7 +194,7 @@ def _csv_of_text(text: pl.DataFrame) -> str:
     return text.write_csv(
         include_bom=False, include_header=True, separator=",", line_terminator="\n",
         quote_char='"', quote_style="necessary", null_value="",
-    )  # fmt: skip
+    )  # fmt: skip  # several items to a line, grouped as they read
 
 
 def _write_atomically(path: str | os.PathLike, write) -> None:

@@ -129,7 +129,7 @@ def run_quality_suite(dataset: pl.DataFrame, loads: pl.DataFrame, published_peri
             {"success": not failed, "evaluated": evaluated, "failed": failed}, indent=2) + "\n", encoding="utf-8")
         validated = {"great_expectations_version": gx.__version__, "success": not failed,
                      "validated_at": dt.datetime.now(dt.timezone.utc).strftime("%Y-%m-%dT%H:%M:%SZ"),
-                     "suites": suites}  # fmt: skip
+                     "suites": suites}  # fmt: skip  # continued lines aligned under the opening bracket
         (docs_dir / "validation_results.json").write_text(json.dumps(validated, indent=2, default=str) + "\n",
                                                           encoding="utf-8")
         (docs_dir / "index.html").write_text(render_quality_page(validated), encoding="utf-8")
@@ -140,7 +140,7 @@ def run_quality_suite(dataset: pl.DataFrame, loads: pl.DataFrame, published_peri
 # unexpected values and their indexes) would carry values of single rows.
 RESULT_FIGURES = ("element_count", "missing_count", "unexpected_count", "unexpected_percent", "observed_value")
 SUITE_TITLES = {"panel_dataset": "The Panel's dataset (after disclosure control)",
-                "audit_loads": "The loads of the input files (audit.loads)"}  # fmt: skip
+                "audit_loads": "The loads of the input files (audit.loads)"}  # fmt: skip  # continued lines aligned under the opening bracket
 
 
 def _suite_result(name: str, run, rows: int) -> dict:
@@ -153,11 +153,11 @@ def _suite_result(name: str, run, rows: int) -> dict:
             "arguments": {k: v for k, v in config.kwargs.items() if k != "batch_id"},
             "success": bool(r.success),
             "result": {k: r.result[k] for k in RESULT_FIGURES if k in (r.result or {})},
-        })  # fmt: skip
+        })  # fmt: skip  # several items to a line, grouped as they read
     met = sum(e["success"] for e in expectations)
     return {"suite": name, "title": SUITE_TITLES.get(name, name), "rows": rows,
             "success": met == len(expectations), "evaluated": len(expectations), "met": met,
-            "expectations": expectations}  # fmt: skip
+            "expectations": expectations}  # fmt: skip  # continued lines aligned under the opening bracket
 
 
 QUALITY_CSS = """
@@ -212,7 +212,7 @@ def render_quality_page(validated: dict) -> str:
     met = sum(s["met"] for s in suites)
     evaluated = sum(s["evaluated"] for s in suites)
     verdict = ("Every expectation was met." if validated["success"]
-               else f"{evaluated - met} expectation(s) not met: nothing was published.")  # fmt: skip
+               else f"{evaluated - met} expectation(s) not met: nothing was published.")  # fmt: skip  # continued lines aligned under the opening bracket
     parts = [
         '<!DOCTYPE html>\n<html lang="en-GB">\n<head>\n<meta charset="utf-8">\n'
         '<meta name="viewport" content="width=device-width, initial-scale=1">\n'
@@ -222,7 +222,7 @@ def render_quality_page(validated: dict) -> str:
         f"release at {_e(validated['validated_at'])}: {met:,} of {evaluated:,} expectations met. {_e(verdict)}</p>\n"
         "<p>Only counts and table-level observations are shown, never the values of single rows; "
         "the same results are in <code>validation_results.json</code>.</p>\n"
-    ]  # fmt: skip
+    ]  # fmt: skip  # text broken where it reads, not where the formatter would
     for suite in suites:
         parts.append(f'<section id="{_e(suite["suite"])}">\n<h2>{_e(suite["title"])}</h2>\n'
                      f"<p>{suite['rows']:,} rows; {suite['met']:,} of {suite['evaluated']:,} expectations met.</p>\n"
@@ -230,7 +230,7 @@ def render_quality_page(validated: dict) -> str:
                      "<thead><tr><th scope=\"col\">Expectation</th><th scope=\"col\">Column</th>"
                      "<th scope=\"col\">Rule</th><th scope=\"col\">Outcome</th><th scope=\"col\">Rows checked</th>"
                      "<th scope=\"col\">Rows not meeting it</th><th scope=\"col\">Observed</th></tr></thead>\n"
-                     "<tbody>\n")  # fmt: skip
+                     "<tbody>\n")  # fmt: skip  # text broken where it reads, not where the formatter would
         for x in suite["expectations"]:
             arguments, result = x["arguments"], x["result"]
             columns = " and ".join(str(arguments[k]) for k in ("column", "column_A", "column_B") if k in arguments)
@@ -240,7 +240,7 @@ def render_quality_page(validated: dict) -> str:
                 f"<td>{_rule(arguments)}</td><td>{outcome}</td>"
                 f'<td class="num">{_figure(result.get("element_count"))}</td>'
                 f'<td class="num">{_figure(result.get("unexpected_count"))}</td>'
-                f"<td>{_figure(result.get('observed_value'))}</td></tr>\n")  # fmt: skip
+                f"<td>{_figure(result.get('observed_value'))}</td></tr>\n")  # fmt: skip  # text broken where it reads, not where the formatter would
         parts.append("</tbody>\n</table>\n</section>\n")
     parts.append("</main>\n</body>\n</html>\n")
     return "".join(parts)

@@ -92,7 +92,7 @@ SYMBOLS = [
     ("blank cell", "Not applicable or not available: for example no confidence interval for a count, "
                    "no rate for a group without a population, or no change where the previous "
                    "financial year is not published."),
-]  # fmt: skip
+]  # fmt: skip  # text broken where it reads, not where the formatter would
 
 DISCLOSURE_RULES = [
     "Nothing in this dataset lets anyone learn a count of 1 to 4 (people, offences or cases) "
@@ -125,7 +125,7 @@ NOTES_COLUMNS = [
     ("Denominator", 50), ("Unit", 14), ("Statistic", 16), ("Method", 50), ("Source", 40),
     ("Publisher", 30), ("Categories", 30), ("Period types", 18), ("Geographies", 18),
     ("Breakdowns", 30), ("Caveats", 60),
-]  # fmt: skip
+]  # fmt: skip  # one row per line, as a table
 
 
 # --------------------------------------------------------------------------- sheet names
@@ -202,7 +202,7 @@ def _denominator_words(spec, ind) -> str:
         if ind.reference_value:
             return (f"The same rate for the {ind.reference_value} group: {_describe(spec, ind.numerator)} "
                     f"per 1,000 {population}. The denominator column shows the "
-                    f"{ind.reference_value} group's count.")  # fmt: skip
+                    f"{ind.reference_value} group's count.")  # fmt: skip  # text broken where it reads, not where the formatter would
         return population[0].upper() + population[1:] + "."
     if ind.denominator:
         text = _describe(spec, ind.denominator)
@@ -274,7 +274,7 @@ def _can_stream(ws) -> bool:
         and callable(getattr(ws, "_write_single_row", None)) and hasattr(ws, "previous_row")
         and callable(getattr(ws, "_check_dimensions", None))
         and callable(getattr(getattr(ws, "str_table", None), "_get_shared_string_index", None))
-    )  # fmt: skip
+    )  # fmt: skip  # continued lines aligned under the opening bracket
 
 
 _CONTROL_CHARS = [chr(i) for i in [*range(0x00, 0x09), *range(0x0B, 0x20)]] + ["\ufffe", "\uffff"]
@@ -328,7 +328,7 @@ def _stream_rows(ws, data: pl.DataFrame, formats: dict) -> None:
                 cell = pl.when(v.is_not_null()).then(pl.concat_str([ref, _text_cell_body(v, shared, inline_texts)]))
             elif kind == "bool":
                 cell = pl.concat_str([ref, pl.lit('t="b"><v>'), pl.when(hidden).then(pl.lit("1")).otherwise(pl.lit("0")),
-                                      pl.lit("</v></c>")])  # fmt: skip
+                                      pl.lit("</v></c>")])  # fmt: skip  # continued lines aligned under the opening bracket
             else:
                 if kind == "date":
                     num, style = pl.col(f"__serial_{name}").cast(pl.String), pl.lit(str(xf["date"]))
@@ -347,7 +347,7 @@ def _stream_rows(ws, data: pl.DataFrame, formats: dict) -> None:
             cells.append(cell)
         rows = chunk.select(
             pl.concat_str([pl.lit('<row r="'), pl.col("__r"), pl.lit('">'),
-                           pl.concat_str(cells, ignore_nulls=True), pl.lit("</row>")]).alias("xml")  # fmt: skip
+                           pl.concat_str(cells, ignore_nulls=True), pl.lit("</row>")]).alias("xml")
         ).get_column("xml")
         fh.write("".join(rows.to_list()))
     ws.previous_row = n + 1  # these rows are done
@@ -364,7 +364,7 @@ def _text_cell_body(v: pl.Expr, shared: dict[str, str], inline_texts: list[str])
     controls = pl.Series(inline_texts, dtype=pl.String).str.contains(_CONTROL_RE).any()
     preserve = pl.when(v.str.contains(r"^\s|\s$")).then(pl.lit(' xml:space="preserve"')).otherwise(pl.lit(""))
     inline = pl.concat_str([pl.lit('t="inlineStr"><is><t'), preserve, pl.lit(">"),
-                            _xml_text(v, controls), pl.lit("</t></is></c>")])  # fmt: skip
+                            _xml_text(v, controls), pl.lit("</t></is></c>")])  # fmt: skip  # continued lines aligned under the opening bracket
     return pl.when(index.is_not_null()).then(body).otherwise(inline)
 
 
@@ -424,7 +424,7 @@ def _write_contents(ws, sheets: list[tuple[str, str, object, int]], vintage: str
     ws.write_string(2, 0, "Symbols", formats["bold"])
     ws.write_string(2, 1, "[c] = suppressed to protect small numbers; [p] after a value = provisional, "
                           "it will change as late outcomes arrive; definitions, sources and the "
-                          "disclosure rules are on the Notes sheet.")  # fmt: skip
+                          "disclosure rules are on the Notes sheet.")  # fmt: skip  # text broken where it reads, not where the formatter would
     ws.write_url(3, 0, "internal:'Notes'!A1", formats["link"], string="Notes")
     header_row = 5
     for c, name in enumerate(["Sheet", "Indicator id", "Name", "Unit", "Rows"]):
@@ -500,7 +500,7 @@ def _write_notes(ws, spec, formats: dict) -> None:
             source.get("publisher", ""), ", ".join(ind.categories), ", ".join(ind.period_types),
             ", ".join(ind.geographies), ", ".join(ind.breakdowns),
             "\n".join(_plain(c) for c in ind.caveats),
-        ]  # fmt: skip
+        ]  # fmt: skip  # several items to a line, grouped as they read
         for c, text in enumerate(cells):
             if text:
                 ws.write_string(r, c, str(text), wrap)
@@ -546,19 +546,19 @@ def _write_xlsx(prepared: pl.DataFrame, text: pl.DataFrame, path, spec, vintage:
         part = parts[indicator_id]
         first = part.row(0, named=True)
         sheets.append((aliases[indicator_id], indicator_id, names.get(indicator_id, first["indicator_name"]),
-                       units.get(indicator_id, first["unit"]), part.height))  # fmt: skip
+                       units.get(indicator_id, first["unit"]), part.height))  # fmt: skip  # continued lines aligned under the opening bracket
 
     def write(tmp: Path) -> None:
         workbook = xlsxwriter.Workbook(
             str(tmp),
             {"constant_memory": True, "strings_to_formulas": False, "strings_to_urls": False,
              "strings_to_numbers": False},
-        )  # fmt: skip
+        )  # fmt: skip  # several items to a line, grouped as they read
         try:
             workbook.set_properties({
                 "title": TITLE, "subject": f"Vintage {vintage}" if vintage else "", "author": "",
                 "created": _vintage_time(vintage),
-            })  # fmt: skip
+            })  # fmt: skip  # several items to a line, grouped as they read
             formats = {
                 "title": workbook.add_format({"bold": True, "font_size": 14}),
                 "section": workbook.add_format({"bold": True, "font_size": 12}),
@@ -586,8 +586,8 @@ def _write_xlsx(prepared: pl.DataFrame, text: pl.DataFrame, path, spec, vintage:
 
 
 #: zlib level of the workbook's zip members. xlsxwriter always uses zlib's default (6), which
-#: for the Panel's million rows was more than half the spreadsheet's time; level 1 is about
-#: 12 s faster there for 16% more bytes (74 MB -> 87 MB).
+#: for the Panel's million rows was more than half the spreadsheet's time; level 1 is much
+#: faster for a slightly larger file (docs/performance.md, third pass).
 ZIP_LEVEL = 1
 
 

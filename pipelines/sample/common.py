@@ -360,8 +360,8 @@ def _quoted(column: str, quote_all: bool) -> pl.Expr:
 def csv_lines(frame: pl.DataFrame, quote_all: bool = False) -> list[str]:
     """Data lines (without terminators) of a frame of text columns, byte-for-byte what
     ``csv.writer(quoting=QUOTE_ALL if quote_all else QUOTE_MINIMAL, lineterminator='\\r\\n')``
-    writes for rows of two or more fields, but vectorised (the csv module needs ~10 s per million
-    26-field rows). A field holding a comma, a quote, CR or LF is quoted whatever the line ends
+    writes for rows of two or more fields, but vectorised (the csv module is slow on millions of
+    rows). A field holding a comma, a quote, CR or LF is quoted whatever the line ends
     (Python 3.11's csv leaves a lone CR unquoted in a LF file, which no reader can read back)."""
     if frame.height == 0:
         return []

@@ -99,7 +99,7 @@ columns, header case, ``DD/MM/YYYY``/``D/M/YYYY``/ISO/midnight-suffixed dates, l
 and labels, stray spaces, quoted fields, ``34.0`` ages; rows by date, by key or shuffled.
 
 Reproducibility: all randomness comes from ``derive_rng(seed, 'cps_finalisations', ...)``, so the
-same arguments give byte-identical files. Default range (2007-04..2013-03) at scale 1: ~12 s.
+same arguments give byte-identical files.
 """
 from __future__ import annotations
 

@@ -89,7 +89,7 @@ from pipelines.sample.common import (
 SOURCE = "fmu_cases"
 
 HEADINGS = ["Case Reference", "Date Opened", "UK Region", "Gender", "Age Band", "Focus Country",
-            "Disability", "LGBT", "Case Type"]  # fmt: skip
+            "Disability", "LGBT", "Case Type"]  # fmt: skip  # continued lines aligned under the opening bracket
 
 #: Calendar year -> (UK cases opened, of which UK Region London) at scale 1.
 YEAR_TOTALS: dict[int, tuple[int, int]] = {
@@ -115,11 +115,11 @@ REGIONS: dict[str, float] = {
     "West Midlands": 20, "Yorkshire and the Humber": 14, "South East": 12, "North West": 12,
     "East Midlands": 9, "East of England": 7, "North East": 4, "South West": 4, "Wales": 3,
     "Scotland": 3, "Northern Ireland": 1, "Unknown": 5, "": 1,
-}  # fmt: skip
+}  # fmt: skip  # several items to a line, grouped as they read
 AGE_BANDS: dict[str, float] = {
     "Under 16": 14, "16-17": 17, "18-21": 27, "22-25": 15, "26-30": 9, "31-40": 6, "41+": 2,
     "Unknown": 10,
-}  # fmt: skip
+}  # fmt: skip  # several items to a line, grouped as they read
 COUNTRIES: dict[str, float] = {
     "Pakistan": 47, "Bangladesh": 10, "India": 8, "Afghanistan": 3, "Somalia": 3,
     "United Kingdom": 3, "Iraq": 2, "Turkey": 2, "Nigeria": 1.5, "Sri Lanka": 1, "Iran": 1,
@@ -127,7 +127,7 @@ COUNTRIES: dict[str, float] = {
     "Ghana": 0.5, "Romania": 0.5, "Somaliland": 0.4, "Syria": 0.4, "Libya": 0.3, "Kosovo": 0.3,
     "Albania": 0.3, "Jordan": 0.3, "Sudan": 0.3, "Nepal": 0.2, "China": 0.2, "Unknown": 5,
     "": 0.5,
-}  # fmt: skip
+}  # fmt: skip  # several items to a line, grouped as they read
 DISABILITY: dict[str, float] = {"Yes": 3, "No": 85, "Unknown": 11.5, "": 0.5}
 LGBT: dict[str, float] = {"Yes": 1.5, "No": 80, "Unknown": 18, "": 0.5}
 CASE_TYPES: dict[str, float] = {"Support": 55, "Advice": 35, "Overseas assistance": 10}
@@ -213,7 +213,7 @@ def _cases(q: int, scale: float, seed: int) -> list[list]:
         [_reference(year, int(serials[i])), date_of_day(int(days[i])), regions[i], genders[i],
          ages[i], countries[i], disability[i], lgbt[i], types[i]]
         for i in range(n)
-    ]  # fmt: skip
+    ]  # fmt: skip  # several items to a line, grouped as they read
 
 
 def _junk(q: int, scale: float, seed: int, previous_written: bool, rng: np.random.Generator) -> list[list]:
@@ -229,7 +229,7 @@ def _junk(q: int, scale: float, seed: int, previous_written: bool, rng: np.rando
         kind = names[int(rng.integers(0, len(names)))]
         day = date_of_day(int(rng.integers(first, last + 1)))
         row = [_reference(year, serial + k), day, _pick(rng, REGIONS, 1)[0], "Female", "18-21",
-               "Pakistan", "No", "No", "Support"]  # fmt: skip
+               "Pakistan", "No", "No", "Support"]  # fmt: skip  # continued lines aligned under the opening bracket
         if kind == "date_outside_quarter":
             shift = int(rng.integers(1, 30))
             row[1] = date_of_day(first - shift if rng.random() < 0.5 else last + shift)
@@ -289,7 +289,7 @@ def _write_workbook(path: Path, q: int, headings: list[str], rows: list[list], d
         workbook.set_properties({
             "title": "Forced Marriage Unit cases opened", "author": "Forced Marriage Unit",
             "company": "Foreign and Commonwealth Office / Home Office", "created": created,
-        })  # fmt: skip
+        })  # fmt: skip  # several items to a line, grouped as they read
         sheet = workbook.add_worksheet("Cases")
         bold = workbook.add_format({"bold": True})
         dates = workbook.add_format({"num_format": date_format})

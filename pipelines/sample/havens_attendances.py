@@ -92,19 +92,19 @@ COLUMNS = [
     "attendance_id", "client_ref", "attendance_date", "haven", "referral_route", "assault_type",
     "acute", "forensic_exam", "reported_to_police", "client_gender", "client_age",
     "client_ethnicity", "client_disability", "client_sexuality", "residence_borough_code",
-]  # fmt: skip
+]  # fmt: skip  # several items to a line, grouped as they read
 CODE_COLUMNS = [
     "haven", "referral_route", "assault_type", "acute", "forensic_exam", "reported_to_police",
     "client_gender", "client_ethnicity", "client_disability", "client_sexuality",
     "residence_borough_code",
-]  # fmt: skip
+]  # fmt: skip  # several items to a line, grouped as they read
 PAD_COLUMNS = [*CODE_COLUMNS, "client_age", "client_ref"]
 
 #: Attendances per calendar year at scale 1.
 ANNUAL_VOLUMES: dict[int, int] = {
     2005: 1650, 2006: 1720, 2007: 1800, 2008: 1880, 2009: 2010, 2010: 2120, 2011: 2060,
     2012: 1970, 2013: 1930, 2014: 2050, 2015: 2200, 2016: 2300,
-}  # fmt: skip
+}  # fmt: skip  # several items to a line, grouped as they read
 #: Share of a year's attendances in its Jan, Apr, Jul and Oct quarters.
 QUARTER_WEIGHTS = np.array([0.235, 0.250, 0.270, 0.245])
 
@@ -140,7 +140,7 @@ GENDER_SHARES = np.array([0.90, 0.085, 0.005, 0.01])
 ETHNICITY: dict[str, float] = {
     "A": 40, "B": 2, "C": 9, "D": 2, "E": 1, "F": 1, "G": 1.5, "H": 4, "J": 2, "K": 2.5,
     "L": 3, "M": 6, "N": 8, "P": 2, "R": 1, "S": 2.5, "Z": 8, "99": 2, "": 1,
-}  # fmt: skip
+}  # fmt: skip  # several items to a line, grouped as they read
 DISABILITY = ["N", "Y", "Z", ""]
 DISABILITY_SHARES = np.array([0.80, 0.08, 0.11, 0.01])
 SEXUALITY = ["1", "Z", "9", "2", "3", "U", "4", ""]
@@ -231,7 +231,7 @@ def _clients(q: int, scale: float, seed: int) -> dict[str, np.ndarray]:
         "disability": np.array(DISABILITY, dtype=object)[draw_categorical(rng, DISABILITY_SHARES, n)],
         "sexuality": np.array(SEXUALITY, dtype=object)[draw_categorical(rng, SEXUALITY_SHARES, n)],
         "ref_blank": rng.random(n) < 0.005,
-    }  # fmt: skip
+    }  # fmt: skip  # several items to a line, grouped as they read
 
 
 @lru_cache(maxsize=64)
@@ -296,11 +296,11 @@ def _attendances(q: int, scale: float, seed: int) -> pl.DataFrame:
     u = rng.random(n)
     forensic = np.where(acute == 0, np.where(u < 0.88, "Y", np.where(u < 0.99, "N", "")),
                         np.where(acute == 1, np.where(u < 0.04, "Y", "N"),
-                                 np.where(u < 0.5, "", "N")))  # fmt: skip
+                                 np.where(u < 0.5, "", "N")))  # fmt: skip  # nested choices indented by level
     v = rng.random(n)
     reported = np.where(police, np.where(v < 0.97, "Y", np.where(v < 0.99, "U", "")),
                         np.where(v < 0.20, "Y", np.where(v < 0.86, "N",
-                                                         np.where(v < 0.98, "U", ""))))  # fmt: skip
+                                                         np.where(v < 0.98, "U", ""))))  # fmt: skip  # nested choices indented by level
     age = np.where(client["age"] >= 0, client["age"] + years_on, client["age"])
     year = q // 4
     return pl.DataFrame({
@@ -320,7 +320,7 @@ def _attendances(q: int, scale: float, seed: int) -> pl.DataFrame:
         "client_disability": client["disability"],
         "client_sexuality": client["sexuality"],
         "residence_borough_code": client["borough"],
-    })  # fmt: skip
+    })  # fmt: skip  # several items to a line, grouped as they read
 
 
 # --------------------------------------------------------------------------------------------
@@ -347,7 +347,7 @@ def _junk(q: int, n_rows: int, scale: float, seed: int, previous_written: bool,
             "reported_to_police": "N", "client_gender": "2", "_age": int(rng.integers(18, 40)),
             "client_ethnicity": "Z", "client_disability": "Z", "client_sexuality": "Z",
             "residence_borough_code": "",
-        }  # fmt: skip
+        }  # fmt: skip  # several items to a line, grouped as they read
         if kind == "blank_required":
             column = ["attendance_id", "attendance_date", "haven", "assault_type"][int(rng.integers(0, 4))]
             if column == "attendance_date":

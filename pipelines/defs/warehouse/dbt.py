@@ -28,7 +28,7 @@ dbt_project = DbtProject(project_dir=DBT_DIR, profiles_dir=DBT_DIR, target_path=
 class VawgDbtCliResource(DbtCliResource):
     """dagster-dbt's resource without its in-process dbt adapter, which only serves the row
     counts and column metadata this project does not fetch: building it, and running
-    `dbt --version` to learn the version, cost about 7 s per refresh before dbt starts."""
+    `dbt --version` to learn the version, delayed every refresh before dbt started."""
 
     @cached_property
     def _cli_version(self) -> version.Version:
@@ -52,7 +52,7 @@ def vawg_dbt_models(context: dg.AssetExecutionContext, dbt: DbtCliResource, ware
         # dbt runs as a subprocess and reads the target file and run id from its environment.
         # Its target folder and the path in its profile stay the same from one refresh to the
         # next (the path is a link to this run's build file), so dbt parses again only the
-        # files that changed (about 6 s less per refresh; decision 0018).
+        # files that changed (decision 0018).
         folder = warehouse.paths.dbt_folder
         link = _link_build_file(folder / warehouse.paths.warehouse.name, build_file)
         os.environ["VAWG_DUCKDB_PATH"] = str(link)
@@ -61,8 +61,8 @@ def vawg_dbt_models(context: dg.AssetExecutionContext, dbt: DbtCliResource, ware
         os.environ["VAWG_DUCKDB_MEMORY_LIMIT"] = duckdb_settings["memory_limit"]
         os.environ["VAWG_DUCKDB_TEMP_DIRECTORY"] = duckdb_settings["temp_directory"]
         os.environ["VAWG_INCREMENTAL_RUN_ID"] = context.run.run_id if appended else ""
-        # dbt's own log at info, not debug: writing every statement it runs cost about 1.5 s of
-        # dbt's time per refresh; the SQL of each model and test stays in the target folder.
+        # dbt's own log at info, not debug: writing every statement it runs cost dbt time in
+        # every refresh; the SQL of each model and test stays in the target folder.
         # dbt's unit tests read fixed rows, not the data: they test the code, in `make test`
         # (tests/test_dbt_unit_tests.py) as dbt advises, not in every refresh (decision 0009).
         excluded = ["resource_type:unit_test"]

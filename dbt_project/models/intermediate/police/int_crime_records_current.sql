@@ -3,14 +3,14 @@
 -- The versions are ranked on their keys alone, then the winners' rows read whole: ranking
 -- whole rows made the window sort every column of every version. A row is named by its
 -- file's quarter and row number: raw.mps_crimes holds one current file per quarter, and
--- the quarter is cheaper to hash than the file's sha256 (3 s less at national scale).
+-- the quarter is cheaper to hash than the file's sha256.
 -- Incremental: when the refresh only added new quarters' files, only the records with a
 -- version in them are ranked again and replaced (macros/incremental_police.sql).
 {{ config(materialized='incremental', unique_key='crime_ref', incremental_strategy='delete+insert',
           full_refresh=police_full_refresh()) }}
 -- depends_on: {{ ref('int_crime_records_changed') }}
 
-{#- Not a CTE: DuckDB materializes a CTE read twice, which wrote every version out (+20 s). -#}
+{#- Not a CTE: DuckDB materializes a CTE read twice, which wrote every version out. -#}
 {% set changed_only %}
     {% if is_incremental() %}
         where crime_ref in (select crime_ref from {{ ref('int_crime_records_changed') }})

@@ -1,7 +1,7 @@
 -- One row per crime record (current version) with its offence strand, scope and the victim's
 -- characteristics harmonised to the Board's shared dimensions.
--- A view: the lookups against small code lists cost less each time it is read (about 1.5 s
--- at national scale) than writing the records out once more (about 15 s).
+-- A view: the lookups against small code lists cost less each time it is read than
+-- writing the records out once more.
 {{ config(materialized='view') }}
 
 with records as (

@@ -1,5 +1,7 @@
 """marts.indicators: one row per indicator x category x period x geography x breakdown value,
-unsuppressed, with values, 95% limits, comparisons and notes (statistics from scipy/statsmodels)."""
+unsuppressed, with values, 95% limits, comparisons and notes. The limits are computed by
+pipelines.statistics itself, with scipy.special's quantiles (statsmodels only checks them in the
+tests)."""
 
 
 def model(dbt, session):
