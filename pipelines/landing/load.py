@@ -18,8 +18,8 @@ from pipelines.landing.validate import validate
 from pipelines.settings import load_memory_budget, load_workers
 from pipelines.store import RawStore
 
-# Resident memory of one file's reading and validation, per byte of the file (measured on
-# police files of 4 and 44 MB: about 23 bytes a byte, peak over the import).
+# Resident memory of one file's reading and validation, per byte of the file, with a margin
+# over what was measured (docs/performance.md, ninth pass): how many workers fit the budget.
 MEMORY_PER_FILE_BYTE = 25
 # Below this many bytes of new files, starting worker processes (each imports polars, pandera
 # and the schemas: a few seconds) costs more than validating in this process.
