@@ -42,7 +42,8 @@ def ensure_manifest() -> Path:
 
 def run_dbt(*args: str, **env: str) -> subprocess.CompletedProcess:
     """The project's dbt as a subprocess with its own profile and no usage statistics sent;
-    `env` adds variables, such as the warehouse file it opens (VAWG_DUCKDB_PATH)."""
+    `env` adds environment variables. The warehouse file it opens is a var:
+    `--vars '{"duckdb_path": ...}'` (dbt_project/profiles.yml)."""
     dbt = Path(sys.executable).with_name("dbt")
     return subprocess.run([str(dbt), *args, "--project-dir", str(DBT_DIR), "--profiles-dir", str(DBT_DIR)],
                           capture_output=True, text=True, cwd=DBT_DIR, check=False,

@@ -8,6 +8,7 @@ never opened for writing, and a refresh that swaps in a new one meanwhile does n
 """
 from __future__ import annotations
 
+import json
 import os
 import shutil
 import tempfile
@@ -31,7 +32,7 @@ def build_docs_site(warehouse: Path, publish: Path) -> Path:
         shutil.copyfile(warehouse, copy)
         target = Path(tmp) / "target"  # not dbt_project/target: Dagster reads the manifest there
         done = run_dbt("docs", "generate", "--static", "--quiet", "--target-path", str(target),
-                       "--log-path", str(Path(tmp) / "logs"), VAWG_DUCKDB_PATH=str(copy))
+                       "--log-path", str(Path(tmp) / "logs"), "--vars", json.dumps({"duckdb_path": str(copy)}))
         page = target / "static_index.html"
         if done.returncode != 0 or not page.exists():
             lines = (done.stdout + done.stderr).strip().splitlines() or ["no output"]

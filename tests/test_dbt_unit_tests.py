@@ -25,7 +25,7 @@ def test_every_dbt_unit_test_passes(handmade, tmp_path):
     shutil.copyfile(paths.warehouse, copy)
     target = tmp_path / "target"
     done = run_dbt("test", "--select", "test_type:unit", "--target-path", str(target),
-                   "--log-path", str(tmp_path / "logs"), VAWG_DUCKDB_PATH=str(copy), VAWG_INCREMENTAL_RUN_ID="")
+                   "--log-path", str(tmp_path / "logs"), "--vars", json.dumps({"duckdb_path": str(copy)}))
     results = json.loads((target / "run_results.json").read_text())["results"]
     failed = {r["unique_id"]: r["message"] for r in results if r["status"] != "pass"}
     assert not failed and done.returncode == 0, (failed, done.stdout[-3000:])

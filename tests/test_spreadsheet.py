@@ -13,7 +13,7 @@ import pytest
 
 from pipelines.indicators.spec import load_spec
 from pipelines.publish import spreadsheet as s
-from pipelines.publish.dataset_format import COLUMNS, COUNT_COLUMNS, DATE_COLUMNS, STAT_COLUMNS, TEXT_COLUMNS, csv_text
+from pipelines.publish.dataset_format import COLUMNS, COUNT_COLUMNS, DATE_COLUMNS, STAT_COLUMNS, csv_text
 
 D = dt.date
 Q1 = ("quarter", "2011/12 Q1", D(2011, 4, 1), D(2011, 6, 30))

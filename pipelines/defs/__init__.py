@@ -3,6 +3,7 @@ import sys
 from pathlib import Path
 
 import dagster as dg
+from dagster_dbt import DbtCliResource
 
 from pipelines.defs.cps_finalisations import assets as cps_finalisations
 from pipelines.defs.fmu_cases import assets as fmu_cases
@@ -13,7 +14,7 @@ from pipelines.defs.resources import WarehouseResource
 from pipelines.defs.schedules import quarterly_refresh_schedule, refresh_job
 from pipelines.defs.sensors import landing_files_sensor
 from pipelines.defs.service_returns import assets as service_returns
-from pipelines.defs.warehouse.dbt import VawgDbtCliResource, dbt_project, vawg_dbt_models
+from pipelines.defs.warehouse.dbt import dbt_project, vawg_dbt_models
 from pipelines.settings import WarehousePaths
 
 SOURCE_MODULES = [mps_crimes, cps_finalisations, havens_attendances, fmu_cases, service_returns]
@@ -24,7 +25,7 @@ def build_resources(paths: WarehousePaths | None = None, as_of: str | None = Non
     return {
         "warehouse": WarehouseResource(landing=str(paths.landing), warehouse=str(paths.warehouse),
                                        publish=str(paths.publish), as_of=as_of),
-        "dbt": VawgDbtCliResource(project_dir=dbt_project, dbt_executable=str(Path(sys.executable).with_name("dbt"))),
+        "dbt": DbtCliResource(project_dir=dbt_project, dbt_executable=str(Path(sys.executable).with_name("dbt"))),
     }
 
 

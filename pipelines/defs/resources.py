@@ -55,7 +55,6 @@ class WarehouseResource(dg.ConfigurableResource):
                 _clean(self.paths, context)  # a failed run's build file
 
 
-
 def _clean(paths: WarehousePaths, context: dg.InitResourceContext) -> None:
     """A function, not a private method: a method named `_...` of a Dagster class could
     override one of Dagster's own (tests/test_public_apis.py)."""

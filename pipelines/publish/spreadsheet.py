@@ -38,7 +38,6 @@ from pipelines.publish.dataset_format import (
     DATE_COLUMNS,
     DECIMALS,
     STAT_COLUMNS,
-    TEXT_COLUMNS,
     _prepare,
     _text_of_prepared,
     write_csv_of_text,
