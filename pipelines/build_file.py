@@ -28,6 +28,7 @@ AUDIT_TABLES = {
     "landing_files": "source varchar, file_name varchar, quarter varchar, sha256 varchar, status varchar, reason varchar",
     "raw_parts": """source varchar, quarter varchar, file_name varchar, file_sha256 varchar,
         rows_taken_out bigint[], added_in_run varchar, code_fingerprint varchar""",
+    "incremental_run": "run_id varchar",
 }
 ROOT = Path(__file__).resolve().parents[1]
 
@@ -182,6 +183,18 @@ def appended_only(con: duckdb.DuckDBPyConnection, run_id: str) -> bool:
         "select count(*), count(*) filter (where whole) from (select bool_and(added_in_run = ?) as whole "
         "from audit.raw_parts group by source)", [run_id]).fetchall()[0]
     return held > 0 and rewritten == 0
+
+
+def record_incremental_run(con: duckdb.DuckDBPyConnection, run_id: str | None) -> None:
+    """audit.incremental_run: the run whose added police files dbt's incremental models rebuild
+    (one row), or no row when dbt builds every model whole. dbt reads the run id from here, not
+    from a var or the environment (decision 0033)."""
+    con.execute(f"create table if not exists audit.incremental_run ({AUDIT_TABLES['incremental_run']})")
+    con.execute("begin")
+    con.execute("delete from audit.incremental_run")
+    if run_id is not None:
+        con.execute("insert into audit.incremental_run values (?)", [run_id])
+    con.execute("commit")
 
 
 def _text(value: str) -> str:

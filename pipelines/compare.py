@@ -7,10 +7,10 @@ from pathlib import Path
 import duckdb
 
 # Columns that say when or by which run a row was written, not what it holds; and the tables of
-# every vintage ever published and of its revisions, which two warehouses with different
-# histories do not share.
+# every vintage ever published, of its revisions and of the run that built incrementally, which
+# two warehouses with different histories do not share.
 RUN_COLUMNS = {("audit", "loads"): {"loaded_at"}, ("audit", "raw_parts"): {"added_in_run"}}
-HISTORY_TABLES = {("marts", "indicator_vintages"), ("marts", "indicator_revisions")}
+HISTORY_TABLES = {("marts", "indicator_vintages"), ("marts", "indicator_revisions"), ("audit", "incremental_run")}
 
 
 def differing_tables(a: Path, b: Path) -> tuple[int, list[str]]:

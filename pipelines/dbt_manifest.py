@@ -50,8 +50,9 @@ def ensure_manifest() -> Path:
 
 def run_dbt(*args: str, target: Path, **env: str) -> subprocess.CompletedProcess:
     """The project's dbt as a subprocess with its own profile and no usage statistics sent; its
-    target and log files go into `target`, never into the project. `env` adds variables, such
-    as the warehouse file it opens (VAWG_DUCKDB_PATH)."""
+    target and log files go into `target`, never into the project. `env` adds environment
+    variables. The warehouse file it opens is a var: `--vars '{"duckdb_path": ...}'`
+    (dbt_project/profiles.yml)."""
     target.mkdir(parents=True, exist_ok=True)
     return subprocess.run([str(DBT_EXECUTABLE), *args, "--project-dir", str(DBT_DIR), "--profiles-dir", str(DBT_DIR),
                            "--target-path", str(target), "--log-path", str(target)],

@@ -8,6 +8,7 @@ never opened for writing, and a refresh that swaps in a new one meanwhile does n
 """
 from __future__ import annotations
 
+import json
 import os
 import shutil
 import tempfile
@@ -29,7 +30,8 @@ def build_docs_site(warehouse: Path, publish: Path) -> Path:
         copy = Path(tmp) / warehouse.name
         shutil.copyfile(warehouse, copy)
         target = Path(tmp) / "target"
-        done = run_dbt("docs", "generate", "--static", "--quiet", target=target, VAWG_DUCKDB_PATH=str(copy))
+        done = run_dbt("docs", "generate", "--static", "--quiet", "--vars", json.dumps({"duckdb_path": str(copy)}),
+                       target=target)
         page = target / "static_index.html"
         if done.returncode != 0 or not page.exists():
             lines = (done.stdout + done.stderr).strip().splitlines() or ["no output"]

@@ -23,8 +23,8 @@ def test_every_dbt_unit_test_passes(handmade, tmp_path):
     copy = tmp_path / paths.warehouse.name  # the file's name is the database name dbt expects
     shutil.copyfile(paths.warehouse, copy)
     target = tmp_path / "target"
-    done = run_dbt("test", "--select", "test_type:unit", target=target, VAWG_DUCKDB_PATH=str(copy),
-                   VAWG_INCREMENTAL_RUN_ID="")
+    done = run_dbt("test", "--select", "test_type:unit", "--vars", json.dumps({"duckdb_path": str(copy)}),
+                   target=target)
     results = json.loads((target / "run_results.json").read_text())["results"]
     failed = {r["unique_id"]: r["message"] for r in results if r["status"] != "pass"}
     assert not failed and done.returncode == 0, (failed, done.stdout[-3000:])

@@ -103,13 +103,44 @@ def test_the_incremental_dbt_run_leaves_out_what_the_same_code_proved(added_quar
         results = json.loads((p.dbt_folder / "run_results.json").read_text(encoding="utf-8"))["results"]
         return {r["unique_id"].split(".")[0] for r in results}
 
-    def categories_key_test(p: WarehousePaths) -> str:
-        return next(p.dbt_folder.rglob("primary_key_int_crime_record_categories_crime_ref__category.sql")).read_text()
-
     assert kinds(paths) == {"model", "test"}
     assert kinds(scratch) == {"model", "seed", "test"}
-    assert "int_crime_records_changed" in categories_key_test(paths)
-    assert "int_crime_records_changed" not in categories_key_test(scratch)
+
+
+def _run_args(p: WarehousePaths) -> dict:
+    return json.loads((p.dbt_folder / "run_results.json").read_text(encoding="utf-8"))["args"]
+
+
+def test_dbt_learns_the_incremental_run_from_the_build_file_not_a_var(added_quarter):
+    """Decision 0033: the refresh gives dbt only vars that stay the same from one refresh to the
+    next (the warehouse's link and DuckDB's memory limit), so dbt parses only what changed; the
+    run id is a row of audit.incremental_run, and a whole build is `dbt build --full-refresh`."""
+    paths, scratch, first_runs = added_quarter
+    latest = query(paths, "select added_in_run from audit.raw_parts where quarter = '2010-04'")["added_in_run"][0]
+    assert query(paths, "select run_id from audit.incremental_run")["run_id"].to_list() == [latest]
+    assert query(scratch, "select count(*) as n from audit.incremental_run")["n"][0] == 0
+    incremental, whole = _run_args(paths), _run_args(scratch)
+    assert set(incremental["vars"]) == set(whole["vars"]) == {"duckdb_path", "duckdb_memory_limit", "duckdb_temp_directory"}
+    assert incremental["vars"]["duckdb_path"] == str(paths.dbt_folder / paths.warehouse.name)
+    assert latest not in json.dumps(incremental) and first_runs[0] not in json.dumps(incremental)
+    # dbt records only the flags given: no full_refresh key means the default, False.
+    assert incremental.get("full_refresh", False) is False and whole.get("full_refresh") is True
+
+
+def test_the_police_key_tests_check_the_changed_records_only_after_an_incremental_run(added_quarter):
+    """The `where` of the categories' key test (a var of dbt_project.yml, plain SQL), run on
+    each warehouse: after the incremental refresh it keeps the categories of the records the
+    new file touched that are still in scope (1000002/09 and 1000013/10; 1000008/09 left
+    scope, so it has no category); on the warehouse built from scratch, every record with a
+    category (10 of the 13 hand-made records)."""
+    paths, scratch, _ = added_quarter
+    manifest = json.loads((paths.dbt_folder / "manifest.json").read_text(encoding="utf-8"))
+    where = next(n["config"]["where"] for n in manifest["nodes"].values()
+                 if n["name"] == "primary_key_int_crime_record_categories_crime_ref__category")
+    checked = f"select distinct crime_ref from intermediate.int_crime_record_categories where {where} order by 1"
+    assert query(paths, checked)["crime_ref"].to_list() == ["1000002/09", "1000013/10"]
+    every = query(scratch, "select distinct crime_ref from intermediate.int_crime_record_categories order by 1")
+    assert query(scratch, checked)["crime_ref"].to_list() == every["crime_ref"].to_list() and every.height == 10
 
 
 @pytest.mark.slow  # runs pytest in a subprocess

@@ -71,14 +71,14 @@ def test_a_refresh_spills_under_a_small_duckdb_memory_limit(handmade, tmp_path, 
     connection (the build file, dbt, the publication) is the same warehouse; a query that
     needs more than 200 MB, in the same settings, spills to the folder beside the warehouse."""
     monkeypatch.setenv("VAWG_DUCKDB_MEMORY_LIMIT", "200MB")
-    monkeypatch.setenv("VAWG_DUCKDB_TEMP_DIRECTORY", "")  # put back after the refresh sets it
     monkeypatch.setenv("VAWG_REBUILD", "1")  # every table written again, not copied
     paths = copy_state(handmade[0], tmp_path, store=True)
     outcome = run_refresh(paths)
     assert outcome.exit_code == 0, outcome.message + outcome.detail
-    # dbt's profile got the same limit and a spill folder of its own beside the warehouse
-    assert os.environ["VAWG_DUCKDB_MEMORY_LIMIT"] == "200MB"
-    assert os.environ["VAWG_DUCKDB_TEMP_DIRECTORY"] == str(tmp_path / "warehouse.duckdb.tmp-dbt")
+    # dbt's profile got the same limit and a spill folder of its own beside the warehouse (its vars)
+    dbt_vars = json.loads((paths.dbt_folder / "run_results.json").read_text(encoding="utf-8"))["args"]["vars"]
+    assert (dbt_vars["duckdb_memory_limit"], dbt_vars["duckdb_temp_directory"]) == (
+        "200MB", str(tmp_path / "warehouse.duckdb.tmp-dbt"))
     assert not list(tmp_path.glob("warehouse.duckdb.tmp-*"))  # removed with the refresh's other leftovers
     compared, differing = differing_tables(paths.warehouse, handmade[0].warehouse)
     assert compared > 40 and differing == []

@@ -3,7 +3,9 @@
 import dagster as dg
 
 from pipelines.defs.resources import WarehouseResource
-from pipelines.defs.warehouse.dbt import VawgDbtCliResource, dbt_project
+from dagster_dbt import DbtCliResource
+
+from pipelines.defs.warehouse.dbt import dbt_project
 from pipelines.project_files import DBT_EXECUTABLE
 from pipelines.settings import WarehousePaths
 
@@ -13,7 +15,7 @@ def build_resources(paths: WarehousePaths | None = None, as_of: str | None = Non
     return {
         "warehouse": WarehouseResource(landing=str(paths.landing), warehouse=str(paths.warehouse),
                                        publish=str(paths.publish), as_of=as_of, from_store=from_store),
-        "dbt": VawgDbtCliResource(project_dir=dbt_project, dbt_executable=str(DBT_EXECUTABLE)),
+        "dbt": DbtCliResource(project_dir=dbt_project, dbt_executable=str(DBT_EXECUTABLE)),
     }
 
 

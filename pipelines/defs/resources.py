@@ -50,13 +50,16 @@ class WarehouseResource(dg.ConfigurableResource):
                 stack.enter_context(writer_lock(self.paths.lock))
             except WarehouseBusy as busy:
                 raise dg.Failure(description=str(busy)) from None
-            self._clean(context)
+            _clean(self.paths, context)
             try:
                 yield self
             finally:
-                self._clean(context)  # a failed run's build file
+                _clean(self.paths, context)  # a failed run's build file
 
-    def _clean(self, context: dg.InitResourceContext) -> None:
-        removed = remove_leftovers(self.paths)
-        if removed and context.log:
-            context.log.info(f"Removed what an unfinished refresh left behind: {', '.join(removed)}")
+
+def _clean(paths: WarehousePaths, context: dg.InitResourceContext) -> None:
+    """A function, not a private method: a method named `_...` of a Dagster class could
+    override one of Dagster's own (tests/test_public_apis.py)."""
+    removed = remove_leftovers(paths)
+    if removed and context.log:
+        context.log.info(f"Removed what an unfinished refresh left behind: {', '.join(removed)}")

@@ -17,23 +17,20 @@ Text is always written as text (``strings_to_formulas`` off, ``write_string``), 
 starting with ``=``, ``+``, ``-`` or ``@`` can never become a formula. The document
 properties are fixed (the creation time is the vintage's, or 2000-01-01), so the same input
 gives the same bytes. Written in xlsxwriter's ``constant_memory`` mode (one row in memory) so a
-million rows need little memory; the indicator sheets' text is in the shared string table.
+million rows need little memory, through its public writers only (decision 0033): its text is
+inline in each sheet, as that mode writes it.
 """
 
 from __future__ import annotations
 
-import contextlib
 import datetime as dt
-import functools
 import hashlib
 import os
 import re
-import zipfile
 from pathlib import Path
 
 import polars as pl
 import xlsxwriter
-import xlsxwriter.workbook
 
 from pipelines.publish.dataset_format import (
     COLUMNS,
@@ -41,7 +38,6 @@ from pipelines.publish.dataset_format import (
     DATE_COLUMNS,
     DECIMALS,
     STAT_COLUMNS,
-    TEXT_COLUMNS,
     _prepare,
     _text_of_prepared,
     write_csv_of_text,
@@ -259,157 +255,64 @@ def _write_indicator_sheet(ws, data: pl.DataFrame, formats: dict) -> None:
     ws.autofilter(0, 0, max(n, 1), ncols - 1)
     for c, name in enumerate(COLUMNS):
         ws.write_string(0, c, name, formats["header"])
-    if n == 0:
-        return
-    if _can_stream(ws):
-        _stream_rows(ws, data, formats)
-    else:
-        _write_rows_api(ws, data, formats)
+    if n:
+        _write_data_rows(ws, data, formats)
 
 
-def _can_stream(ws) -> bool:
-    """Whether this xlsxwriter's constant_memory internals are the ones _stream_rows feeds."""
-    return bool(
-        getattr(ws, "constant_memory", False) and getattr(ws, "row_data_fh", None) is not None
-        and callable(getattr(ws, "_write_single_row", None)) and hasattr(ws, "previous_row")
-        and callable(getattr(ws, "_check_dimensions", None))
-        and callable(getattr(getattr(ws, "str_table", None), "_get_shared_string_index", None))
-    )  # fmt: skip  # continued lines aligned under the opening bracket
-
-
-_CONTROL_CHARS = [chr(i) for i in [*range(0x00, 0x09), *range(0x0B, 0x20)]] + ["\ufffe", "\uffff"]
-_CONTROL_RE = "[" + "".join(f"\\x{ord(ch):02x}" if ord(ch) < 0x100 else f"\\u{{{ord(ch):x}}}" for ch in _CONTROL_CHARS) + "]"
-STREAM_CHUNK = 100_000
-
-
-def _xml_text(expr: pl.Expr, escape_controls: bool) -> pl.Expr:
-    """Text as xlsxwriter writes an inline string's <t> content (_x....._ escapes, XML escapes)."""
-    t = expr.str.replace_all(r"(_x[0-9a-fA-F]{4}_)", "_x005F$1")
-    if escape_controls:
-        for ch in _CONTROL_CHARS:
-            t = t.str.replace_all(ch, f"_x{ord(ch):04X}_", literal=True)
-    return t.str.replace_all("&", "&amp;", literal=True).str.replace_all("<", "&lt;", literal=True).str.replace_all(
-        ">", "&gt;", literal=True
-    )
-
-
-def _stream_rows(ws, data: pl.DataFrame, formats: dict) -> None:
-    """Write the data rows' <row> XML straight into the worksheet's constant_memory row file,
-    built column-wise by polars: the XML xlsxwriter's own writers produce (numbers with the
-    cell format's xf index, booleans), a hundred times faster than a Python call per cell on a
-    million rows. Text goes to the workbook's shared strings, as Excel itself writes it: the
-    Panel's labels repeat on every row, and an index is a third of the bytes of an inline
-    string, so there is less XML to copy and deflate."""
-    from xlsxwriter.utility import xl_col_to_name
-
-    n = data.height
-    # Record the rows' extent (the <dimension> element) before the header row is flushed:
-    # afterwards xlsxwriter ignores rows above the last one written.
-    ws._check_dimensions(n, len(COLUMNS) - 1)
-    ws._write_single_row(n + 1)  # flush the header row
-    fh = ws.row_data_fh
-    xf = {k: formats[k]._get_xf_index() for k in ("count", "date", "symbol")}
-    unit_xf = {u: f._get_xf_index() for u, f in formats["units"].items()}
-    provisional_xf = {u: f._get_xf_index() for u, f in formats["provisional_units"].items()}
-    hidden = pl.col("suppressed") == "true"
-    provisional = pl.col("note").str.contains("provisional", literal=True).fill_null(False)
-    symbol = pl.lit(f's="{xf["symbol"]}" t="inlineStr"><is><t>{SUPPRESSED_SYMBOL}</t></is></c>')
-    for offset in range(0, n, STREAM_CHUNK):
-        chunk = data.slice(offset, STREAM_CHUNK)
-        shared, inline_texts = _shared_string_indexes(ws.str_table, chunk, TEXT_COLUMNS)
-        r = (pl.int_range(pl.len(), dtype=pl.Int64) + (offset + 2)).cast(pl.String).alias("__r")
-        chunk = chunk.with_columns(r)
-        cells = []
-        for c, name in enumerate(COLUMNS):
-            kind = _cell_kind(name)
-            v = pl.col(name)
-            ref = pl.concat_str([pl.lit(f'<c r="{xl_col_to_name(c)}'), pl.col("__r"), pl.lit('" ')])
-            if kind == "text":
-                cell = pl.when(v.is_not_null()).then(pl.concat_str([ref, _text_cell_body(v, shared, inline_texts)]))
-            elif kind == "bool":
-                cell = pl.concat_str([ref, pl.lit('t="b"><v>'), pl.when(hidden).then(pl.lit("1")).otherwise(pl.lit("0")),
-                                      pl.lit("</v></c>")])  # fmt: skip  # continued lines aligned under the opening bracket
-            else:
-                if kind == "date":
-                    num, style = pl.col(f"__serial_{name}").cast(pl.String), pl.lit(str(xf["date"]))
-                elif kind == "count":
-                    num, style = v, pl.lit(str(xf["count"]))
-                else:
-                    num = v
-                    style = pl.col("unit").replace_strict(unit_xf, return_dtype=pl.Int64).cast(pl.String)
-                    if name == "value":
-                        marked = pl.col("unit").replace_strict(provisional_xf, return_dtype=pl.Int64).cast(pl.String)
-                        style = pl.when(provisional).then(marked).otherwise(style)
-                number = pl.concat_str([pl.lit('s="'), style, pl.lit('"><v>'), num, pl.lit("</v></c>")])
-                body = pl.when(hidden).then(symbol).otherwise(number) if kind in ("count", "stat") else number
-                shown = (hidden | v.is_not_null()) if kind in ("count", "stat") else v.is_not_null()
-                cell = pl.when(shown).then(pl.concat_str([ref, body]))
-            cells.append(cell)
-        rows = chunk.select(
-            pl.concat_str([pl.lit('<row r="'), pl.col("__r"), pl.lit('">'),
-                           pl.concat_str(cells, ignore_nulls=True), pl.lit("</row>")]).alias("xml")
-        ).get_column("xml")
-        fh.write("".join(rows.to_list()))
-    ws.previous_row = n + 1  # these rows are done
-
-
-def _text_cell_body(v: pl.Expr, shared: dict[str, str], inline_texts: list[str]) -> pl.Expr:
-    """A text cell after its reference: the shared string's index, or for the ``inline_texts``
-    the escaped text itself. Inline text is rare (none in the Panel's rows), so its escaping is
-    built only when there is some: polars computes both branches of a when/then on every row."""
-    index = v.replace_strict(shared, default=None, return_dtype=pl.String)
-    body = pl.concat_str([pl.lit('t="s"><v>'), index, pl.lit("</v></c>")])
-    if not inline_texts:
-        return body
-    controls = pl.Series(inline_texts, dtype=pl.String).str.contains(_CONTROL_RE).any()
-    preserve = pl.when(v.str.contains(r"^\s|\s$")).then(pl.lit(' xml:space="preserve"')).otherwise(pl.lit(""))
-    inline = pl.concat_str([pl.lit('t="inlineStr"><is><t'), preserve, pl.lit(">"),
-                            _xml_text(v, controls), pl.lit("</t></is></c>")])  # fmt: skip  # continued lines aligned under the opening bracket
-    return pl.when(index.is_not_null()).then(body).otherwise(inline)
-
-
-def _shared_string_indexes(table, chunk: pl.DataFrame, text_columns: list[str]) -> tuple[dict[str, str], list[str]]:
-    """(indexes, inline): each distinct text of the chunk's text columns added to xlsxwriter's
-    shared string table (in order of first appearance, so the same rows give the same bytes),
-    with its index as text; and the texts left out, to be written inline and escaped: those
-    xlsxwriter would take for rich-string XML (``<r>...</r>``)."""
-    texts = pl.concat([chunk.get_column(c).drop_nulls() for c in text_columns])
-    distinct = texts.unique(maintain_order=True).to_list()
-    inline = [t for t in distinct if t.startswith("<r>") and t.endswith("</r>")]
-    shared = [t for t in distinct if t not in inline] if inline else distinct
-    indexes = {t: str(table._get_shared_string_index(t)) for t in shared}
-    # The table counts every use of a string (sharedStrings.xml's count attribute).
-    table.count += int(texts.is_in(shared).sum()) - len(shared)
-    return indexes, inline
-
-
-def _write_rows_api(ws, data: pl.DataFrame, formats: dict) -> None:
-    """The same cells through xlsxwriter's public writers (slow: a call per cell)."""
-    cols = [data.get_column(f"__serial_{c}" if c in DATE_COLUMNS else c).to_list() for c in COLUMNS]
+def _write_data_rows(ws, data: pl.DataFrame, formats: dict) -> None:
+    """The rows below the header, in order, through xlsxwriter's public writers: in
+    ``constant_memory`` mode it keeps one row in memory and writes it out when the next row
+    begins. The columns are turned into Python values (and each row's number format chosen)
+    by polars first, so the loop only calls the writers."""
     units = data.get_column("unit").to_list()
-    suppressed = data.get_column("suppressed").to_list()
-    notes = data.get_column("note").to_list()
+    hidden = data.get_column("suppressed").eq("true").to_list()
+    provisional = data.get_column("note").str.contains("provisional", literal=True).fill_null(False).to_list()
+    unit_formats = [formats["units"][u] for u in units]
+    value_formats = [formats["provisional_units"][u] if p else f for u, p, f in zip(units, provisional, unit_formats)]
+    texts, dates, counts, stats, rich = [], [], [], [], {}
+    for c, name in enumerate(COLUMNS):
+        kind = _cell_kind(name)
+        if kind == "text":
+            column = data.get_column(name)
+            values = column.to_list()
+            # xlsxwriter takes a text that starts with <r> and ends with </r> for the XML of a
+            # rich string; such a text is written as a rich string of three plain runs instead
+            # (it asks for three fragments at least), so it reads back as the same text.
+            for i in (column.str.starts_with("<r>") & column.str.ends_with("</r>")).arg_true().to_list():
+                rich.setdefault(i, []).append((c, values[i]))
+                values[i] = None
+            texts.append((c, values))
+        elif kind == "date":
+            dates.append((c, data.get_column(f"__serial_{name}").to_list()))
+        elif kind == "count":
+            counts.append((c, data.get_column(name).cast(pl.Int64).to_list()))
+        elif kind == "stat":
+            row_formats = value_formats if name == "value" else unit_formats
+            stats.append((c, data.get_column(name).cast(pl.Float64).to_list(), row_formats))
+    withheld = [c for c, _ in counts] + [c for c, _, _ in stats]
+    flag = COLUMNS.index("suppressed")
+    write_string, write_number, write_boolean = ws.write_string, ws.write_number, ws.write_boolean
+    date_format, count_format, symbol_format = formats["date"], formats["count"], formats["symbol"]
     for i in range(data.height):
         r = i + 1
-        hidden = suppressed[i] == "true"
-        provisional = "provisional" in (notes[i] or "")
-        for c, name in enumerate(COLUMNS):
-            kind, v = _cell_kind(name), cols[c][i]
-            if kind == "bool":
-                ws.write_boolean(r, c, hidden)
-            elif kind in ("count", "stat") and hidden:
-                ws.write_string(r, c, SUPPRESSED_SYMBOL, formats["symbol"])
-            elif v is None:
-                continue
-            elif kind == "text":
-                ws.write_string(r, c, v)
-            elif kind == "date":
-                ws.write_number(r, c, v, formats["date"])
-            elif kind == "count":
-                ws.write_number(r, c, int(v), formats["count"])
-            else:
-                unit_formats = formats["provisional_units" if provisional and name == "value" else "units"]
-                ws.write_number(r, c, float(v), unit_formats[units[i]])
+        for c, values in texts:
+            if values[i] is not None:
+                write_string(r, c, values[i])
+        for c, text in rich.get(i, ()):
+            ws.write_rich_string(r, c, text[:1], text[1:-1], text[-1:])
+        for c, values in dates:
+            write_number(r, c, values[i], date_format)
+        if hidden[i]:
+            for c in withheld:
+                write_string(r, c, SUPPRESSED_SYMBOL, symbol_format)
+        else:
+            for c, values in counts:
+                if values[i] is not None:
+                    write_number(r, c, values[i], count_format)
+            for c, values, row_formats in stats:
+                if values[i] is not None:
+                    write_number(r, c, values[i], row_formats[i])
+        write_boolean(r, flag, hidden[i])
 
 
 def _write_contents(ws, sheets: list[tuple[str, str, object, int]], vintage: str, formats: dict) -> None:
@@ -579,28 +482,9 @@ def _write_xlsx(prepared: pl.DataFrame, text: pl.DataFrame, path, spec, vintage:
                 _write_indicator_sheet(workbook.add_worksheet(alias), parts[indicator_id], formats)
             _write_notes(workbook.add_worksheet("Notes"), spec, formats)
         finally:
-            with _deflate_level(ZIP_LEVEL):
-                workbook.close()
+            workbook.close()
 
     _write_atomically(path, write)
-
-
-#: zlib level of the workbook's zip members. xlsxwriter always uses zlib's default (6), which
-#: for the Panel's million rows was more than half the spreadsheet's time; level 1 is much
-#: faster for a slightly larger file (docs/performance.md, third pass).
-ZIP_LEVEL = 1
-
-
-@contextlib.contextmanager
-def _deflate_level(level: int):
-    """xlsxwriter has no setting for it, so its ZipFile is given the level while it zips
-    (xlsxwriter 3.3.1, pinned; tests/test_spreadsheet.py checks the level is the one used)."""
-    original = xlsxwriter.workbook.ZipFile
-    xlsxwriter.workbook.ZipFile = functools.partial(zipfile.ZipFile, compresslevel=level)
-    try:
-        yield
-    finally:
-        xlsxwriter.workbook.ZipFile = original
 
 
 def _partition(data: pl.DataFrame):

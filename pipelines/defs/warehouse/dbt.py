@@ -1,18 +1,15 @@
 """The dbt project (staging, intermediate, marts, indicators), built into the run's new warehouse."""
 
-import importlib.metadata
-import os
+import json
 import shutil
-from functools import cached_property
 from pathlib import Path
 
 import dagster as dg
 from dagster_dbt import DbtCliResource, DbtProject, dbt_assets
 import duckdb
-from packaging import version
 
 from pipelines import progress
-from pipelines.build_file import appended_only
+from pipelines.build_file import appended_only, record_incremental_run
 from pipelines.dbt_manifest import ensure_manifest
 from pipelines.failures import one_sentence
 from pipelines.defs.resources import WarehouseResource
@@ -25,19 +22,6 @@ from pipelines.settings import duckdb_config
 dbt_project = DbtProject(project_dir=DBT_DIR, profiles_dir=DBT_DIR, target_path=ensure_manifest().parent)
 
 
-class VawgDbtCliResource(DbtCliResource):
-    """dagster-dbt's resource without its in-process dbt adapter, which only serves the row
-    counts and column metadata this project does not fetch: building it, and running
-    `dbt --version` to learn the version, delayed every refresh before dbt started."""
-
-    @cached_property
-    def _cli_version(self) -> version.Version:
-        return version.parse(importlib.metadata.version("dbt-core"))  # the pinned dbt that runs
-
-    def _initialize_dbt_core_adapter(self, args):
-        return None
-
-
 @dbt_assets(manifest=dbt_project.manifest_path, project=dbt_project)
 def vawg_dbt_models(context: dg.AssetExecutionContext, dbt: DbtCliResource, warehouse: WarehouseResource):
     """Every dbt model and seed, with its tests as asset checks, built into the run's new warehouse file."""
@@ -46,21 +30,20 @@ def vawg_dbt_models(context: dg.AssetExecutionContext, dbt: DbtCliResource, ware
         if not build_file.exists():
             raise dg.Failure(f"The warehouse being built ({build_file.name}) does not exist: "
                              "materialize the validated source tables in the same run.")
-        appended = _appended_only(build_file, warehouse.paths.warehouse, context.run.run_id)
+        appended = _incremental_run(build_file, warehouse.paths.warehouse, context.run.run_id)
         context.log.info("dbt builds the police records incrementally." if appended
                          else "dbt builds every model whole.")
-        # dbt runs as a subprocess and reads the target file and run id from its environment.
-        # Its target folder and the path in its profile stay the same from one refresh to the
-        # next (the path is a link to this run's build file), so dbt parses again only the
-        # files that changed (decision 0018).
+        # dbt's target folder and the path in its profile stay the same from one refresh to the
+        # next (the path is a link to this run's build file), and so do the vars below: dbt then
+        # parses again only the files that changed (decision 0018). The run id, which changes
+        # every run, reaches the models as data (audit.incremental_run), not as a var, which
+        # would make dbt parse the whole project again (decision 0033).
         folder = warehouse.paths.dbt_folder
         link = _link_build_file(folder / warehouse.paths.warehouse.name, build_file)
-        os.environ["VAWG_DUCKDB_PATH"] = str(link)
         # The memory limit and spill folder every DuckDB connection of the refresh uses (decision 0034).
         duckdb_settings = duckdb_config(warehouse.paths.warehouse, process="dbt")
-        os.environ["VAWG_DUCKDB_MEMORY_LIMIT"] = duckdb_settings["memory_limit"]
-        os.environ["VAWG_DUCKDB_TEMP_DIRECTORY"] = duckdb_settings["temp_directory"]
-        os.environ["VAWG_INCREMENTAL_RUN_ID"] = context.run.run_id if appended else ""
+        stable_vars = {"duckdb_path": str(link), "duckdb_memory_limit": duckdb_settings["memory_limit"],
+                       "duckdb_temp_directory": duckdb_settings["temp_directory"]}
         # dbt's own log at info, not debug: writing every statement it runs cost dbt time in
         # every refresh; the SQL of each model and test stays in the target folder.
         # dbt's unit tests read fixed rows, not the data: they test the code, in `make test`
@@ -70,7 +53,10 @@ def vawg_dbt_models(context: dg.AssetExecutionContext, dbt: DbtCliResource, ware
             # The same code built the previous warehouse (its fingerprint covers the seeds and
             # models): its seeds are in the copied build file.
             excluded.append("resource_type:seed")
-        args = ["build", "--log-level-file", "info", "--exclude", " ".join(excluded)]
+        args = ["build", "--vars", json.dumps(stable_vars, sort_keys=True), "--log-level-file", "info",
+                "--exclude", " ".join(excluded)]
+        if not appended:
+            args.append("--full-refresh")  # the incremental police models are built whole
         (folder / "dbt.log").unlink(missing_ok=True)  # dbt appends: the kept log is this run's
         try:
             for event in dbt.cli(args, context=context, target_path=folder).stream():
@@ -82,11 +68,13 @@ def vawg_dbt_models(context: dg.AssetExecutionContext, dbt: DbtCliResource, ware
             _keep_dbt_log(folder, warehouse.paths.warehouse.parent / "logs", context.run.run_id)
 
 
-def _appended_only(build_file: Path, warehouse: Path, run_id: str) -> bool:
+def _incremental_run(build_file: Path, warehouse: Path, run_id: str) -> bool:
     """Raw tables kept and only added to: the police models rebuild only the records the new
-    files touch (macros/incremental_police.sql)."""
-    with duckdb.connect(str(build_file), read_only=True, config=duckdb_config(warehouse)) as con:
-        return appended_only(con, run_id)
+    files touch (macros/incremental_police.sql). Recorded in the build file for dbt to read."""
+    with duckdb.connect(str(build_file), config=duckdb_config(warehouse)) as con:
+        appended = appended_only(con, run_id)
+        record_incremental_run(con, run_id if appended else None)
+    return appended
 
 
 def _link_build_file(link: Path, build_file: Path) -> Path:

@@ -6,8 +6,7 @@
 -- the quarter is cheaper to hash than the file's sha256.
 -- Incremental: when the refresh only added new quarters' files, only the records with a
 -- version in them are ranked again and replaced (macros/incremental_police.sql).
-{{ config(materialized='incremental', unique_key='crime_ref', incremental_strategy='delete+insert',
-          full_refresh=police_full_refresh()) }}
+{{ config(materialized='incremental', unique_key='crime_ref', incremental_strategy='delete+insert') }}
 -- depends_on: {{ ref('int_crime_records_changed') }}
 
 {#- Not a CTE: DuckDB materializes a CTE read twice, which wrote every version out. -#}

@@ -2,7 +2,7 @@
 -- harmonised codes. Records that left scope are not here: they count in no indicator.
 -- Incremental like int_crime_records_current: the records with a version in a file the
 -- refresh added are deleted, and those still in scope written again.
-{{ config(materialized='incremental', incremental_strategy='append', full_refresh=police_full_refresh(),
+{{ config(materialized='incremental', incremental_strategy='append',
           pre_hook="{{ delete_changed_crime_records() }}") }}
 -- depends_on: {{ ref('int_crime_records_changed') }}
 

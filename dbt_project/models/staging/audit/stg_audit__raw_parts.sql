@@ -6,5 +6,6 @@ select
     file_sha256,
     rows_taken_out,
     added_in_run,
+    added_in_run in (select run_id from {{ source('audit', 'incremental_run') }}) as is_added_by_incremental_run,
     code_fingerprint
 from {{ source('audit', 'raw_parts') }}
