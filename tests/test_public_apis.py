@@ -139,13 +139,21 @@ def private_uses(source: str) -> list[tuple[int, str]]:
     return sorted(finder.found)
 
 
+#: Writes to the environment that configure the process rather than pass a value into a library
+#: at run time: `vawg refresh` is the process's entry point and sets the folders the Dagster
+#: definitions it then loads read, as `dagster dev`'s environment does (decision 0022).
+PROCESS_SETTINGS = {"pipelines/cli.py": ["os.environ.update"]}
+
+
 def test_no_private_name_of_a_library_in_pipelines_or_schemas():
     found = {}
     for folder in FOLDERS:
         for path in sorted((ROOT / folder).rglob("*.py")):
-            uses = private_uses(path.read_text(encoding="utf-8"))
+            name = str(path.relative_to(ROOT))
+            uses = [u for u in private_uses(path.read_text(encoding="utf-8"))
+                    if not any(u[1].startswith(allowed) for allowed in PROCESS_SETTINGS.get(name, []))]
             if uses:
-                found[str(path.relative_to(ROOT))] = uses
+                found[name] = uses
     assert found == {}
 
 

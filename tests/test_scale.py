@@ -16,7 +16,7 @@ from pipelines.landing import load
 from pipelines.landing.files import discover
 from pipelines.refresh import run_refresh
 from pipelines.store import RawStore
-from tests.conftest import FIXTURES, copy_state
+from helpers import FIXTURES, copy_state
 
 POLICE = FIXTURES / "all_sources" / "mps_crimes"
 
