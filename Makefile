@@ -46,8 +46,7 @@ test-fast: install
 # definitions load (`dg check defs`, from the defs folder as pyproject.toml's [tool.dg] says).
 lint: install
 	$(BIN)/ruff check .
-# The formatter's check ([tool.ruff.format]), on once the code base has been formatted in one commit:
-#	$(BIN)/ruff format --check .
+	$(BIN)/ruff format --check .
 	cd dbt_project && ../$(BIN)/sqlfluff lint models --disable-progress-bar
 	$(BIN)/python -m pipelines.dbt_structure
 	$(BIN)/dg check defs

@@ -39,23 +39,17 @@ def synthetic(n: int, seed: int = 1) -> pl.DataFrame:
     reported = pl.date(2012, 1, 1) + pl.duration(days=pl.col("d"))
     return frame.select(
         crime_ref=pl.format("{}/12", (pl.col("i") + 1_000_000).cast(pl.Utf8).str.zfill(7)),
-        last_modified=(reported.cast(pl.Datetime) + pl.duration(hours=10)).dt.strftime(
-            "%Y-%m-%dT%H:%M:%S"
-        ),
-        borough_code=pl.format(
-            "E090000{}", (pl.col("i") % 32 + 2).cast(pl.Utf8).str.zfill(2)
-        ),
+        last_modified=(reported.cast(pl.Datetime) + pl.duration(hours=10)).dt.strftime("%Y-%m-%dT%H:%M:%S"),
+        borough_code=pl.format("E090000{}", (pl.col("i") % 32 + 2).cast(pl.Utf8).str.zfill(2)),
         reported_date=reported.dt.strftime("%d/%m/%Y"),
         recorded_date=pl.when(pl.col("bad") < 0.005)
         .then(pl.lit("2011-12-31"))  # recorded before reported
         .otherwise(reported.dt.strftime("%Y-%m-%d")),
-        offence_date=pl.when(pl.col("i") % 5 == 0).then(None).otherwise(
-            (reported - pl.duration(days=1)).dt.strftime("%d/%m/%Y")
-        ),
+        offence_date=pl.when(pl.col("i") % 5 == 0)
+        .then(None)
+        .otherwise((reported - pl.duration(days=1)).dt.strftime("%d/%m/%Y")),
         ho_offence_code=pl.col("code"),
-        classification=pl.when(pl.col("bad").is_between(0.005, 0.01))
-        .then(pl.lit("CRIMEX"))
-        .otherwise(pl.lit("CRIME")),
+        classification=pl.when(pl.col("bad").is_between(0.005, 0.01)).then(pl.lit("CRIMEX")).otherwise(pl.lit("CRIME")),
         no_crime_date=pl.lit(None, pl.Utf8),
         flag_domestic=pl.when(pl.col("i") % 3 == 0).then(pl.lit("Y")).otherwise(pl.lit("N")),
         flag_honour=pl.lit("N"),
@@ -63,9 +57,7 @@ def synthetic(n: int, seed: int = 1) -> pl.DataFrame:
         flag_fgm=pl.lit(""),
         flag_multiple_perpetrator=pl.lit("N"),
         outcome_type=pl.col("outcome"),
-        outcome_date=pl.when(pl.col("outcome") != "")
-        .then(pl.lit("28/03/2012"))
-        .otherwise(pl.lit("")),
+        outcome_date=pl.when(pl.col("outcome") != "").then(pl.lit("28/03/2012")).otherwise(pl.lit("")),
         cps_urn=pl.when(pl.col("outcome") == "1").then(pl.lit("01KD1234512")),
         victim_sex=pl.lit("F"),
         victim_age=pl.when(pl.col("bad").is_between(0.01, 0.015))

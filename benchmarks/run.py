@@ -15,6 +15,7 @@ work folder and reused), then times, as the median of `--runs` runs:
 The table goes to docs/performance.md with the machine, the commit and the rows of each source,
 and, across the scales, time and peak memory with the ratios between them.
 """
+
 from __future__ import annotations
 
 import argparse
@@ -71,8 +72,9 @@ def _tree_rss_kb(root_pid: int) -> int:
 def timed(command: list[str], env: dict | None = None) -> dict:
     """Run a command; wall seconds, exit code and the peak RSS of its process tree (sampled)."""
     start = time.perf_counter()
-    proc = subprocess.Popen(command, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True,
-                            env={**os.environ, **(env or {})})
+    proc = subprocess.Popen(
+        command, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True, env={**os.environ, **(env or {})}
+    )
     peak = [0]
 
     def sample():
@@ -86,8 +88,13 @@ def timed(command: list[str], env: dict | None = None) -> dict:
     seconds = time.perf_counter() - start
     sampler.join()
     # The 1-minute load average at the end: other work on the machine inflates every figure.
-    return {"seconds": seconds, "exit": proc.returncode, "peak_rss_mb": peak[0] / 1024, "output": output,
-            "load": os.getloadavg()[0]}
+    return {
+        "seconds": seconds,
+        "exit": proc.returncode,
+        "peak_rss_mb": peak[0] / 1024,
+        "output": output,
+        "load": os.getloadavg()[0],
+    }
 
 
 def _seconds(amount: str, unit: str | None) -> float:
@@ -118,9 +125,22 @@ def refresh(landing: Path, out: Path, quality_may_fail: bool = False, env: dict 
     """`quality_may_fail`: a landing folder of one source has no figures for the other sources'
     indicators, so the quality suite refuses the publication at its very end; the refresh has
     done all its work by then, and its time still counts."""
-    result = timed([VAWG, "refresh", "--landing", str(landing), "--warehouse", str(out / "warehouse.duckdb"),
-                    "--publish", str(out / "publish")], env)
-    refused = quality_may_fail and result["exit"] == 1 and "failed its quality checks" in " ".join(result["output"].split())
+    result = timed(
+        [
+            VAWG,
+            "refresh",
+            "--landing",
+            str(landing),
+            "--warehouse",
+            str(out / "warehouse.duckdb"),
+            "--publish",
+            str(out / "publish"),
+        ],
+        env,
+    )
+    refused = (
+        quality_may_fail and result["exit"] == 1 and "failed its quality checks" in " ".join(result["output"].split())
+    )
     if result["exit"] not in (0, 3) and not refused:
         raise SystemExit(f"refresh failed ({result['exit']}):\n{result['output'][-3000:]}")
     logs = sorted((out / "logs").glob("refresh-*.log"))
@@ -184,10 +204,14 @@ def bench_scale(scale: float, runs: int, work: Path) -> dict:
         print(f"scale {scale:g} full refresh {k + 1}/{runs}: {fulls[-1]['seconds']:.1f}s", flush=True)
     result["full"] = fulls
     with duckdb.connect(str(base / f"full-{runs - 1}" / "warehouse.duckdb"), read_only=True) as con:
-        result["rows"] = con.sql("""
+        result["rows"] = (
+            con.sql("""
             select source, count(*) as files, sum(rows_read) as rows_read, sum(rows_loaded) as rows_loaded,
                    sum(rows_quarantined) as rows_quarantined
-            from audit.loads where status = 'accepted' group by source order by source""").pl().to_dicts()
+            from audit.loads where status = 'accepted' group by source order by source""")
+            .pl()
+            .to_dicts()
+        )
         result["indicator_rows"] = con.sql("select count(*) from marts.indicators").fetchall()[0][0]
     save()
     for k in range(runs - 1):  # keep the last full run's folders only
@@ -217,7 +241,9 @@ def bench_scale(scale: float, runs: int, work: Path) -> dict:
         linked_landing(landing, work_dir / "landing")
         increments.append(refresh(work_dir / "landing", work_dir))
         if k == 0:  # the incremental refresh must build exactly what a refresh from scratch builds
-            compared, differing = differing_tables(work_dir / "warehouse.duckdb", base / f"full-{runs - 1}" / "warehouse.duckdb")
+            compared, differing = differing_tables(
+                work_dir / "warehouse.duckdb", base / f"full-{runs - 1}" / "warehouse.duckdb"
+            )
             result["increment_compared"] = {"tables": compared, "differing": differing}
         print(f"scale {scale:g} one new quarter {k + 1}/{runs}: {increments[-1]['seconds']:.1f}s", flush=True)
     shutil.rmtree(work_dir, ignore_errors=True)
@@ -230,8 +256,11 @@ def bench_scale(scale: float, runs: int, work: Path) -> dict:
     for k in range(runs):
         out = base / f"police-{k}"
         shutil.rmtree(out, ignore_errors=True)
-        police.append(refresh(linked_landing(landing, out / "landing", lambda p: "mps_crimes" in p.parts), out,
-                              quality_may_fail=True))
+        police.append(
+            refresh(
+                linked_landing(landing, out / "landing", lambda p: "mps_crimes" in p.parts), out, quality_may_fail=True
+            )
+        )
         shutil.rmtree(out, ignore_errors=True)
     result["police_only"] = police
     save()
@@ -248,14 +277,21 @@ def machine() -> dict:
             cpu = line.split(":", 1)[1].strip()
             break
     mem_kb = int(re.search(r"MemTotal:\s+(\d+)", Path("/proc/meminfo").read_text()).group(1))
-    commit = subprocess.run(["git", "-C", str(ROOT), "rev-parse", "--short", "HEAD"], capture_output=True,
-                            text=True).stdout.strip()
-    dirty = subprocess.run(["git", "-C", str(ROOT), "status", "--porcelain", "--untracked-files=no"],
-                           capture_output=True, text=True).stdout.strip()
-    return {"cpu": cpu, "cores": os.cpu_count(), "memory_gb": round(mem_kb / 1024 / 1024, 1),
-            "python": platform.python_version(), "duckdb": duckdb.__version__,
-            "commit": commit + (" (with uncommitted changes)" if dirty else ""),
-            "date": dt.datetime.now(dt.timezone.utc).strftime("%Y-%m-%d %H:%M UTC")}
+    commit = subprocess.run(
+        ["git", "-C", str(ROOT), "rev-parse", "--short", "HEAD"], capture_output=True, text=True
+    ).stdout.strip()
+    dirty = subprocess.run(
+        ["git", "-C", str(ROOT), "status", "--porcelain", "--untracked-files=no"], capture_output=True, text=True
+    ).stdout.strip()
+    return {
+        "cpu": cpu,
+        "cores": os.cpu_count(),
+        "memory_gb": round(mem_kb / 1024 / 1024, 1),
+        "python": platform.python_version(),
+        "duckdb": duckdb.__version__,
+        "commit": commit + (" (with uncommitted changes)" if dirty else ""),
+        "date": dt.datetime.now(dt.timezone.utc).strftime("%Y-%m-%d %H:%M UTC"),
+    }
 
 
 def _fmt(seconds: float) -> str:
@@ -277,13 +313,22 @@ def render(results: list[dict], info: dict) -> str:
     for r in results:
         s = r["scale"]
         full = r["full"]
-        lines += [f"## Scale {s:g} ({r['runs']} runs each)", "",
-                  "| source | files | rows read | rows loaded | rows quarantined |", "|---|--:|--:|--:|--:|"]
+        lines += [
+            f"## Scale {s:g} ({r['runs']} runs each)",
+            "",
+            "| source | files | rows read | rows loaded | rows quarantined |",
+            "|---|--:|--:|--:|--:|",
+        ]
         for row in r["rows"]:
             read, loaded, quarantined = (int(row[k]) for k in ("rows_read", "rows_loaded", "rows_quarantined"))
             lines.append(f"| {row['source']} | {row['files']} | {read:,} | {loaded:,} | {quarantined:,} |")
-        lines += ["", f"`marts.indicators`: {r['indicator_rows']:,} rows.", "",
-                  "| measure | median | runs |", "|---|--:|---|"]
+        lines += [
+            "",
+            f"`marts.indicators`: {r['indicator_rows']:,} rows.",
+            "",
+            "| measure | median | runs |",
+            "|---|--:|---|",
+        ]
 
         def row(name, values, out=lines):  # bound now: ruff B023 (a closure over a loop variable)
             if not values:  # a run stopped before this measure (see --report-only)
@@ -293,33 +338,50 @@ def render(results: list[dict], info: dict) -> str:
 
         row("full refresh", [f["seconds"] for f in full])
         for stage in ("load_and_validate", "dbt", "indicators_model", "publication"):
-            row(f"— {stage.replace('_', ' ')}" + (" (inside dbt)" if stage == "indicators_model" else ""),
-                [f["stages"][stage] for f in full])
-        row("— load and validate, landing files in one process (`VAWG_LOAD_WORKERS=1`)",
-            [f["stages"]["load_and_validate"] for f in r.get("one_worker", [])])
+            row(
+                f"— {stage.replace('_', ' ')}" + (" (inside dbt)" if stage == "indicators_model" else ""),
+                [f["stages"][stage] for f in full],
+            )
+        row(
+            "— load and validate, landing files in one process (`VAWG_LOAD_WORKERS=1`)",
+            [f["stages"]["load_and_validate"] for f in r.get("one_worker", [])],
+        )
         row(f"one new quarter ({r['last_quarter']}) on an existing warehouse", _seconds_of(r, "increment"))
         row("`vawg validate`", r.get("validate", []))
         row("floor: plain DuckDB script, police indicators", r.get("floor", []))
-        row("refresh of the police extract alone (same work as the floor, plus publication)",
-            _seconds_of(r, "police_only"))
+        row(
+            "refresh of the police extract alone (same work as the floor, plus publication)",
+            _seconds_of(r, "police_only"),
+        )
         peak = max(f["peak_rss_mb"] for f in full)
         loads = [f["load"] for f in [*full, *r.get("increment", []), *r.get("police_only", [])] if "load" in f]
         if loads:
             low, high = f"{min(loads):.1f}", f"{max(loads):.1f}"
-            lines += ["", f"Load average (1 min) at the end of the timed refreshes: "
-                      f"{low if low == high else low + '–' + high} on {os.cpu_count()} cores."]
+            lines += [
+                "",
+                f"Load average (1 min) at the end of the timed refreshes: "
+                f"{low if low == high else low + '–' + high} on {os.cpu_count()} cores.",
+            ]
         lines += ["", f"Peak memory of a full refresh: {peak:,.0f} MB."]
         if r.get("police_only") and r.get("floor"):
             lines[-1] += f" Police refresh / floor: {median(_seconds_of(r, 'police_only')) / median(r['floor']):.1f}×."
         if r.get("increment"):
-            lines[-1] += (f" One new quarter / full refresh: "
-                          f"{100 * median(_seconds_of(r, 'increment')) / median([f['seconds'] for f in full]):.0f}%.")
+            lines[-1] += (
+                f" One new quarter / full refresh: "
+                f"{100 * median(_seconds_of(r, 'increment')) / median([f['seconds'] for f in full]):.0f}%."
+            )
         if r.get("increment_compared"):
             c = r["increment_compared"]
-            lines += ["", f"The first one-new-quarter warehouse against the last full refresh's, table by table "
-                      f"(`pipelines/compare.py`): {c['tables']} tables compared, "
-                      + (f"**{len(c['differing'])} differ: {', '.join(c['differing'])}**." if c["differing"]
-                         else "all the same.")]
+            lines += [
+                "",
+                f"The first one-new-quarter warehouse against the last full refresh's, table by table "
+                f"(`pipelines/compare.py`): {c['tables']} tables compared, "
+                + (
+                    f"**{len(c['differing'])} differ: {', '.join(c['differing'])}**."
+                    if c["differing"]
+                    else "all the same."
+                ),
+            ]
         lines.append("")
     return "\n".join(lines) + growth(results) + "\n"
 
@@ -329,17 +391,27 @@ def growth(results: list[dict]) -> str:
     scale and to the scale before (issue 21: linear growth, memory flat)."""
     if len(results) < 2:
         return ""
-    lines = ["", "## Growth with the rows", "",
-             "| scale | police rows read | full refresh | × first scale | × scale before | peak memory "
-             "| × first scale | × scale before |", "|--:|--:|--:|--:|--:|--:|--:|--:|"]
+    lines = [
+        "",
+        "## Growth with the rows",
+        "",
+        "| scale | police rows read | full refresh | × first scale | × scale before | peak memory "
+        "| × first scale | × scale before |",
+        "|--:|--:|--:|--:|--:|--:|--:|--:|",
+    ]
     first = previous = None
     for r in sorted(results, key=lambda r: r["scale"]):
         seconds = median([f["seconds"] for f in r["full"]])
         peak = max(f["peak_rss_mb"] for f in r["full"])
         police = sum(int(row["rows_read"]) for row in r["rows"] if row["source"] == "mps_crimes")
         first = first or (seconds, peak)
-        ratios = [f"{seconds / first[0]:.2f}×", f"{seconds / previous[0]:.2f}×" if previous else "",
-                  f"{peak:,.0f} MB", f"{peak / first[1]:.2f}×", f"{peak / previous[1]:.2f}×" if previous else ""]
+        ratios = [
+            f"{seconds / first[0]:.2f}×",
+            f"{seconds / previous[0]:.2f}×" if previous else "",
+            f"{peak:,.0f} MB",
+            f"{peak / first[1]:.2f}×",
+            f"{peak / previous[1]:.2f}×" if previous else "",
+        ]
         lines.append(f"| {r['scale']:g} | {police:,} | {_fmt(seconds)} | " + " | ".join(ratios) + " |")
         previous = (seconds, peak)
     return "\n".join(lines) + "\n"
@@ -362,8 +434,10 @@ def targets(results: list[dict]) -> str:
     if 10 in by_scale:
         r = by_scale[10]
         peak = max(f["peak_rss_mb"] for f in r["full"])
-        rows += [("Full refresh at scale 10 ≤ 6 min", _fmt(full(r)), full(r) <= 360),
-                 ("Peak memory at scale 10 ≤ 4 GB", f"{peak:,.0f} MB", peak <= 4096)]
+        rows += [
+            ("Full refresh at scale 10 ≤ 6 min", _fmt(full(r)), full(r) <= 360),
+            ("Peak memory at scale 10 ≤ 4 GB", f"{peak:,.0f} MB", peak <= 4096),
+        ]
         if r.get("police_only") and r.get("floor"):
             ratio = median(_seconds_of(r, "police_only")) / median(r["floor"])
             rows.append(("Scale 10 police refresh ≤ 3 × the floor", f"{ratio:.1f}×", ratio <= 3))
@@ -384,16 +458,20 @@ def targets(results: list[dict]) -> str:
     if 10 in by_scale:
         r = by_scale[10]
         if r.get("one_worker"):
-            share = (median([f["stages"]["load_and_validate"] for f in r["full"]])
-                     / median([f["stages"]["load_and_validate"] for f in r["one_worker"]]))
-            rows.append(("Scale 10 load and validate ≤ 60% of one process's (issue 21)", f"{100 * share:.0f}%",
-                         share <= 0.6))
+            share = median([f["stages"]["load_and_validate"] for f in r["full"]]) / median(
+                [f["stages"]["load_and_validate"] for f in r["one_worker"]]
+            )
+            rows.append(
+                ("Scale 10 load and validate ≤ 60% of one process's (issue 21)", f"{100 * share:.0f}%", share <= 0.6)
+            )
         if r.get("police_only") and r.get("floor"):
             ratio = median(_seconds_of(r, "police_only")) / median(r["floor"])
             rows.append(("Scale 10 police refresh ≤ 1.5 × the floor (issue 21)", f"{ratio:.1f}×", ratio <= 1.5))
     lines = ["## Targets", "", "| target | measured | met |", "|---|--:|---|"]
-    lines += [f"| {name} | {value} | {'not measured' if ok is None else 'yes' if ok else '**no**'} |"
-              for name, value, ok in rows]
+    lines += [
+        f"| {name} | {value} | {'not measured' if ok is None else 'yes' if ok else '**no**'} |"
+        for name, value, ok in rows
+    ]
     return "\n".join(lines) + "\n"
 
 
@@ -413,13 +491,21 @@ def write_measured(path: Path, measured: str) -> None:
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--scales", type=float, nargs="+", default=[1, 10, 30])
-    parser.add_argument("--runs", type=int, nargs="+", default=[3, 1, 1],
-                        help="runs per scale, in the order of --scales (the last repeats)")
+    parser.add_argument(
+        "--runs",
+        type=int,
+        nargs="+",
+        default=[3, 1, 1],
+        help="runs per scale, in the order of --scales (the last repeats)",
+    )
     parser.add_argument("--work", type=Path, default=ROOT / "data" / "benchmarks")
     parser.add_argument("--output", type=Path, default=ROOT / "docs" / "performance.md")
-    parser.add_argument("--report-only", action="store_true",
-                        help="write the table from the work folder's saved results (partial.json of each "
-                             "scale, kept after every measure) without running anything")
+    parser.add_argument(
+        "--report-only",
+        action="store_true",
+        help="write the table from the work folder's saved results (partial.json of each "
+        "scale, kept after every measure) without running anything",
+    )
     args = parser.parse_args()
     args.work.mkdir(parents=True, exist_ok=True)
     if args.report_only:
@@ -431,8 +517,9 @@ def main() -> None:
     results = []
     for k, scale in enumerate(args.scales):
         results.append(bench_scale(scale, args.runs[min(k, len(args.runs) - 1)], args.work))
-        (args.work / "results.json").write_text(json.dumps(
-            [{k: v for k, v in r.items()} for r in results], default=str, indent=1))
+        (args.work / "results.json").write_text(
+            json.dumps([{k: v for k, v in r.items()} for r in results], default=str, indent=1)
+        )
     write_measured(args.output, render(results, machine()) + targets(results))
     print(f"Wrote {args.output}")
 

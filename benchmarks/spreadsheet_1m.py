@@ -31,8 +31,11 @@ BREAKDOWNS = [("total", ["ALL"]), ("ethnicity", ["WHITE", "MIXED", "ASIAN", "BLA
 def synthetic(rows: int, seed: int = 1) -> pl.DataFrame:
     rng = np.random.default_rng(seed)
     indicators = load_spec().indicators
-    periods = [("quarter", f"{2015 + y}/{16 + y} Q{q}", dt.date(2015 + y + (q == 4), (3 * q + 1) % 12 or 12, 1))
-               for y in range(6) for q in range(1, 5)]
+    periods = [
+        ("quarter", f"{2015 + y}/{16 + y} Q{q}", dt.date(2015 + y + (q == 4), (3 * q + 1) % 12 or 12, 1))
+        for y in range(6)
+        for q in range(1, 5)
+    ]
     periods += [("financial_year", f"{2015 + y}/{16 + y}", dt.date(2015 + y, 4, 1)) for y in range(6)]
     places = [("borough", f"E09{k:06d}", f"Borough {k}") for k in range(1, 34)] + [("london", "E12000007", "London")]
     grid = pl.DataFrame(
@@ -47,8 +50,14 @@ def synthetic(rows: int, seed: int = 1) -> pl.DataFrame:
     frames = []
     for ind in indicators:
         for k in range(categories):
-            frames.append(grid.with_columns(indicator_id=pl.lit(ind.id), indicator_name=pl.lit(ind.name),
-                                            category=pl.lit(f"category_{k}"), unit=pl.lit(ind.unit)))
+            frames.append(
+                grid.with_columns(
+                    indicator_id=pl.lit(ind.id),
+                    indicator_name=pl.lit(ind.name),
+                    category=pl.lit(f"category_{k}"),
+                    unit=pl.lit(ind.unit),
+                )
+            )
     df = pl.concat(frames).head(rows)
     n = df.height
     numerator = rng.integers(0, 3000, n)
@@ -65,8 +74,11 @@ def synthetic(rows: int, seed: int = 1) -> pl.DataFrame:
         ci_upper=pl.when(pl.col("unit") == "count").then(None).otherwise(pl.Series(value * 1.1)),
         comparison=pl.Series(rng.choice(["higher", "lower", "similar", "not_compared"], n)),
         suppressed=pl.Series(suppressed),
-        note=pl.when(pl.Series(suppressed)).then(pl.lit("small number"))
-        .when(pl.Series(provisional)).then(pl.lit("provisional")).otherwise(None),
+        note=pl.when(pl.Series(suppressed))
+        .then(pl.lit("small number"))
+        .when(pl.Series(provisional))
+        .then(pl.lit("provisional"))
+        .otherwise(None),
     ).filter(pl.col("unit").is_in(list(DECIMALS)))
 
 

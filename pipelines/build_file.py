@@ -5,6 +5,7 @@ table is then only added to when its source gained new quarters' files and nothi
 changed (docs/decisions/0017-incremental-refresh.md); otherwise it is written whole from the
 raw store, as on a first refresh.
 """
+
 from __future__ import annotations
 
 import hashlib
@@ -39,8 +40,13 @@ def code_fingerprint() -> str:
     the files at each call, not cached: dbt reads its project from disk when it runs, so a
     long-lived process (`dagster dev`) must see an edited model."""
     from pipelines.dbt_manifest import input_files
-    files = {*input_files(), *(ROOT / "schemas").rglob("*.py"), *(ROOT / "pipelines" / "landing").rglob("*.py"),
-             Path(__file__).resolve()}
+
+    files = {
+        *input_files(),
+        *(ROOT / "schemas").rglob("*.py"),
+        *(ROOT / "pipelines" / "landing").rglob("*.py"),
+        Path(__file__).resolve(),
+    }
     digest = hashlib.sha256(duckdb.__version__.encode())
     for path in sorted(files):
         digest.update(str(path.relative_to(ROOT)).encode() + b"\0" + path.read_bytes() + b"\0")
@@ -49,8 +55,14 @@ def code_fingerprint() -> str:
 
 def has_table(con: duckdb.DuckDBPyConnection, schema: str, table: str, database: str | None = None) -> bool:
     """Whether `database` (the connection's own when None) has the table."""
-    return con.execute("select count(*) from duckdb_tables() where database_name = coalesce(?, current_database()) "
-                       "and schema_name = ? and table_name = ?", [database, schema, table]).fetchall()[0][0] > 0
+    return (
+        con.execute(
+            "select count(*) from duckdb_tables() where database_name = coalesce(?, current_database()) "
+            "and schema_name = ? and table_name = ?",
+            [database, schema, table],
+        ).fetchall()[0][0]
+        > 0
+    )
 
 
 def built_by_this_code(warehouse: Path) -> bool:
@@ -81,9 +93,15 @@ def connect(build_file: Path, previous: Path | None = None) -> duckdb.DuckDBPyCo
     return con
 
 
-def replace_source_rows(con: duckdb.DuckDBPyConnection, source: str, parts: pl.DataFrame,
-                        taken_out: pl.DataFrame, empty: pl.DataFrame,
-                        audit_of: Callable[[pl.DataFrame], dict[str, pl.DataFrame]], run_id: str) -> int:
+def replace_source_rows(
+    con: duckdb.DuckDBPyConnection,
+    source: str,
+    parts: pl.DataFrame,
+    taken_out: pl.DataFrame,
+    empty: pl.DataFrame,
+    audit_of: Callable[[pl.DataFrame], dict[str, pl.DataFrame]],
+    run_id: str,
+) -> int:
     """Make the build file hold exactly this source's rows and audit records (idempotent).
 
     `parts`: each quarter's current accepted Parquet part (quarter, file_name, sha256, path);
@@ -104,14 +122,21 @@ def replace_source_rows(con: duckdb.DuckDBPyConnection, source: str, parts: pl.D
         # The rows taken out are left out as the table is written, not deleted after: a delete
         # in the same transaction made the commit rewrite the whole table.
         if kept is None:
-            con.execute(f"create or replace table raw.{source} as "
-                        f"select * from ({_selects(parts)}) as r anti join taken_out as t on {keys}")
+            con.execute(
+                f"create or replace table raw.{source} as "
+                f"select * from ({_selects(parts)}) as r anti join taken_out as t on {keys}"
+            )
         elif added.height:
-            con.execute(f"insert into raw.{source} by name "
-                        f"select * from ({_selects(added)}) as r anti join taken_out as t on {keys}")
+            con.execute(
+                f"insert into raw.{source} by name "
+                f"select * from ({_selects(added)}) as r anti join taken_out as t on {keys}"
+            )
         with_taken = parts.filter(pl.col("sha256").is_in(list(taken_by_part)))
-        taken_rows = (con.sql(f"select * from ({_selects(with_taken)}) as r semi join taken_out as t on {keys}").pl()
-                      if with_taken.height else empty)
+        taken_rows = (
+            con.sql(f"select * from ({_selects(with_taken)}) as r semi join taken_out as t on {keys}").pl()
+            if with_taken.height
+            else empty
+        )
         _record_parts(con, source, parts, taken_by_part, kept or {}, run_id, fingerprint)
     else:
         con.register("source_rows", empty.to_arrow())
@@ -127,8 +152,7 @@ def replace_source_rows(con: duckdb.DuckDBPyConnection, source: str, parts: pl.D
         if frame.height:
             con.register("audit_rows", frame.to_arrow())
             columns = [c.split()[0] for c in AUDIT_TABLES[table].replace("\n", " ").split(",")]
-            con.execute(f"insert into audit.{table} ({', '.join(columns)}) "
-                        f"select {', '.join(columns)} from audit_rows")
+            con.execute(f"insert into audit.{table} ({', '.join(columns)}) select {', '.join(columns)} from audit_rows")
             con.unregister("audit_rows")
     loaded = con.execute(f"select count(*) from raw.{source}").fetchall()[0][0]
     con.execute("commit")
@@ -139,7 +163,8 @@ def _selects(parts: pl.DataFrame) -> str:
     return " union all ".join(
         f"select *, {_text(p['sha256'])} as file_sha256, {_text(p['file_name'])} as file_name, "
         f"{_text(p['quarter'])} as quarter from read_parquet({_text(p['path'])})"
-        for p in parts.iter_rows(named=True))
+        for p in parts.iter_rows(named=True)
+    )
 
 
 def _taken_by_part(taken_out: pl.DataFrame) -> dict[str, list[int]]:
@@ -147,33 +172,62 @@ def _taken_by_part(taken_out: pl.DataFrame) -> dict[str, list[int]]:
     return dict(zip(grouped["file_sha256"], (list(r) for r in grouped["row_number"])))
 
 
-def _parts_kept(con: duckdb.DuckDBPyConnection, source: str, parts: pl.DataFrame,
-                taken_by_part: dict[str, list[int]], fingerprint: str) -> dict[str, str] | None:
+def _parts_kept(
+    con: duckdb.DuckDBPyConnection,
+    source: str,
+    parts: pl.DataFrame,
+    taken_by_part: dict[str, list[int]],
+    fingerprint: str,
+) -> dict[str, str] | None:
     """The parts already in the build file's raw table, {sha256: run that added them}, when
     the table can simply be added to: every part it holds is still its quarter's current
     one, with the same rows taken out. None when it must be written whole."""
     exists = has_table(con, "raw", source)
-    held = con.execute("select quarter, file_sha256, rows_taken_out, added_in_run, code_fingerprint "
-                       "from audit.raw_parts where source = ?", [source]).fetchall()
+    held = con.execute(
+        "select quarter, file_sha256, rows_taken_out, added_in_run, code_fingerprint "
+        "from audit.raw_parts where source = ?",
+        [source],
+    ).fetchall()
     current = set(zip(parts["quarter"], parts["sha256"]))
     if not exists or not held:
         return None
     for quarter, sha, taken, _, held_fingerprint in held:
-        if (quarter, sha) not in current or sorted(taken) != taken_by_part.get(sha, []) \
-                or held_fingerprint != fingerprint:
+        if (
+            (quarter, sha) not in current
+            or sorted(taken) != taken_by_part.get(sha, [])
+            or held_fingerprint != fingerprint
+        ):
             return None
     return {sha: run for _, sha, _, run, _ in held}
 
 
-def _record_parts(con: duckdb.DuckDBPyConnection, source: str, parts: pl.DataFrame,
-                  taken_by_part: dict[str, list[int]], kept: dict[str, str], run_id: str,
-                  fingerprint: str) -> None:
+def _record_parts(
+    con: duckdb.DuckDBPyConnection,
+    source: str,
+    parts: pl.DataFrame,
+    taken_by_part: dict[str, list[int]],
+    kept: dict[str, str],
+    run_id: str,
+    fingerprint: str,
+) -> None:
     con.execute("delete from audit.raw_parts where source = ?", [source])
     if not parts.height:  # a source with no accepted file yet
         return
-    con.executemany("insert into audit.raw_parts values (?, ?, ?, ?, ?, ?, ?)", [
-        [source, p["quarter"], p["file_name"], p["sha256"], taken_by_part.get(p["sha256"], []),
-         kept.get(p["sha256"], run_id), fingerprint] for p in parts.iter_rows(named=True)])
+    con.executemany(
+        "insert into audit.raw_parts values (?, ?, ?, ?, ?, ?, ?)",
+        [
+            [
+                source,
+                p["quarter"],
+                p["file_name"],
+                p["sha256"],
+                taken_by_part.get(p["sha256"], []),
+                kept.get(p["sha256"], run_id),
+                fingerprint,
+            ]
+            for p in parts.iter_rows(named=True)
+        ],
+    )
 
 
 def appended_only(con: duckdb.DuckDBPyConnection, run_id: str) -> bool:
@@ -181,7 +235,9 @@ def appended_only(con: duckdb.DuckDBPyConnection, run_id: str) -> bool:
     dbt's incremental models may then rebuild only the records those files touch."""
     held, rewritten = con.execute(
         "select count(*), count(*) filter (where whole) from (select bool_and(added_in_run = ?) as whole "
-        "from audit.raw_parts group by source)", [run_id]).fetchall()[0]
+        "from audit.raw_parts group by source)",
+        [run_id],
+    ).fetchall()[0]
     return held > 0 and rewritten == 0
 
 

@@ -1,5 +1,6 @@
 """The `vawg` command: sample, validate, refresh (interfaces.md, "The command line"), docs, and
 `generate` for developers (docs/decisions/0031-generated-files-built-by-a-command.md)."""
+
 from __future__ import annotations
 
 import argparse
@@ -50,9 +51,13 @@ def parser() -> argparse.ArgumentParser:
     r = sub.add_parser("refresh", help="load, validate, build the warehouse and publish")
     source = r.add_mutually_exclusive_group()
     source.add_argument("--landing", default=DEFAULT_LANDING)
-    source.add_argument("--from-store", dest="from_store", action="store_true",
-                        help="rebuild and publish from the data already stored (the raw store beside the "
-                             "warehouse) without reading any landing folder")
+    source.add_argument(
+        "--from-store",
+        dest="from_store",
+        action="store_true",
+        help="rebuild and publish from the data already stored (the raw store beside the "
+        "warehouse) without reading any landing folder",
+    )
     r.add_argument("--warehouse", default=DEFAULT_WAREHOUSE)
     r.add_argument("--publish", default=DEFAULT_PUBLISH)
     r.add_argument("--as-of", dest="as_of", help=argparse.SUPPRESS)  # the refresh's day, for tests
@@ -94,6 +99,7 @@ def main(argv: list[str] | None = None) -> int:
 
 def cmd_sample(args) -> int:
     from pipelines.sample.generate import generate_sample
+
     if args.start > args.end:
         console.print(f"--start {args.start} is after --end {args.end}.")
         return EXIT_USAGE
@@ -108,6 +114,7 @@ def cmd_validate(args) -> int:
     from pipelines.landing.files import landing_problem
     from pipelines.validate_only import validate_landing
     from rich.table import Table
+
     problem = landing_problem(Path(args.landing))
     if problem:
         console.print(problem)
@@ -115,8 +122,14 @@ def cmd_validate(args) -> int:
     report = validate_landing(Path(args.landing))
     table = Table("source", "file", "read", "accepted", "quarantined", "main reasons")
     for r in report:
-        table.add_row(r["source"], r["file_name"], f"{r.get('rows_read', 0):,}", f"{r.get('rows_loaded', 0):,}",
-                      f"{r.get('rows_quarantined', 0):,}", "REJECTED" if r["status"] == "rejected" else r["main_rules"])
+        table.add_row(
+            r["source"],
+            r["file_name"],
+            f"{r.get('rows_read', 0):,}",
+            f"{r.get('rows_loaded', 0):,}",
+            f"{r.get('rows_quarantined', 0):,}",
+            "REJECTED" if r["status"] == "rejected" else r["main_rules"],
+        )
     out.print(table)
     rejected = [r for r in report if r["status"] == "rejected"]
     for r in rejected:
@@ -127,15 +140,21 @@ def cmd_validate(args) -> int:
 
 def cmd_refresh(args) -> int:
     from pipelines.refresh import run_refresh
+
     paths = WarehousePaths.of(args.landing, args.warehouse, args.publish)
     # The Dagster definitions read their paths from the environment, as under `dagster dev`:
     # this process's one refresh loads them for its own folders (dbt's manifest beside the
     # warehouse), not for the defaults relative to wherever the command was started.
-    os.environ.update(VAWG_LANDING=str(paths.landing), VAWG_WAREHOUSE=str(paths.warehouse),
-                      VAWG_PUBLISH=str(paths.publish))
+    os.environ.update(
+        VAWG_LANDING=str(paths.landing), VAWG_WAREHOUSE=str(paths.warehouse), VAWG_PUBLISH=str(paths.publish)
+    )
     with console.status("Refreshing…") as status:
-        outcome = run_refresh(paths, as_of=args.as_of, on_step=lambda step: status.update(f"Refreshing: {step}"),
-                              from_store=args.from_store)
+        outcome = run_refresh(
+            paths,
+            as_of=args.as_of,
+            on_step=lambda step: status.update(f"Refreshing: {step}"),
+            from_store=args.from_store,
+        )
     if outcome.exit_code == EXIT_USAGE:
         console.print(outcome.message)
         return EXIT_USAGE
@@ -150,6 +169,7 @@ def cmd_refresh(args) -> int:
 
 def cmd_docs(args) -> int:
     from pipelines.docs_site import build_docs_site
+
     with console.status("Building the documentation site…"):
         site = build_docs_site(Path(args.warehouse), Path(args.publish))
     out.print(f"Documentation site: {site}")
@@ -158,12 +178,16 @@ def cmd_docs(args) -> int:
 
 def cmd_generate(args) -> int:
     from pipelines.generate import stale_files, write_generated
+
     if args.check:
         stale = stale_files()
         for name in stale:
             out.print(f"out of date: {name}", soft_wrap=True)
-        out.print("Run `vawg generate` (or `make generate`) and commit the result." if stale
-                  else "Every generated file is up to date.")
+        out.print(
+            "Run `vawg generate` (or `make generate`) and commit the result."
+            if stale
+            else "Every generated file is up to date."
+        )
         return EXIT_FAILED if stale else EXIT_OK
     written = write_generated()
     for path in written:
@@ -174,10 +198,15 @@ def cmd_generate(args) -> int:
 
 def print_summary(summary: dict) -> None:
     from rich.table import Table
-    table = Table("source", "files", "rows read", "loaded", "quarantined", "warnings", "rejected", title="Refresh summary")
+
+    table = Table(
+        "source", "files", "rows read", "loaded", "quarantined", "warnings", "rejected", title="Refresh summary"
+    )
     for s in summary["sources"]:
-        table.add_row(s["source"], *(f"{s[k]:,}" for k in ("files", "rows_read", "rows_loaded",
-                                                            "rows_quarantined", "warnings", "rejected")))
+        table.add_row(
+            s["source"],
+            *(f"{s[k]:,}" for k in ("files", "rows_read", "rows_loaded", "rows_quarantined", "warnings", "rejected")),
+        )
     out.print(table)
     for r in summary["rejected_files"]:
         out.print(f"[yellow]Rejected[/yellow] {r['source']}/{r['file_name']}: {r['reason']}")
@@ -185,10 +214,14 @@ def print_summary(summary: dict) -> None:
         out.print(f"[yellow]Missing service return[/yellow]: {m['provider_id']} for {m['quarter']}")
     for line in absent_lines(summary["absent"]):
         out.print(f"[yellow]Not published[/yellow]: {line}")
-    out.print(f"{summary['indicators_published']} indicators published ({summary['dataset_rows']:,} rows in the Panel's dataset).")
+    out.print(
+        f"{summary['indicators_published']} indicators published ({summary['dataset_rows']:,} rows in the Panel's dataset)."
+    )
     if summary.get("from_store"):
-        out.print("Rebuilt from the raw store alone: no landing folder was read; the table counts the stored "
-                  "current file of each quarter.")
+        out.print(
+            "Rebuilt from the raw store alone: no landing folder was read; the table counts the stored "
+            "current file of each quarter."
+        )
     out.print(f"Warehouse: {summary['warehouse']}")
     out.print(f"Publication: {summary['publication']} (latest: {summary['latest']})")
 

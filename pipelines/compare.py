@@ -1,5 +1,6 @@
 """Compare two warehouses table by table: the check that an incremental refresh built exactly
 what a refresh from scratch builds (tests/test_incremental_refresh.py, benchmarks/run.py)."""
+
 from __future__ import annotations
 
 from pathlib import Path
@@ -19,19 +20,30 @@ def differing_tables(a: Path, b: Path) -> tuple[int, list[str]]:
     con = duckdb.connect()
     try:
         con.execute(f"attach '{a}' as a (read_only); attach '{b}' as b (read_only)")
-        tables = [t for t in con.sql("select schema_name, table_name from duckdb_tables() "
-                                     "where database_name = 'a' order by all").fetchall()
-                  if t not in HISTORY_TABLES]
+        tables = [
+            t
+            for t in con.sql(
+                "select schema_name, table_name from duckdb_tables() where database_name = 'a' order by all"
+            ).fetchall()
+            if t not in HISTORY_TABLES
+        ]
         differing = []
         for schema, table in tables:
-            columns = [c for (c,) in con.execute(
-                "select column_name from duckdb_columns() where database_name = 'a' and schema_name = ? "
-                "and table_name = ? order by column_index", [schema, table]).fetchall()
-                if c not in RUN_COLUMNS.get((schema, table), set())]
+            columns = [
+                c
+                for (c,) in con.execute(
+                    "select column_name from duckdb_columns() where database_name = 'a' and schema_name = ? "
+                    "and table_name = ? order by column_index",
+                    [schema, table],
+                ).fetchall()
+                if c not in RUN_COLUMNS.get((schema, table), set())
+            ]
             select = ", ".join(f'"{c}"' for c in columns)
             for x, y in (("a", "b"), ("b", "a")):
-                extra = con.sql(f"select count(*) from (select {select} from {x}.{schema}.{table} "
-                                f"except all select {select} from {y}.{schema}.{table})").fetchall()[0][0]
+                extra = con.sql(
+                    f"select count(*) from (select {select} from {x}.{schema}.{table} "
+                    f"except all select {select} from {y}.{schema}.{table})"
+                ).fetchall()[0][0]
                 if extra:
                     differing.append(f"{schema}.{table}")
                     break

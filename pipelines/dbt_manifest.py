@@ -6,6 +6,7 @@ when indicators.yml or the dbt project changed since the last parse. The manifes
 beside the warehouse the definitions are loaded for (VAWG_WAREHOUSE, which `vawg refresh`
 sets from --warehouse), never into the dbt project: an installed package is only read.
 """
+
 from __future__ import annotations
 
 import fcntl
@@ -23,9 +24,13 @@ def input_files() -> list[Path]:
     """Every file the dbt project is made from: indicators.yml, the project's own folders
     (not target/ or logs/: walking them cost seconds) and the seeds."""
     folders = [DBT_DIR / f for f in ("models", "macros", "tests")]
-    return [INDICATORS_YML, *DBT_DIR.glob("*.yml"),
-            *(p for f in folders for pattern in ("*.sql", "*.yml", "*.md", "*.py") for p in f.rglob(pattern)),
-            *SEEDS_DIR.glob("*.csv"), *SEEDS_DIR.glob("*.yml")]
+    return [
+        INDICATORS_YML,
+        *DBT_DIR.glob("*.yml"),
+        *(p for f in folders for pattern in ("*.sql", "*.yml", "*.md", "*.py") for p in f.rglob(pattern)),
+        *SEEDS_DIR.glob("*.csv"),
+        *SEEDS_DIR.glob("*.yml"),
+    ]
 
 
 def manifest_folder() -> Path:
@@ -54,10 +59,25 @@ def run_dbt(*args: str, target: Path, **env: str) -> subprocess.CompletedProcess
     variables. The warehouse file it opens is a var: `--vars '{"duckdb_path": ...}'`
     (dbt_project/profiles.yml)."""
     target.mkdir(parents=True, exist_ok=True)
-    return subprocess.run([str(DBT_EXECUTABLE), *args, "--project-dir", str(DBT_DIR), "--profiles-dir", str(DBT_DIR),
-                           "--target-path", str(target), "--log-path", str(target)],
-                          capture_output=True, text=True, cwd=target, check=False,
-                          env={**os.environ, "DBT_SEND_ANONYMOUS_USAGE_STATS": "false", **env})
+    return subprocess.run(
+        [
+            str(DBT_EXECUTABLE),
+            *args,
+            "--project-dir",
+            str(DBT_DIR),
+            "--profiles-dir",
+            str(DBT_DIR),
+            "--target-path",
+            str(target),
+            "--log-path",
+            str(target),
+        ],
+        capture_output=True,
+        text=True,
+        cwd=target,
+        check=False,
+        env={**os.environ, "DBT_SEND_ANONYMOUS_USAGE_STATS": "false", **env},
+    )
 
 
 class GeneratedModelsStale(RuntimeError):
@@ -71,7 +91,8 @@ def check_generated_models() -> None:
     if stale:
         raise GeneratedModelsStale(
             "The generated indicator models are out of step with indicators.yml "
-            f"({', '.join(stale)}): run `vawg generate` (or `make generate`) and commit the result.")
+            f"({', '.join(stale)}): run `vawg generate` (or `make generate`) and commit the result."
+        )
 
 
 def _inputs_digest() -> str:

@@ -14,6 +14,7 @@ installed offline (docs/decisions/0014-quality-gates.md):
 Run `python -m pipelines.dbt_structure [manifest.json]`; it prints one line per violation
 and exits 1 when there is any.
 """
+
 from __future__ import annotations
 
 import json
@@ -22,8 +23,10 @@ from pathlib import Path
 
 PREFIXES = {"staging": ("stg_",), "intermediate": ("int_",), "marts": ("fct_", "dim_")}
 # Names fixed elsewhere: the specification (interfaces.md) names the indicators mart.
-ALLOWED_NAMES = {"indicators": "marts.indicators is named by the specification (interfaces.md)",
-                 "indicator_trends": "marts.indicator_trends is named by the specification (interfaces.md)"}
+ALLOWED_NAMES = {
+    "indicators": "marts.indicators is named by the specification (interfaces.md)",
+    "indicator_trends": "marts.indicator_trends is named by the specification (interfaces.md)",
+}
 KEY_TESTS = {"unique", "not_null"}
 
 
@@ -65,21 +68,25 @@ def check(manifest: dict) -> list[str]:
         if not description:
             problems.append(f"{kind} {name} ({where}) has no description")
         elif kind == "model" and "one row" not in description.lower():
-            problems.append(f"model {name} ({where}): its description does not give its grain (\"One row per …\")")
+            problems.append(f'model {name} ({where}): its description does not give its grain ("One row per …")')
         for column, spec in node.get("columns", {}).items():
             if not (spec.get("description") or "").strip():
                 problems.append(f"{kind} {name}: column {column} has no description")
         if kind != "model":
             continue
         if not _has_primary_key(tests.get(uid, [])):
-            problems.append(f"model {name} ({where}) has no primary-key test (unique + not_null on a column, "
-                            "or primary_key on columns)")
+            problems.append(
+                f"model {name} ({where}) has no primary-key test (unique + not_null on a column, "
+                "or primary_key on columns)"
+            )
         layer = _layer(node)
         prefixes = PREFIXES.get(layer)
         if prefixes is None:
             problems.append(f"model {name} ({where}) is outside staging/, intermediate/ and marts/")
         elif not name.startswith(prefixes) and name not in ALLOWED_NAMES:
-            problems.append(f"model {name} ({where}) under {layer}/ should be named {' or '.join(p + '…' for p in prefixes)}")
+            problems.append(
+                f"model {name} ({where}) under {layer}/ should be named {' or '.join(p + '…' for p in prefixes)}"
+            )
         upstream = node.get("depends_on", {}).get("nodes", [])
         sources = [u for u in upstream if u.startswith("source.")]
         if layer == "staging":
@@ -87,8 +94,10 @@ def check(manifest: dict) -> list[str]:
             if others:
                 problems.append(f"staging model {name} reads {', '.join(others)}: staging reads only source()")
         elif sources:
-            problems.append(f"model {name} ({where}) calls source() for {', '.join(s.split('.', 2)[-1] for s in sources)}: "
-                            "only staging models read sources")
+            problems.append(
+                f"model {name} ({where}) calls source() for {', '.join(s.split('.', 2)[-1] for s in sources)}: "
+                "only staging models read sources"
+            )
     for source in sorted(manifest.get("sources", {}).values(), key=lambda s: s["unique_id"]):
         label = f"source {source['source_name']}.{source['name']}"
         if not (source.get("description") or "").strip():
@@ -105,6 +114,7 @@ def main(argv: list[str] | None = None) -> int:
         path = Path(argv[0])
     else:
         from pipelines.dbt_manifest import ensure_manifest
+
         path = ensure_manifest()
     problems = check(json.loads(path.read_text(encoding="utf-8")))
     for problem in problems:

@@ -4,6 +4,7 @@ Dagster documents it (`load_from_defs_folder`, configured by `[tool.dg]` in pypr
 `dagster dev` (pyproject.toml's `[tool.dagster]`) and `dg dev` load `defs`; `vawg refresh`
 materialises the same assets in-process (`load_definitions`).
 """
+
 import dagster as dg
 
 from pipelines.project_files import ROOT

@@ -6,6 +6,7 @@ only. So dbt runs on a copy of the warehouse in a temporary folder: the warehous
 never opened for writing, and a refresh that swaps in a new one meanwhile does not disturb it
 (docs/decisions/0013-docs-site-and-comments.md).
 """
+
 from __future__ import annotations
 
 import json
@@ -30,8 +31,9 @@ def build_docs_site(warehouse: Path, publish: Path) -> Path:
         copy = Path(tmp) / warehouse.name
         shutil.copyfile(warehouse, copy)
         target = Path(tmp) / "target"
-        done = run_dbt("docs", "generate", "--static", "--quiet", "--vars", json.dumps({"duckdb_path": str(copy)}),
-                       target=target)
+        done = run_dbt(
+            "docs", "generate", "--static", "--quiet", "--vars", json.dumps({"duckdb_path": str(copy)}), target=target
+        )
         page = target / "static_index.html"
         if done.returncode != 0 or not page.exists():
             lines = (done.stdout + done.stderr).strip().splitlines() or ["no output"]

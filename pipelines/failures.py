@@ -4,6 +4,7 @@ Assets and checks run their work inside `one_sentence(context)`: whatever goes w
 re-raised as a `dagster.Failure` whose description is the sentence people read (the UI shows it
 as the step's error; the CLI prints it) and whose metadata keeps the traceback for `--debug`.
 """
+
 from __future__ import annotations
 
 import re
@@ -38,11 +39,12 @@ def one_sentence(context):
     except dg.Failure as failure:
         if failure.description and failure.description.startswith("The refresh failed"):
             raise
-        raise dg.Failure(description=sentence(step, failure.description or type(failure).__name__),
-                         metadata={**failure.metadata, "traceback": traceback.format_exc()}) from failure
+        raise dg.Failure(
+            description=sentence(step, failure.description or type(failure).__name__),
+            metadata={**failure.metadata, "traceback": traceback.format_exc()},
+        ) from failure
     except Exception as exc:
-        raise dg.Failure(description=sentence(step, exc),
-                         metadata={"traceback": traceback.format_exc()}) from exc
+        raise dg.Failure(description=sentence(step, exc), metadata={"traceback": traceback.format_exc()}) from exc
 
 
 def failed_check(step: str, problem: str) -> str:

@@ -11,6 +11,7 @@
 A developer runs it after changing indicators.yml or a schema module and commits the result;
 tests/test_generated.py renders everything in memory and fails when a checked-in copy differs.
 """
+
 from __future__ import annotations
 
 import json
@@ -32,7 +33,10 @@ OWNED = {GENERATED_DIR.relative_to(ROOT): ("*.sql", "*.yml"), REFERENCE / "extra
 
 _templates = jinja2.Environment(
     loader=jinja2.PackageLoader("pipelines", "templates"),
-    keep_trailing_newline=True, trim_blocks=True, lstrip_blocks=True, undefined=jinja2.StrictUndefined,
+    keep_trailing_newline=True,
+    trim_blocks=True,
+    lstrip_blocks=True,
+    undefined=jinja2.StrictUndefined,
     autoescape=False,  # Markdown, not HTML
 )
 
@@ -72,15 +76,24 @@ def extract_page(source: str) -> str:
     columns = []
     for column, in_header in BY_ID[source].columns.items():
         rules = list(dict.fromkeys(check.name for check in schema.columns[column].checks))
-        columns.append({
-            "name": column, "in_header": in_header,
-            "type": _type_name(module.OUTPUT[names.get(column, column)]),
-            "codes": _codes_text(codes[column]) if column in codes else "",
-            "rules": _code_list(rules), "warning": column in module.WARNINGS,
-        })
+        columns.append(
+            {
+                "name": column,
+                "in_header": in_header,
+                "type": _type_name(module.OUTPUT[names.get(column, column)]),
+                "codes": _codes_text(codes[column]) if column in codes else "",
+                "rules": _code_list(rules),
+                "warning": column in module.WARNINGS,
+            }
+        )
     return _templates.get_template("extract.md.j2").render(
-        source=source, module=module.__name__.replace(".", "/") + ".py", doc=module.__doc__.strip(),
-        extensions=BY_ID[source].extensions, columns=columns, rules=module.RULES)
+        source=source,
+        module=module.__name__.replace(".", "/") + ".py",
+        doc=module.__doc__.strip(),
+        extensions=BY_ID[source].extensions,
+        columns=columns,
+        rules=module.RULES,
+    )
 
 
 def _cell_text(spec: IndicatorSpec, ref: str | None) -> str:
@@ -103,11 +116,19 @@ def indicators_page(spec: IndicatorSpec) -> str:
         denominator = _cell_text(spec, ind.denominator)
         if ind.denominator_population:
             denominator = f"usual residents of the group ({ind.denominator_population})"
-        indicators.append({"ind": ind, "numerator": numerator, "by_category": by_category, "denominator": denominator,
-                           "year_numerator": _cell_text(spec, ind.financial_year_numerator),
-                           "source_name": spec.sources[ind.source]["name"]})
+        indicators.append(
+            {
+                "ind": ind,
+                "numerator": numerator,
+                "by_category": by_category,
+                "denominator": denominator,
+                "year_numerator": _cell_text(spec, ind.financial_year_numerator),
+                "source_name": spec.sources[ind.source]["name"],
+            }
+        )
     return _templates.get_template("indicators.md.j2").render(
-        indicators=indicators, units=spec.raw["units"], sources=spec.sources)
+        indicators=indicators, units=spec.raw["units"], sources=spec.sources
+    )
 
 
 def generated_files(spec: IndicatorSpec | None = None) -> dict[Path, str]:
@@ -122,16 +143,24 @@ def generated_files(spec: IndicatorSpec | None = None) -> dict[Path, str]:
 
 
 def _leftovers(root: Path, files: dict[Path, str]) -> list[Path]:
-    return sorted(path.relative_to(root) for folder, patterns in OWNED.items() for pattern in patterns
-                  for path in (root / folder).glob(pattern) if path.relative_to(root) not in files)
+    return sorted(
+        path.relative_to(root)
+        for folder, patterns in OWNED.items()
+        for pattern in patterns
+        for path in (root / folder).glob(pattern)
+        if path.relative_to(root) not in files
+    )
 
 
 def stale_files(root: Path = ROOT) -> list[str]:
     """The generated files that differ from what they would be, are missing or are left over
     (compared in memory: nothing is written)."""
     files = generated_files()
-    changed = [path for path, text in files.items()
-               if not (root / path).is_file() or (root / path).read_text(encoding="utf-8") != text]
+    changed = [
+        path
+        for path, text in files.items()
+        if not (root / path).is_file() or (root / path).read_text(encoding="utf-8") != text
+    ]
     return sorted(str(p) for p in [*changed, *_leftovers(root, files)])
 
 

@@ -6,6 +6,7 @@ renamed into place only when complete. A crash therefore leaves only such tempor
 nothing reads them, and the next writer removes them. Call this only while holding the writer
 lock: then no running refresh can own them.
 """
+
 from __future__ import annotations
 
 import shutil

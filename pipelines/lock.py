@@ -5,6 +5,7 @@
 open file description, so a second `flock` in the same process on a new descriptor would
 refuse: `held_here` lets the resource see that `vawg refresh` already holds it.
 """
+
 from __future__ import annotations
 
 import fcntl
@@ -37,8 +38,9 @@ def writer_lock(lock_path: Path, wait_seconds: float = 0.0):
                 break
             except BlockingIOError:
                 if time.monotonic() >= deadline:
-                    raise WarehouseBusy(f"Another refresh is writing {lock_path.with_suffix('').name}; "
-                                        "try again when it has finished.") from None
+                    raise WarehouseBusy(
+                        f"Another refresh is writing {lock_path.with_suffix('').name}; try again when it has finished."
+                    ) from None
                 time.sleep(0.5)
         os.ftruncate(fd, 0)
         os.write(fd, str(os.getpid()).encode())

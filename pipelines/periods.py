@@ -1,4 +1,5 @@
 """Calendar quarters named by their first month (`2009-04`) and their financial-year labels."""
+
 from __future__ import annotations
 
 import datetime as dt

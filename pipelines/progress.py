@@ -3,6 +3,7 @@
 Dagster steps run in this process for `vawg refresh`; under `dagster dev` nobody listens and
 the messages only go to the step's log.
 """
+
 from __future__ import annotations
 
 from typing import Callable

@@ -6,6 +6,7 @@ A wheel ships the first three inside the package, under pipelines/project/ (pypr
 repository's top level. They are read, never written: every file a refresh writes goes beside
 the warehouse (docs/decisions/0022-installable-package.md).
 """
+
 from __future__ import annotations
 
 import sysconfig

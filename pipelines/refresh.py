@@ -1,4 +1,5 @@
 """`vawg refresh`: run the Dagster asset graph in-process, the same one the schedule runs."""
+
 from __future__ import annotations
 
 import datetime as dt
@@ -32,6 +33,7 @@ def _log_file(paths: WarehousePaths):
 def failure_sentence(result) -> tuple[str, str]:
     """The failed step's sentence (pipelines/failures.py), and its traceback for --debug."""
     from pipelines.failures import sentence
+
     for event in result.all_events:
         if event.event_type_value == "ASSET_CHECK_EVALUATION":
             check = event.asset_check_evaluation_data
@@ -45,8 +47,10 @@ def failure_sentence(result) -> tuple[str, str]:
             if user and user.description:
                 traceback = user.metadata.get("traceback")
                 return user.description, traceback.value if traceback else detail
-            while error.cause is not None and error.cls_name in ("DagsterExecutionStepExecutionError",
-                                                                  "DagsterUserCodeExecutionError"):
+            while error.cause is not None and error.cls_name in (
+                "DagsterExecutionStepExecutionError",
+                "DagsterUserCodeExecutionError",
+            ):
                 error = error.cause
             return sentence(event.step_key, error.message or error.cls_name), detail
         if event.event_type_value == "RESOURCE_INIT_FAILURE" and event.engine_event_data.error:
@@ -55,13 +59,18 @@ def failure_sentence(result) -> tuple[str, str]:
     return "The refresh failed.", ""
 
 
-def run_refresh(paths: WarehousePaths, as_of: str | None = None,
-                on_step: Callable[[str], None] = lambda s: None, wait_seconds: float = 0.0,
-                from_store: bool = False) -> RefreshOutcome:
+def run_refresh(
+    paths: WarehousePaths,
+    as_of: str | None = None,
+    on_step: Callable[[str], None] = lambda s: None,
+    wait_seconds: float = 0.0,
+    from_store: bool = False,
+) -> RefreshOutcome:
     """Refresh from the landing folder, or (`from_store`) rebuild from the raw store alone
     without reading the landing folder."""
     from pipelines.landing.files import landing_problem
     from pipelines.lock import WarehouseBusy
+
     problem = _store_problem(paths) if from_store else landing_problem(paths.landing)
     if problem:
         return RefreshOutcome(2, problem)
@@ -74,9 +83,12 @@ def run_refresh(paths: WarehousePaths, as_of: str | None = None,
 
 def _store_problem(paths: WarehousePaths) -> str | None:
     from pipelines.store import RawStore
+
     if not RawStore(paths.store).has_accepted_version():
-        return (f"There is nothing to rebuild from: the raw store {paths.store} holds no accepted file; "
-                "refresh from a landing folder instead (--landing).")
+        return (
+            f"There is nothing to rebuild from: the raw store {paths.store} holds no accepted file; "
+            "refresh from a landing folder instead (--landing)."
+        )
     return None
 
 
@@ -86,15 +98,20 @@ def _run_locked(paths: WarehousePaths, as_of: str | None, on_step, from_store: b
 
     from pipelines.landing.files import loadable_quarters
     from pipelines.store import RawStore
+
     today = dt.date.fromisoformat(as_of) if as_of else dt.date.today()
     quarters = [] if from_store else loadable_quarters(paths.landing, today)
     if not quarters and not RawStore(paths.store).has_accepted_version():
         # dbt's tests would fail on a warehouse without a row, with a test's name for a reason.
-        return RefreshOutcome(1, f"No file in the landing folder {paths.landing} can be loaded and the raw store "
-                                 f"{paths.store} holds none, so there is nothing to publish; `vawg validate "
-                                 f"--landing {paths.landing}` says why each file would be rejected.")
+        return RefreshOutcome(
+            1,
+            f"No file in the landing folder {paths.landing} can be loaded and the raw store "
+            f"{paths.store} holds none, so there is nothing to publish; `vawg validate "
+            f"--landing {paths.landing}` says why each file would be rejected.",
+        )
 
     from pipelines.dbt_manifest import ensure_manifest
+
     ensure_manifest()
     import dagster as dg
 
@@ -111,7 +128,8 @@ def _run_locked(paths: WarehousePaths, as_of: str | None, on_step, from_store: b
     else:
         # No quarter to land: rebuild from the raw store (and record the landing's rejected files).
         selection = dg.AssetSelection.all() - dg.AssetSelection.assets(
-            *[a for a in definitions.assets if a.partitions_def is not None])
+            *[a for a in definitions.assets if a.partitions_def is not None]
+        )
 
     log_file = _log_file(paths)
     progress.listen(on_step)
@@ -119,9 +137,12 @@ def _run_locked(paths: WarehousePaths, as_of: str | None, on_step, from_store: b
         # Dagster's and dbt's own output goes to the refresh's log file, not the terminal.
         with open(log_file, "a", encoding="utf-8") as log, redirect_stdout(log), redirect_stderr(log):
             result = dg.materialize(
-                [*definitions.assets, *definitions.asset_checks], instance=instance,
-                resources=build_resources(paths, as_of=as_of, from_store=from_store), tags=tags,
-                selection=selection, raise_on_error=False,
+                [*definitions.assets, *definitions.asset_checks],
+                instance=instance,
+                resources=build_resources(paths, as_of=as_of, from_store=from_store),
+                tags=tags,
+                selection=selection,
+                raise_on_error=False,
             )
     finally:
         progress.listen(None)
@@ -138,17 +159,24 @@ def summarise(paths: WarehousePaths, from_store: bool = False) -> dict:
     """The refresh's summary: per source, the landing folder's files (or, for a rebuild from the
     raw store, the stored current version of each quarter) and their rows."""
     import json
+
     latest = paths.publish / "latest"
     manifest = json.loads((latest / "manifest.json").read_text(encoding="utf-8"))
     from pipelines.settings import duckdb_config
+
     with duckdb.connect(str(paths.warehouse), read_only=True, config=duckdb_config(paths.warehouse)) as con:
-        files = con.sql("""
+        files = (
+            con.sql("""
             select source, count(*) as files, sum(coalesce(rows_read, 0)) as rows_read,
                    sum(coalesce(rows_loaded, 0)) as rows_loaded,
                    sum(coalesce(rows_quarantined, 0)) as rows_quarantined,
                    sum(coalesce(warnings, 0)) as warnings, 0 as rejected
             from audit.loads where status = 'accepted'
-            group by source order by source""").pl().to_dicts() if from_store else con.sql("""
+            group by source order by source""")
+            .pl()
+            .to_dicts()
+            if from_store
+            else con.sql("""
             select f.source, count(*) as files, sum(coalesce(l.rows_read, 0)) as rows_read,
                    sum(coalesce(l.rows_loaded, 0)) as rows_loaded,
                    sum(coalesce(l.rows_quarantined, 0)) as rows_quarantined,
@@ -157,7 +185,10 @@ def summarise(paths: WarehousePaths, from_store: bool = False) -> dict:
             from audit.landing_files f
             left join audit.loads l on l.source = f.source and l.sha256 = f.sha256
                 and l.file_name = f.file_name and l.status <> 'rejected'
-            group by f.source order by f.source""").pl().to_dicts()
+            group by f.source order by f.source""")
+            .pl()
+            .to_dicts()
+        )
         indicators = con.sql("select count(distinct indicator_id) from marts.indicators").fetchall()[0][0]
     return {
         "sources": files,

@@ -1,4 +1,5 @@
 """Where the warehouse reads and writes: one place for every path the refresh uses."""
+
 from __future__ import annotations
 
 import os
@@ -28,8 +29,10 @@ def duckdb_config(warehouse: Path, process: str | None = None) -> dict[str, str]
     """DuckDB's settings for a connection a refresh of `warehouse` opens (connections of one
     process share them, as DuckDB wants one configuration per open file)."""
     # read at each call: a long-lived process (`dagster dev`) and the tests see a changed setting
-    return {"memory_limit": os.environ.get("VAWG_DUCKDB_MEMORY_LIMIT") or DEFAULT_DUCKDB_MEMORY_LIMIT,
-            "temp_directory": str(spill_folder(warehouse, process))}
+    return {
+        "memory_limit": os.environ.get("VAWG_DUCKDB_MEMORY_LIMIT") or DEFAULT_DUCKDB_MEMORY_LIMIT,
+        "temp_directory": str(spill_folder(warehouse, process)),
+    }
 
 
 def _bytes(size: str) -> int:

@@ -145,9 +145,7 @@ def comparison(value, lower, upper, comparator_value, is_ratio) -> np.ndarray:
 
     Returns a numpy object array of those four strings.
     """
-    value, lower, upper, comp = np.broadcast_arrays(
-        *(_as_float(v) for v in (value, lower, upper, comparator_value))
-    )
+    value, lower, upper, comp = np.broadcast_arrays(*(_as_float(v) for v in (value, lower, upper, comparator_value)))
     if _is_pandas(is_ratio):
         ratio = is_ratio.to_numpy(dtype=bool, na_value=False)
     elif _is_polars(is_ratio):
@@ -175,14 +173,19 @@ def newcombe_difference_interval(numerator1, denominator1, numerator2, denominat
     # statsmodels (and the scipy.stats it loads) only where this runs: see the import note above.
     from statsmodels.stats.proportion import confint_proportions_2indep
 
-    x1, n1, x2, n2 = (a.copy() for a in np.broadcast_arrays(
-        *(np.atleast_1d(_as_float(v)) for v in (numerator1, denominator1, numerator2, denominator2))))
+    x1, n1, x2, n2 = (
+        a.copy()
+        for a in np.broadcast_arrays(
+            *(np.atleast_1d(_as_float(v)) for v in (numerator1, denominator1, numerator2, denominator2))
+        )
+    )
     difference, lower, upper = (np.full(x1.shape, np.nan) for _ in range(3))
     ok = (n1 > 0) & (n2 > 0) & ~np.isnan(x1) & ~np.isnan(x2)
     if ok.any():
         difference[ok] = x1[ok] / n1[ok] - x2[ok] / n2[ok]
         lower[ok], upper[ok] = confint_proportions_2indep(
-            x1[ok], n1[ok], x2[ok], n2[ok], method="newcomb", compare="diff", alpha=1 - confidence)
+            x1[ok], n1[ok], x2[ok], n2[ok], method="newcomb", compare="diff", alpha=1 - confidence
+        )
     return difference, lower, upper
 
 

@@ -6,6 +6,7 @@ rewritten, so a crash at any point leaves the store as it was, and a warehouse c
 rebuilt from it (docs/decisions/0002-raw-store.md); a refresh that only adds new quarters'
 files starts from the previous warehouse instead (docs/decisions/0017-incremental-refresh.md).
 """
+
 from __future__ import annotations
 
 import datetime as dt
@@ -67,8 +68,9 @@ class RawStore:
     def has_version(self, source: str, sha256: str) -> bool:
         return self.part(source, sha256, "accepted").exists()
 
-    def save_version(self, source: str, sha256: str, accepted: pl.DataFrame,
-                     quarantine: pl.DataFrame, warnings: pl.DataFrame) -> None:
+    def save_version(
+        self, source: str, sha256: str, accepted: pl.DataFrame, quarantine: pl.DataFrame, warnings: pl.DataFrame
+    ) -> None:
         """Keep a validated file version. The accepted part is written last: its presence
         marks the version complete."""
         self.version_dir(source).mkdir(parents=True, exist_ok=True)
@@ -114,14 +116,20 @@ class RawStore:
 
     @staticmethod
     def _damaged(path: Path, exc: Exception) -> "StoreDamaged":
-        return StoreDamaged(f"the raw store's file {path} cannot be read ({str(exc).splitlines()[0]}); "
-                            "delete it and its .summary.json so the landing file is validated again")
+        return StoreDamaged(
+            f"the raw store's file {path} cannot be read ({str(exc).splitlines()[0]}); "
+            "delete it and its .summary.json so the landing file is validated again"
+        )
 
     def record(self, event: dict) -> None:
         """Append one sighting, unless it repeats the latest one for the same file."""
         latest = self.latest_event(event["source"], event["file_name"])
-        if latest and latest["sha256"] == event["sha256"] and latest["status"] == event["status"] \
-                and latest["reason"] == event.get("reason"):
+        if (
+            latest
+            and latest["sha256"] == event["sha256"]
+            and latest["status"] == event["status"]
+            and latest["reason"] == event.get("reason")
+        ):
             return
         row = {k: event.get(k) for k in EVENT_COLUMNS}
         row["loaded_at"] = row["loaded_at"] or dt.datetime.now(dt.timezone.utc).strftime("%Y-%m-%dT%H:%M:%S.%fZ")
@@ -150,10 +158,14 @@ class RawStore:
 
     def current_versions(self, source: str) -> pl.DataFrame:
         """The accepted version of each quarter seen last: the truth for that quarter."""
-        ev = self.events().with_row_index("seq").filter(
-            (pl.col("source") == source) & (pl.col("status") == "accepted"))
-        return (ev.sort("seq").group_by("quarter", maintain_order=True).last()
-                .select("quarter", "file_name", "sha256").sort("quarter"))
+        ev = self.events().with_row_index("seq").filter((pl.col("source") == source) & (pl.col("status") == "accepted"))
+        return (
+            ev.sort("seq")
+            .group_by("quarter", maintain_order=True)
+            .last()
+            .select("quarter", "file_name", "sha256")
+            .sort("quarter")
+        )
 
     def has_accepted_version(self) -> bool:
         """Whether any file version was ever accepted: a warehouse can be built from the store."""
@@ -164,16 +176,26 @@ class RawStore:
         ev = self.events().with_row_index("seq")
         if ev.height == 0:
             return ev.drop("seq")
-        current = pl.concat([self.current_versions(s).with_columns(source=pl.lit(s))
-                             for s in ev["source"].unique().sort()]) \
-            .select("source", "quarter", "sha256", is_current=pl.lit(True))
-        first = ev.sort("seq").group_by(["source", "file_name", "sha256"], maintain_order=True).agg(
-            pl.all().exclude("loaded_at").last(), pl.col("loaded_at").first())
-        return (first.join(current, on=["source", "quarter", "sha256"], how="left", nulls_equal=True)
-                .with_columns(status=pl.when(pl.col("status") == "rejected").then(pl.lit("rejected"))
-                              .when(pl.col("is_current")).then(pl.lit("accepted"))
-                              .otherwise(pl.lit("superseded")))
-                .sort("seq").select(list(EVENT_COLUMNS)))
+        current = pl.concat(
+            [self.current_versions(s).with_columns(source=pl.lit(s)) for s in ev["source"].unique().sort()]
+        ).select("source", "quarter", "sha256", is_current=pl.lit(True))
+        first = (
+            ev.sort("seq")
+            .group_by(["source", "file_name", "sha256"], maintain_order=True)
+            .agg(pl.all().exclude("loaded_at").last(), pl.col("loaded_at").first())
+        )
+        return (
+            first.join(current, on=["source", "quarter", "sha256"], how="left", nulls_equal=True)
+            .with_columns(
+                status=pl.when(pl.col("status") == "rejected")
+                .then(pl.lit("rejected"))
+                .when(pl.col("is_current"))
+                .then(pl.lit("accepted"))
+                .otherwise(pl.lit("superseded"))
+            )
+            .sort("seq")
+            .select(list(EVENT_COLUMNS))
+        )
 
 
 def _ends_with_newline(fh) -> bool:

@@ -5,6 +5,7 @@ in dbt_project/models/staging/_sources.yml with the same doc blocks as the model
 rendered descriptions are read from dbt's manifest, so each column is still described in one
 place and the docs site and the warehouse say the same thing.
 """
+
 from __future__ import annotations
 
 import json
@@ -19,8 +20,10 @@ from pipelines.dbt_manifest import manifest_path
 @lru_cache(maxsize=4)
 def _source_docs(path: Path, mtime: float) -> dict[tuple[str, str], tuple[str, dict[str, str]]]:
     sources = json.loads(path.read_text(encoding="utf-8"))["sources"]
-    return {(s["schema"], s["identifier"]): (s["description"], {c["name"]: c["description"] for c in s["columns"].values()})
-            for s in sources.values()}
+    return {
+        (s["schema"], s["identifier"]): (s["description"], {c["name"]: c["description"] for c in s["columns"].values()})
+        for s in sources.values()
+    }
 
 
 def source_docs(manifest: Path | None = None) -> dict[tuple[str, str], tuple[str, dict[str, str]]]:
@@ -41,8 +44,14 @@ def comment_table(con: duckdb.DuckDBPyConnection, schema: str, table: str, manif
     if not docs:
         return
     description, columns = docs
-    present = {r[0] for r in con.execute("select column_name from duckdb_columns() where database_name = current_database() "
-                                         "and schema_name = ? and table_name = ?", [schema, table]).fetchall()}
+    present = {
+        r[0]
+        for r in con.execute(
+            "select column_name from duckdb_columns() where database_name = current_database() "
+            "and schema_name = ? and table_name = ?",
+            [schema, table],
+        ).fetchall()
+    }
     if description:
         con.execute(f"comment on table {schema}.{table} is {_literal(description)}")
     for column, text in columns.items():

@@ -33,8 +33,9 @@ def rule(name: str, violated: pl.Expr, prepare=None) -> pa.Check:
     return pa.Check(passes, name=name, error=name, ignore_na=False)
 
 
-def rule_schema(source: str, columns, output: dict, rules, known_rules, prepare=None,
-                typed: dict | None = None) -> pa.DataFrameSchema:
+def rule_schema(
+    source: str, columns, output: dict, rules, known_rules, prepare=None, typed: dict | None = None
+) -> pa.DataFrameSchema:
     """A source's schema: each column typed as `output` says, carrying the named checks of
     its (rule name, column, violated) triples; `typed`, further columns checked for their type
     only. Helper columns of staging ride along."""
@@ -43,8 +44,10 @@ def rule_schema(source: str, columns, output: dict, rules, known_rules, prepare=
         assert name in known_rules, name
         checks[column].append(rule(name, violated, prepare))
     return pa.DataFrameSchema(
-        {**{c: pa.Column(output[c], checks=checks[c], nullable=True, coerce=False) for c in columns},
-         **{c: pa.Column(dtype, nullable=True, coerce=False) for c, dtype in (typed or {}).items()}},
+        {
+            **{c: pa.Column(output[c], checks=checks[c], nullable=True, coerce=False) for c in columns},
+            **{c: pa.Column(dtype, nullable=True, coerce=False) for c, dtype in (typed or {}).items()},
+        },
         name=source,
         strict=False,
     )
@@ -52,13 +55,9 @@ def rule_schema(source: str, columns, output: dict, rules, known_rules, prepare=
 
 def failed_rows(schema: pa.DataFrameSchema, frame: pl.DataFrame) -> pl.DataFrame:
     """Every (index, rule, column_name) that pandera failed, on the collected frame."""
-    empty = pl.DataFrame(
-        schema={"index": pl.Int64, "rule": pl.Utf8, "column_name": pl.Utf8}
-    )
+    empty = pl.DataFrame(schema={"index": pl.Int64, "rule": pl.Utf8, "column_name": pl.Utf8})
     # Data checks must run whatever PANDERA_VALIDATION_* says in the environment.
-    with config_context(
-        validation_enabled=True, validation_depth=ValidationDepth.SCHEMA_AND_DATA
-    ):
+    with config_context(validation_enabled=True, validation_depth=ValidationDepth.SCHEMA_AND_DATA):
         try:
             schema.validate(frame, lazy=True)
             return empty
@@ -106,6 +105,10 @@ def rows_with_key_in_several_quarters(rows: pl.DataFrame | pl.LazyFrame, key: li
     polars' streaming engine: only they can repeat a key of an earlier quarter's file, so a
     rule of that kind sees every row it could take out, and all rows of each such key."""
     rows = rows.lazy()
-    repeated = (rows.group_by(key).agg(pl.col("quarter").n_unique().alias("_quarters"))
-                .filter(pl.col("_quarters") > 1).select(key))
+    repeated = (
+        rows.group_by(key)
+        .agg(pl.col("quarter").n_unique().alias("_quarters"))
+        .filter(pl.col("_quarters") > 1)
+        .select(key)
+    )
     return rows.join(repeated, on=key, how="semi", nulls_equal=True).collect(engine="streaming")

@@ -206,9 +206,7 @@ def stage(data: pl.DataFrame, quarter: str) -> pl.DataFrame:
         "outcome": P.one_of(P.code(v("outcome")), outcome_codes()),
         "unsuccessful_reason": P.one_of(P.code(v("unsuccessful_reason")), reason_codes()),
         "defendant_sex": _label(v("defendant_sex"), SEX_LABELS),
-        "defendant_age": P.in_range(P.integer(v("defendant_age")), AGE_MIN, AGE_MAX).cast(
-            pl.Int16
-        ),
+        "defendant_age": P.in_range(P.integer(v("defendant_age")), AGE_MIN, AGE_MAX).cast(pl.Int16),
         "defendant_ethnicity": _label(v("defendant_ethnicity"), ETHNICITY_LABELS),
         "victim_sex": _label(v("victim_sex"), SEX_LABELS),
     }
@@ -227,9 +225,7 @@ def stage(data: pl.DataFrame, quarter: str) -> pl.DataFrame:
             flags.list.eval(~pl.element().is_in(VAWG_FLAGS)).list.any().alias(FLAG_UNKNOWN),
         )
         .with_columns(
-            pl.when((pl.col(FLAG_COUNT) > 0) & ~pl.col(FLAG_UNKNOWN))
-            .then(flags.list.join(";"))
-            .alias("vawg_flags")
+            pl.when((pl.col(FLAG_COUNT) > 0) & ~pl.col(FLAG_UNKNOWN)).then(flags.list.join(";")).alias("vawg_flags")
         )
         .select(
             "row_number",
@@ -312,8 +308,7 @@ def _unknown_when_blank(c: str) -> pl.Expr:
 
 # Per optional column: the accepted row's value counts as a data-quality warning.
 WARNINGS: dict[str, pl.Expr] = {
-    c: _unknown_when_blank(c)
-    for c in ("defendant_sex", "defendant_age", "defendant_ethnicity", "victim_sex")
+    c: _unknown_when_blank(c) for c in ("defendant_sex", "defendant_age", "defendant_ethnicity", "victim_sex")
 }
 
 

@@ -211,8 +211,14 @@ def schema(quarter: str) -> pa.DataFrameSchema:
     columns (raw strings) so that the quarantine names the column as the spec does; the
     typed columns are checked for their type."""
     del quarter
-    return rule_schema(SOURCE, COLUMNS, dict.fromkeys(COLUMNS, pl.Utf8), _rules(), RULES,
-                       typed={NAMES[c]: OUTPUT[NAMES[c]] for c in COLUMNS})
+    return rule_schema(
+        SOURCE,
+        COLUMNS,
+        dict.fromkeys(COLUMNS, pl.Utf8),
+        _rules(),
+        RULES,
+        typed={NAMES[c]: OUTPUT[NAMES[c]] for c in COLUMNS},
+    )
 
 
 # Per optional column (by heading): the accepted row's value is unknown.

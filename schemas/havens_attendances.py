@@ -168,9 +168,7 @@ def stage(data: pl.DataFrame, quarter: str) -> pl.DataFrame:
         "client_ethnicity": P.one_of(numeric_code(v("client_ethnicity")), ETHNICITY),
         "client_disability": P.one_of(P.code(v("client_disability")), DISABILITY),
         "client_sexuality": P.one_of(numeric_code(v("client_sexuality")), SEXUALITY),
-        "residence_borough_code": P.one_of(
-            P.code(v("residence_borough_code")), (*london_boroughs(), OUTSIDE_LONDON)
-        ),
+        "residence_borough_code": P.one_of(P.code(v("residence_borough_code")), (*london_boroughs(), OUTSIDE_LONDON)),
     }
     date = parsed("attendance_date")
     return (

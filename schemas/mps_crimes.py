@@ -368,14 +368,10 @@ WARNINGS: dict[str, pl.Expr] = {
     "cps_urn": _invalid("cps_urn"),
     **{
         c: _unknown_when_blank(c)
-        for c in ("victim_sex", "victim_age", "victim_sde", "victim_ic",
-                  "victim_disability", "victim_sexuality")
+        for c in ("victim_sex", "victim_age", "victim_sde", "victim_ic", "victim_disability", "victim_sexuality")
     },
     "suspect_sex": _invalid("suspect_sex"),
-    **{
-        c: _invalid(c) | (_blank(c) & pl.col("suspect_sex").is_not_null())
-        for c in ("suspect_age", "suspect_sde")
-    },
+    **{c: _invalid(c) | (_blank(c) & pl.col("suspect_sex").is_not_null()) for c in ("suspect_age", "suspect_sde")},
 }
 
 
@@ -386,9 +382,7 @@ def in_scope() -> pl.Expr:
     """A version is in VAWG scope: a CRIME or NO_CRIME in one of the four offence strands,
     or any record carrying one of the four scope flags (an INCIDENT only this way)."""
     strand_codes = offence_strands()["ho_offence_code"].to_list()
-    by_offence = pl.col("classification").is_in(["CRIME", "NO_CRIME"]) & pl.col(
-        "ho_offence_code"
-    ).is_in(strand_codes)
+    by_offence = pl.col("classification").is_in(["CRIME", "NO_CRIME"]) & pl.col("ho_offence_code").is_in(strand_codes)
     by_flag = pl.any_horizontal(*(pl.col(f).fill_null(False) for f in SCOPE_FLAGS))
     return by_offence.fill_null(False) | by_flag
 
@@ -407,11 +401,7 @@ def scope_schema() -> pa.DataFrameSchema:
         first_modified < pl.col("last_modified")
     ).fill_null(False)
     return pa.DataFrameSchema(
-        {
-            "crime_ref": pa.Column(
-                pl.Utf8, nullable=True, checks=[rule("out_of_scope", ~scoped & ~earlier)]
-            )
-        },
+        {"crime_ref": pa.Column(pl.Utf8, nullable=True, checks=[rule("out_of_scope", ~scoped & ~earlier)])},
         name=f"{SOURCE}_scope",
         strict=False,
     )

@@ -82,14 +82,10 @@ def timestamp_utc(value: pl.Expr) -> pl.Expr:
     """
     form_ok = value.str.contains(_ISO_TS) | value.str.contains(_UK_TS)
     zone = value.str.extract(_ZONE, 1)
-    written = pl.when(form_ok).then(
-        value.str.slice(0, value.str.len_chars() - zone.str.len_chars().fill_null(0))
-    )
+    written = pl.when(form_ok).then(value.str.slice(0, value.str.len_chars() - zone.str.len_chars().fill_null(0)))
     spaced = written.str.replace("T", " ", literal=True)
     with_seconds = pl.when(spaced.str.count_matches(":", literal=True) == 1).then(spaced + ":00").otherwise(spaced)
-    naive = pl.coalesce(
-        with_seconds.str.to_datetime(f, strict=False, time_unit="us") for f in _TIMESTAMP_FORMATS
-    )
+    naive = pl.coalesce(with_seconds.str.to_datetime(f, strict=False, time_unit="us") for f in _TIMESTAMP_FORMATS)
 
     # Explicit zone: subtract its offset from the written time.
     sign = pl.when(zone.str.starts_with("-")).then(-1).otherwise(1)
@@ -111,14 +107,7 @@ def integer(value: pl.Expr) -> pl.Expr:
 def flag(value: pl.Expr) -> pl.Expr:
     """`Y`/`N` (any case) → True/False, blank → False; anything else null (invalid)."""
     c = code(value)
-    return (
-        pl.when(value.is_null())
-        .then(False)
-        .when(c == "Y")
-        .then(True)
-        .when(c == "N")
-        .then(False)
-    )
+    return pl.when(value.is_null()).then(False).when(c == "Y").then(True).when(c == "N").then(False)
 
 
 def quarter_bounds(quarter: str) -> tuple[dt.date, dt.date]:

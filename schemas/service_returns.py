@@ -210,10 +210,7 @@ def _provider_steps() -> list[dict[str, pl.Expr]]:
     # Rank of the row's pair within its provider: more rows first, then the earlier row.
     score = (
         pl.when(pair_valid)
-        .then(
-            pl.len().cast(pl.Int64).over(pair) * 1_000_000_000_000
-            - pl.col("row_number").min().over(pair)
-        )
+        .then(pl.len().cast(pl.Int64).over(pair) * 1_000_000_000_000 - pl.col("row_number").min().over(pair))
         .otherwise(-1)
     )
     chosen = {c: pl.col(c).sort_by("__pair_score", descending=True).first().over("provider_id")
@@ -226,19 +223,13 @@ def _provider_steps() -> list[dict[str, pl.Expr]]:
         pl.col(_flag("inconsistent_provider", "service_type")),
         pl.col(_flag("inconsistent_provider", "borough_code")),
     )
-    has_total = (
-        ((pl.col("breakdown") == TOTAL) & ~earlier).fill_null(False).any().over(
-            "provider_id", "measure"
-        )
-    )
+    has_total = ((pl.col("breakdown") == TOTAL) & ~earlier).fill_null(False).any().over("provider_id", "measure")
     return [
         {"__pair_score": score},
         {f"__chosen_{c}": e for c, e in chosen.items()},
         {
             _flag("inconsistent_provider", "service_type"): st_differs.fill_null(False),
-            _flag("inconsistent_provider", "borough_code"): (~st_differs & bc_differs).fill_null(
-                False
-            ),
+            _flag("inconsistent_provider", "borough_code"): (~st_differs & bc_differs).fill_null(False),
         },
         {
             _flag("missing_total", "measure"): (
@@ -251,9 +242,7 @@ def _provider_steps() -> list[dict[str, pl.Expr]]:
 def violations(frame: pl.LazyFrame | pl.DataFrame) -> pl.LazyFrame:
     """The staged frame with one Boolean column per (rule, column) (`__<rule>__<column>`),
     true where the row breaks that rule (null, for an unknown value, counts as false)."""
-    lf = frame.lazy().with_columns(
-        e.fill_null(False).alias(_flag(r, c)) for r, c, e in _row_rules()
-    )
+    lf = frame.lazy().with_columns(e.fill_null(False).alias(_flag(r, c)) for r, c, e in _row_rules())
     for step in _provider_steps():
         lf = lf.with_columns(e.alias(n) for n, e in step.items())
     return lf
@@ -305,9 +294,7 @@ def breakdowns_not_adding_up(accepted: pl.DataFrame, by: Sequence[str] = ()) -> 
     """
     by = list(by)
     keys = [*by, "provider_id", "measure"]
-    totals = accepted.filter(pl.col("breakdown") == TOTAL).select(
-        *keys, pl.col("count").cast(pl.Int64).alias("total")
-    )
+    totals = accepted.filter(pl.col("breakdown") == TOTAL).select(*keys, pl.col("count").cast(pl.Int64).alias("total"))
     sums = (
         accepted.filter(pl.col("breakdown") != TOTAL)
         .group_by(*keys, "breakdown")
@@ -322,14 +309,20 @@ def breakdowns_not_adding_up(accepted: pl.DataFrame, by: Sequence[str] = ()) -> 
         .with_columns(pl.col("sum_of_categories").fill_null(0))
         .filter(pl.col("total") != pl.col("sum_of_categories"))
         .with_columns(
-            pl.col("measure").replace_strict(
-                {m: i for i, m in enumerate(MEASURES)}, default=len(MEASURES),
+            pl.col("measure")
+            .replace_strict(
+                {m: i for i, m in enumerate(MEASURES)},
+                default=len(MEASURES),
                 return_dtype=pl.Int64,
-            ).alias("__measure_rank"),
-            pl.col("breakdown").replace_strict(
-                {b: i for i, b in enumerate(BREAKDOWNS)}, default=len(BREAKDOWNS),
+            )
+            .alias("__measure_rank"),
+            pl.col("breakdown")
+            .replace_strict(
+                {b: i for i, b in enumerate(BREAKDOWNS)},
+                default=len(BREAKDOWNS),
                 return_dtype=pl.Int64,
-            ).alias("__breakdown_rank"),
+            )
+            .alias("__breakdown_rank"),
         )
         .sort(*by, "provider_id", "__measure_rank", "__breakdown_rank")
     )

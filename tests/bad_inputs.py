@@ -158,39 +158,65 @@ PROFILES: dict[str, Profile] = {
     p.name: p
     for p in (
         Profile(
-            "mps_crimes", _mps, "crime_ref", "borough_code",
+            "mps_crimes",
+            _mps,
+            "crime_ref",
+            "borough_code",
             ("borough_code", "E09000099", "invalid_code", "borough_code"),
             ("borough_code", "invalid_code"),
-            date="reported_date", future_rule="date_out_of_range",
-            old_rule="date_out_of_range", age="victim_age", text="crime_ref",
+            date="reported_date",
+            future_rule="date_out_of_range",
+            old_rule="date_out_of_range",
+            age="victim_age",
+            text="crime_ref",
             date_columns=("reported_date", "recorded_date"),
         ),
         Profile(
-            "cps_finalisations", _cps, "defendant_ref", "outcome",
+            "cps_finalisations",
+            _cps,
+            "defendant_ref",
+            "outcome",
             ("outcome", "BOGUS_OUTCOME", "invalid_code", "outcome"),
             ("outcome", "invalid_code"),
-            date="finalised_date", future_rule="date_outside_quarter",
-            old_rule="date_out_of_range", age="defendant_age", text="defendant_ref",
+            date="finalised_date",
+            future_rule="date_outside_quarter",
+            old_rule="date_out_of_range",
+            age="defendant_age",
+            text="defendant_ref",
             date_columns=("finalised_date",),
         ),
         Profile(
-            "havens_attendances", _havens, "attendance_id", "haven",
+            "havens_attendances",
+            _havens,
+            "attendance_id",
+            "haven",
             ("haven", "NOWHERE", "invalid_code", "haven"),
             ("haven", "invalid_code"),
-            date="attendance_date", future_rule="date_outside_quarter",
-            old_rule="date_out_of_range", age="client_age", text="client_ref",
+            date="attendance_date",
+            future_rule="date_outside_quarter",
+            old_rule="date_out_of_range",
+            age="client_age",
+            text="client_ref",
             date_columns=("attendance_date",),
         ),
         Profile(
-            "fmu_cases", _fmu, "Case Reference", "Date Opened",
+            "fmu_cases",
+            _fmu,
+            "Case Reference",
+            "Date Opened",
             ("Gender", "Robot", None, "Gender"),
             ("Focus Country", None),
-            date="Date Opened", future_rule="date_outside_quarter",
-            old_rule="date_out_of_range", text="Focus Country",
+            date="Date Opened",
+            future_rule="date_outside_quarter",
+            old_rule="date_out_of_range",
+            text="Focus Country",
             date_columns=("Date Opened",),
         ),
         Profile(
-            "service_returns", _service, "provider_id", "count",
+            "service_returns",
+            _service,
+            "provider_id",
+            "count",
             ("service_type", "BOGUS_SERVICE", "invalid_code", "service_type"),
             ("category", "invalid_code"),
             text="provider_id",
@@ -208,9 +234,7 @@ def header(source: str) -> list[str]:
     return list(PROFILES[source].row(1))
 
 
-def csv_text(
-    rows: list[dict[str, str]], columns: list[str], eol: str = "\n"
-) -> str:
+def csv_text(rows: list[dict[str, str]], columns: list[str], eol: str = "\n") -> str:
     out = io.StringIO()
     writer = csv.DictWriter(out, fieldnames=columns, lineterminator=eol, extrasaction="ignore")
     writer.writeheader()
@@ -268,10 +292,14 @@ def million_mps_csv(path: Path, rows: int = 1_000_000) -> Path:
     import polars as pl
 
     base = _mps(0)
-    frame = pl.DataFrame({"n": pl.int_range(0, rows, eager=True)}).select(
-        (pl.col("n").cast(pl.Utf8).str.zfill(7) + "/12").alias("crime_ref"),
-        *(pl.lit(v).alias(c) for c, v in base.items() if c != "crime_ref"),
-    ).select(list(base))
+    frame = (
+        pl.DataFrame({"n": pl.int_range(0, rows, eager=True)})
+        .select(
+            (pl.col("n").cast(pl.Utf8).str.zfill(7) + "/12").alias("crime_ref"),
+            *(pl.lit(v).alias(c) for c, v in base.items() if c != "crime_ref"),
+        )
+        .select(list(base))
+    )
     path.parent.mkdir(parents=True, exist_ok=True)
     frame.write_csv(path)
     return path
@@ -294,9 +322,7 @@ def corpus(source: str) -> dict[str, dict[str, bytes]]:
         "missing_required": {
             "2012-01.csv": csv_bytes(source, [valid_row(source, 1)], [c for c in cols if c != p.required])
         },
-        "duplicate_column": {
-            "2012-01.csv": (",".join([*cols, f" {p.key.upper()} "]) + "\n").encode()
-        },
+        "duplicate_column": {"2012-01.csv": (",".join([*cols, f" {p.key.upper()} "]) + "\n").encode()},
         "extra_column": {"2012-01.csv": csv_bytes(source, [valid_row(source, 1, mystery="x")], [*cols, "mystery"])},
         "personal_data": {"2012-01.csv": personal_data_file(source)},
         "cp1252": {"2012-01.csv": cp1252_file(source)},
@@ -339,7 +365,7 @@ def corpus(source: str) -> dict[str, dict[str, bytes]]:
 
 
 HUGE = "X" * (2 * 1024 * 1024)
-FORMULAS = ("=1+1", "@SUM(A1)", "=HYPERLINK(\"http://x\")")
+FORMULAS = ("=1+1", "@SUM(A1)", '=HYPERLINK("http://x")')
 CP1252_TEXT = "Zoë Café – ‘quoted’"
 
 
@@ -357,10 +383,7 @@ def cp1252_file(source: str) -> bytes:
 def date_form_rows(source: str) -> list[dict[str, str]]:
     p = PROFILES[source]
     forms = ("2012-02-09", "9/2/2012", "09/02/2012")
-    return [
-        valid_row(source, n + 1, **{c: f for c in p.date_columns})
-        for n, f in enumerate(forms)
-    ]
+    return [valid_row(source, n + 1, **{c: f for c in p.date_columns}) for n, f in enumerate(forms)]
 
 
 def xlsx_bytes(source: str, rows: list[dict[str, str]]) -> bytes:

@@ -1,5 +1,6 @@
 """Headless Chromium for the tests that open the published HTML files (tests/test_report.py,
 tests/test_vintage_offline.py): found on PATH, as `.ci/run` installs it, and never skipped."""
+
 from __future__ import annotations
 
 import shutil
@@ -23,14 +24,18 @@ def chromium() -> str:
         found = shutil.which(name)
         if found:
             return found
-    pytest.fail(f"headless Chromium is needed and none of {', '.join(NAMES)} is on PATH: "
-                "apt-get update && apt-get install -y chromium (as .ci/run does)", pytrace=False)
+    pytest.fail(
+        f"headless Chromium is needed and none of {', '.join(NAMES)} is on PATH: "
+        "apt-get update && apt-get install -y chromium (as .ci/run does)",
+        pytrace=False,
+    )
 
 
 @dataclass
 class _Proxy:
     """A socket posing as Chromium's proxy: every request for another host comes here (the
     resolver knows no host either), so what it received is what the page asked of the network."""
+
     server: socket.socket
     requests: list[str] = field(default_factory=list)
 
@@ -77,8 +82,9 @@ def open_offline(page: Path, profile: Path) -> tuple[str, list[str]]:
             capture_output=True, text=True, timeout=90,
         )  # fmt: skip  # several items to a line, grouped as they read
         assert done.returncode == 0, done.stderr[-2000:]
-        asked = [r for r in proxy.requests if not any(
-            f" {host}:" in r or f"//{host}/" in r for host in BROWSER_OWN_HOSTS)]
+        asked = [
+            r for r in proxy.requests if not any(f" {host}:" in r or f"//{host}/" in r for host in BROWSER_OWN_HOSTS)
+        ]
         return done.stdout, asked
     finally:
         proxy.server.close()

@@ -70,11 +70,28 @@ def scale1_two_year_warehouse(request, tmp_path_factory):
     tmp = tmp_path_factory.mktemp("scale1_two_year")
     paths = WarehousePaths.of(tmp / "landing", tmp / "warehouse.duckdb", tmp / "publish")
     vawg = [sys.executable, "-m", "pipelines.cli"]
-    done = subprocess.run([*vawg, "sample", "--landing", str(paths.landing), "--start", "2007-04", "--end", "2009-03",
-                           "--seed", "7"], capture_output=True, text=True, timeout=900)
+    done = subprocess.run(
+        [*vawg, "sample", "--landing", str(paths.landing), "--start", "2007-04", "--end", "2009-03", "--seed", "7"],
+        capture_output=True,
+        text=True,
+        timeout=900,
+    )
     assert done.returncode == 0, done.stderr
-    done = subprocess.run([*vawg, "refresh", "--landing", str(paths.landing), "--warehouse", str(paths.warehouse),
-                           "--publish", str(paths.publish)], capture_output=True, text=True, timeout=900)
+    done = subprocess.run(
+        [
+            *vawg,
+            "refresh",
+            "--landing",
+            str(paths.landing),
+            "--warehouse",
+            str(paths.warehouse),
+            "--publish",
+            str(paths.publish),
+        ],
+        capture_output=True,
+        text=True,
+        timeout=900,
+    )
     assert done.returncode == 0, done.stdout + done.stderr
     return done, paths
 

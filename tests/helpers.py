@@ -28,8 +28,11 @@ def refuse_in_fast_lane(request: pytest.FixtureRequest, fixture: str) -> None:
     """Fail, rather than refresh, when `make test-fast` reaches a refreshing fixture: a test that
     asks for one at run time (request.getfixturevalue) must carry @pytest.mark.slow."""
     if " ".join(request.config.getoption("markexpr").split()) == FAST_LANE:
-        pytest.fail(f"{fixture} runs a refresh, and this is the fast lane (-m '{FAST_LANE}'): mark the test "
-                    "that asks for it @pytest.mark.slow", pytrace=False)
+        pytest.fail(
+            f"{fixture} runs a refresh, and this is the fast lane (-m '{FAST_LANE}'): mark the test "
+            "that asks for it @pytest.mark.slow",
+            pytrace=False,
+        )
 
 
 # ------------------------------------------------------------------ warehouse and publication
@@ -115,8 +118,19 @@ def write_fmu(folder: Path) -> None:
     for quarter, cases in rows.items():
         book = openpyxl.Workbook()
         sheet = book.active
-        sheet.append(["Case Reference", "Date Opened", "UK Region", "Gender", "Age Band", "Focus Country",
-                      "Disability", "LGBT", "Case Type"])
+        sheet.append(
+            [
+                "Case Reference",
+                "Date Opened",
+                "UK Region",
+                "Gender",
+                "Age Band",
+                "Focus Country",
+                "Disability",
+                "LGBT",
+                "Case Type",
+            ]
+        )
         for case in cases:
             sheet.append(case)
         book.save(folder / f"{quarter}.xlsx")

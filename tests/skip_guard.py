@@ -1,6 +1,7 @@
 """A skipped test fails the run (issue 18): in CI a test that silently does not run is a test
 that silently does not exist. tests/conftest.py imports these hooks; tests/test_skip_guard.py
 runs them on a throwaway test file."""
+
 from __future__ import annotations
 
 import pytest
@@ -25,4 +26,6 @@ def pytest_terminal_summary(terminalreporter, exitstatus: int, config: pytest.Co
     if skipped:
         terminalreporter.write_line(
             f"{len(skipped)} test(s) skipped, and no test may skip: make it run here or fail with the reason "
-            f"({', '.join(report.nodeid for report in skipped[:5])})", red=True)
+            f"({', '.join(report.nodeid for report in skipped[:5])})",
+            red=True,
+        )

@@ -14,17 +14,21 @@ Services: IDVA-HACKNEY (Hackney) every quarter: 10 new referrals (gender 9 F + 1
   ethnicity 5 + 4 = 9 does not), waiting list 3, 4, 5, 6; RCC-NORTH (pan-London) 20 referrals,
   waiting list 2, in Q1, Q2 and Q4 but not Q3.
 """
+
 from helpers import query
 
 FY = ("financial_year", "2009-04-01")
 
 
 def row(paths, indicator, category="all", breakdown="total", value="ALL", period=FY, geography=("london", "E12000007")):
-    found = query(paths, """
+    found = query(
+        paths,
+        """
         select numerator, denominator, value, note from marts.indicators
         where indicator_id = ? and category = ? and breakdown = ? and breakdown_value = ?
           and period_type = ? and period_start = ?::date and geography_type = ? and geography_code = ?""",
-                  [indicator, category, breakdown, value, *period, *geography])
+        [indicator, category, breakdown, value, *period, *geography],
+    )
     assert found.height == 1, (indicator, category, breakdown, value, period, geography)
     return found.row(0, named=True)
 
@@ -47,7 +51,9 @@ def test_end_to_end_attrition(handmade):
     assert (r["numerator"], r["denominator"], r["value"]) == (1, 2, 50.0)
     # The data run to 2010-03 at most: FY2009/10 is within eight quarters, so provisional.
     assert r["note"] == "provisional"
-    links = query(paths, "select crime_ref, is_linked, is_prosecuted, is_convicted from marts.fct_crime_cps_links order by 1")
+    links = query(
+        paths, "select crime_ref, is_linked, is_prosecuted, is_convicted from marts.fct_crime_cps_links order by 1"
+    )
     assert links.rows() == [("1000002/09", True, True, True), ("1000010/09", False, False, False)]
 
 
@@ -96,7 +102,13 @@ def test_fmu_indicators(handmade):
     assert row(paths, "fmu_cases", breakdown="sexuality", value="LGBT", geography=uk)["numerator"] == 1
     assert row(paths, "fmu_cases", breakdown="age_band", value="UNDER_16", geography=uk)["numerator"] == 1
     # FMU is not published for London as a geography of its own.
-    assert query(paths, "select count(*) n from marts.indicators where indicator_id like 'fmu%' and geography_type = 'london'")["n"][0] == 0
+    assert (
+        query(
+            paths,
+            "select count(*) n from marts.indicators where indicator_id like 'fmu%' and geography_type = 'london'",
+        )["n"][0]
+        == 0
+    )
 
 
 def test_services_indicators(handmade):
@@ -118,14 +130,23 @@ def test_services_indicators(handmade):
     assert (r["numerator"], r["note"]) == (10, "1 of 2 providers missing")
     assert row(paths, "services_new_referrals", "rape_crisis", period=q3)["note"] == "1 of 1 providers missing"
     assert row(paths, "services_new_referrals", period=q3, geography=("borough", "E09000012"))["note"] is None
-    missing = query(paths, "select provider_id, strftime(quarter_start, '%Y-%m') q from marts.fct_service_returns_missing")
+    missing = query(
+        paths, "select provider_id, strftime(quarter_start, '%Y-%m') q from marts.fct_service_returns_missing"
+    )
     assert missing.rows() == [("RCC-NORTH", "2009-10")]
 
 
 def test_every_indicator_of_the_spec_is_published(handmade):
     from pipelines.indicators.spec import load_spec
+
     paths, outcome = handmade
     published = set(query(paths, "select distinct indicator_id from marts.indicators")["indicator_id"])
     assert published == {i.id for i in load_spec().indicators}
     assert outcome.summary["missing_service_returns"] == [
-        {"provider_id": "RCC-NORTH", "service_type_code": "RAPE_CRISIS", "borough_code": "E12000007", "quarter": "2009-10"}]
+        {
+            "provider_id": "RCC-NORTH",
+            "service_type_code": "RAPE_CRISIS",
+            "borough_code": "E12000007",
+            "quarter": "2009-10",
+        }
+    ]

@@ -5,6 +5,7 @@ warehouse of all five sources (tests/conftest.py), whose answers are checked exa
 questions; a question whose answer needs London's volume runs on the end-to-end warehouse (two
 years at scale 1, shared with tests/test_end_to_end.py).
 """
+
 import re
 from pathlib import Path
 
@@ -78,8 +79,14 @@ def test_rape_attrition_by_disability(handmade):
 
 def test_havens_attendances_by_site(handmade):
     rows = {r["haven"]: r for r in answer(handmade[0], question("Q5"))}
-    assert rows["The Havens, Camberwell"] == {"period": "2009/10", "haven": "The Havens, Camberwell", "attendances": 2,
-                                             "rape": 1, "sexual_assault": 0, "other": 1}
+    assert rows["The Havens, Camberwell"] == {
+        "period": "2009/10",
+        "haven": "The Havens, Camberwell",
+        "attendances": 2,
+        "rape": 1,
+        "sexual_assault": 0,
+        "other": 1,
+    }
     assert [rows[h]["attendances"] for h in ("The Havens, Paddington", "The Havens, Whitechapel")] == [1, 1]
 
 
@@ -91,6 +98,9 @@ def test_fmu_cases_by_region_count_the_unknown_region(handmade):
 
 def test_missing_returns_and_quarantine(handmade):
     assert [(r["period"], r["provider_id"], r["lead_area"]) for r in answer(handmade[0], question("Q7"))] == [
-        ("2009/10 Q3", "RCC-NORTH", "London")]
+        ("2009/10 Q3", "RCC-NORTH", "London")
+    ]
     assert {(r["rule"], r["column_name"], r["rows_quarantined"]) for r in answer(handmade[0], question("Q8"))} == {
-        ("invalid_code", "borough_code", 1), ("out_of_scope", None, 1)}
+        ("invalid_code", "borough_code", 1),
+        ("out_of_scope", None, 1),
+    }

@@ -106,11 +106,14 @@ def kept_values(result: ValidationResult) -> set[str]:
 # ----------------------------------------------------------- file-level rejections
 
 
-@pytest.mark.parametrize("case, name", [
-    ("bad_name_month", "2012-02.csv"),
-    ("bad_name_digits", "2012-1.csv"),
-    ("bad_name_order", "Q1-2012.csv"),
-])
+@pytest.mark.parametrize(
+    "case, name",
+    [
+        ("bad_name_month", "2012-02.csv"),
+        ("bad_name_digits", "2012-1.csv"),
+        ("bad_name_order", "Q1-2012.csv"),
+    ],
+)
 @pytest.mark.parametrize("source", ALL)
 def test_wrong_file_name_is_rejected(tmp_path, source, case, name):
     (found,) = discover(write_case(tmp_path, source, case), TODAY)
@@ -185,9 +188,7 @@ def test_duplicated_column_as_in_the_brief(tmp_path, source):
     """`Crime_Ref` and `crime_ref ` (and their like for each source) are one name."""
     key = bad.PROFILES[source].key
     others = [c for c in bad.header(source) if c != key]
-    path = bad.write_file(
-        tmp_path, source, "2012-01.csv", ",".join([key.title(), *others, f"{key.lower()} "]) + "\n"
-    )
+    path = bad.write_file(tmp_path, source, "2012-01.csv", ",".join([key.title(), *others, f"{key.lower()} "]) + "\n")
     with pytest.raises(FileRejected) as caught:
         read_raw(path, SOURCES[source].columns)
     assert caught.value.reason == (
@@ -236,8 +237,14 @@ ACCEPTED_CASES = [
     (source, case)
     for source in ALL
     for case in (
-        "header_only", "extra_column", "bom", "cp1252", "ragged_row", "duplicate_key",
-        "unknown_code", "formula_text",
+        "header_only",
+        "extra_column",
+        "bom",
+        "cp1252",
+        "ragged_row",
+        "duplicate_key",
+        "unknown_code",
+        "formula_text",
         *(("date_forms", "future_and_old_dates") if source in WITH_DATES else ()),
         *(("age_out_of_range",) if source in WITH_AGES else ()),
     )
@@ -279,9 +286,7 @@ def test_three_date_forms_give_the_same_date(tmp_path, source):
 def test_planted_personal_data_goes_nowhere(tmp_path, source):
     result = run(tmp_path, source, "personal_data")
     key = KEY_COLUMN[source]
-    assert quarantined(result) == [
-        (3, "duplicate_key", key), (4, "duplicate_key", key), (5, "ragged_row", None)
-    ]
+    assert quarantined(result) == [(3, "duplicate_key", key), (4, "duplicate_key", key), (5, "ragged_row", None)]
     assert result.rows_loaded == 2
     assert result.columns_dropped == tuple(bad.PERSONAL)
     # The ragged row's fields cannot be told from the dropped ones: nothing of it is shown.
@@ -309,8 +314,10 @@ def test_windows_1252_bytes_it_leaves_undefined_are_read(tmp_path, source):
     p = bad.PROFILES[source]
     column, _, rule, rule_column = p.unknown_code
     text = "Zoë Café " + UNDEFINED_IN_1252
-    rows = [bad.valid_row(source, 1, **{p.text: text}),
-            bad.valid_row(source, 2, **{column: bad.valid_row(source, 2)[column] + "\x9d"})]
+    rows = [
+        bad.valid_row(source, 1, **{p.text: text}),
+        bad.valid_row(source, 2, **{column: bad.valid_row(source, 2)[column] + "\x9d"}),
+    ]
     # Latin-1 writes ë, é and the five control characters as the bytes Windows-1252 has for them
     # (0xEB, 0xE9, 0x81...): not UTF-8, so the file is read as Windows-1252.
     content = bad.csv_text(rows, bad.header(source)).encode("latin-1")
@@ -349,9 +356,7 @@ def test_formula_like_text_is_kept_as_text(tmp_path, source):
     # exactly the text as written (case aside) in the text column: `=1+1` never became 2
     column = bad.PROFILES[source].text
     typed = column.lower().replace(" ", "_")
-    shown = result.accepted[typed].to_list() + [
-        json.loads(r)[column] for r in result.quarantine["raw_record"]
-    ]
+    shown = result.accepted[typed].to_list() + [json.loads(r)[column] for r in result.quarantine["raw_record"]]
     assert [str(v).casefold() for v in shown] == [f.casefold() for f in bad.FORMULAS]
 
 
@@ -360,7 +365,9 @@ def test_a_1_mb_field_loads_quickly(tmp_path, source):
     column, rule = bad.PROFILES[source].huge
     big = "X" * 1_000_000
     path = bad.write_file(
-        tmp_path, source, "2012-01.csv",
+        tmp_path,
+        source,
+        "2012-01.csv",
         bad.csv_bytes(source, [bad.valid_row(source, 1), bad.valid_row(source, 2, **{column: big})]),
     )
     start = time.perf_counter()
@@ -389,12 +396,24 @@ def test_mps_older_state_in_a_later_file_is_accepted(tmp_path):
     February) resent in the 2012-07 file. Both versions are accepted; which one is current
     is dbt's business."""
     landing = tmp_path / "landing"
-    newer = bad.valid_row("mps_crimes", 1, last_modified="2012-05-02T10:00:00",
-                          reported_date="01/05/2012", recorded_date="01/05/2012",
-                          offence_date="30/04/2012", outcome_type="1", outcome_date="02/05/2012")
-    older = bad.valid_row("mps_crimes", 1, last_modified="2012-02-01T09:00:00",
-                          reported_date="01/02/2012", recorded_date="01/02/2012",
-                          offence_date="31/01/2012")
+    newer = bad.valid_row(
+        "mps_crimes",
+        1,
+        last_modified="2012-05-02T10:00:00",
+        reported_date="01/05/2012",
+        recorded_date="01/05/2012",
+        offence_date="30/04/2012",
+        outcome_type="1",
+        outcome_date="02/05/2012",
+    )
+    older = bad.valid_row(
+        "mps_crimes",
+        1,
+        last_modified="2012-02-01T09:00:00",
+        reported_date="01/02/2012",
+        recorded_date="01/02/2012",
+        offence_date="31/01/2012",
+    )
     bad.write_file(landing, "mps_crimes", "2012-04.csv", bad.csv_bytes("mps_crimes", [newer]))
     bad.write_file(landing, "mps_crimes", "2012-07.csv", bad.csv_bytes("mps_crimes", [older]))
     accepted = []
@@ -407,7 +426,8 @@ def test_mps_older_state_in_a_later_file_is_accepted(tmp_path):
     assert cross_file_quarantine("mps_crimes", rows).height == 0
     report = validate_landing(landing, TODAY)
     assert [(r["file_name"], r["status"], r["rows_loaded"], r["rows_quarantined"]) for r in report] == [
-        ("2012-04.csv", "accepted", 1, 0), ("2012-07.csv", "accepted", 1, 0)
+        ("2012-04.csv", "accepted", 1, 0),
+        ("2012-07.csv", "accepted", 1, 0),
     ]
 
 
@@ -474,8 +494,9 @@ def test_validate_landing_counts_quarantined_rows_of_every_source(tmp_path):
     for source in ALL:
         bad.write_file(landing, source, "2012-01.csv", bad.corpus(source)["duplicate_key"]["2012-01.csv"])
     report = validate_landing(landing, TODAY)
-    assert [(r["source"], r["rows_read"], r["rows_loaded"], r["rows_quarantined"], r["main_rules"])
-            for r in report] == [(s, 3, 1, 2, "duplicate_key (2)") for s in sorted(ALL)]
+    assert [
+        (r["source"], r["rows_read"], r["rows_loaded"], r["rows_quarantined"], r["main_rules"]) for r in report
+    ] == [(s, 3, 1, 2, "duplicate_key (2)") for s in sorted(ALL)]
     with pytest.raises(SystemExit) as exited:
         main(["validate", "--landing", str(landing)])
     assert exited.value.code == 0

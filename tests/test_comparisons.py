@@ -3,6 +3,7 @@
 int_indicator_values: a ratio with 1; a breakdown with its own geography's total; a borough or
 Haven total with London; a UK region total with the UK; London and UK totals, counts and
 changes not compared; nothing compared with a blank comparator."""
+
 from __future__ import annotations
 
 import datetime as dt

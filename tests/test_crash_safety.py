@@ -17,6 +17,7 @@ store has its Parquet parts. Finally two refreshes start at once on the same sta
 publishes an indicators.csv byte-identical to the uninterrupted refresh of the same data and
 refresh day (the session fixture's), the other exits 1 with the writer lock's sentence.
 """
+
 import hashlib
 import os
 import signal
@@ -38,9 +39,26 @@ REPO = Path(__file__).resolve().parents[1]
 
 def start_refresh(paths: WarehousePaths, as_of: str) -> subprocess.Popen:
     return subprocess.Popen(
-        [sys.executable, "-m", "pipelines.cli", "refresh", "--landing", str(paths.landing),
-         "--warehouse", str(paths.warehouse), "--publish", str(paths.publish), "--as-of", as_of],
-        cwd=REPO, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, start_new_session=True)
+        [
+            sys.executable,
+            "-m",
+            "pipelines.cli",
+            "refresh",
+            "--landing",
+            str(paths.landing),
+            "--warehouse",
+            str(paths.warehouse),
+            "--publish",
+            str(paths.publish),
+            "--as-of",
+            as_of,
+        ],
+        cwd=REPO,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        text=True,
+        start_new_session=True,
+    )
 
 
 def kill_when(refresh: subprocess.Popen, sign, what: str, then_wait: float = 0.0, timeout: float = 400) -> None:
@@ -116,10 +134,17 @@ def test_killed_refreshes_leave_everything_readable_and_the_next_one_publishes(h
     manifest = manifest_of(fixture)
     as_of = f"{manifest['vintage'][:4]}-{manifest['vintage'][4:6]}-{manifest['vintage'][6:8]}"
     with duckdb.connect(str(paths.warehouse), read_only=True) as con:
-        counts = [con.sql(f"select count(*) from marts.{t}").fetchall()[0][0] for t in ("indicators", "indicator_vintages")]
-    before = {"warehouse_sha": sha256(paths.warehouse), "indicators": counts[0], "vintage_rows": counts[1],
-              "latest": os.readlink(paths.publish / "latest"), "published": published(paths),
-              "csv": (paths.publish / "latest" / "indicators.csv").read_bytes()}
+        counts = [
+            con.sql(f"select count(*) from marts.{t}").fetchall()[0][0] for t in ("indicators", "indicator_vintages")
+        ]
+    before = {
+        "warehouse_sha": sha256(paths.warehouse),
+        "indicators": counts[0],
+        "vintage_rows": counts[1],
+        "latest": os.readlink(paths.publish / "latest"),
+        "published": published(paths),
+        "csv": (paths.publish / "latest" / "indicators.csv").read_bytes(),
+    }
 
     # 1. During the load: some file versions are in the store, the others not yet.
     refresh = start_refresh(paths, as_of)

@@ -139,7 +139,7 @@ def test_rounding_matches_decimal_arithmetic_on_random_values():
     # arbitrary floats: the result must equal Decimal's ROUND_HALF_UP (= half away from
     # zero) of the number as written.
     rng = np.random.default_rng(20240501)
-    short = rng.integers(-10**7, 10**7, 4000) / 1000.0  # nearest float to a 3-decimal number
+    short = rng.integers(-(10**7), 10**7, 4000) / 1000.0  # nearest float to a 3-decimal number
     long = rng.normal(0, 100, 4000)
     values = np.concatenate([short, long])
     units = np.where(np.arange(values.size) % 2 == 0, "ratio", "percent")
@@ -193,8 +193,8 @@ def test_parquet_round_trips_to_the_published_values(tmp_path):
     assert back.get_column("suppressed").to_list() == [False] * 6 + [True, False, False]
     assert back.get_column("note").to_list()[:2] == [None, "line one\nline two"]  # "" is blank
     assert back.get_column("comparison").to_list()[0] is None
-    expected = f.round_for_publication(frame()).sort(f.SORT_KEYS).with_columns(
-        pl.col("comparison", "note").replace("", None)
+    expected = (
+        f.round_for_publication(frame()).sort(f.SORT_KEYS).with_columns(pl.col("comparison", "note").replace("", None))
     )
     assert back.equals(expected, null_equal=True)
 

@@ -2,6 +2,7 @@
 read fixed rows, so they test the code, which `make test` does once (decision 0009, eighth
 pass). They run against a copy of the hand-made warehouse, where the incremental models
 already exist, so their incremental branch can be tested too."""
+
 import json
 import shutil
 
@@ -23,8 +24,9 @@ def test_every_dbt_unit_test_passes(handmade, tmp_path):
     copy = tmp_path / paths.warehouse.name  # the file's name is the database name dbt expects
     shutil.copyfile(paths.warehouse, copy)
     target = tmp_path / "target"
-    done = run_dbt("test", "--select", "test_type:unit", "--vars", json.dumps({"duckdb_path": str(copy)}),
-                   target=target)
+    done = run_dbt(
+        "test", "--select", "test_type:unit", "--vars", json.dumps({"duckdb_path": str(copy)}), target=target
+    )
     results = json.loads((target / "run_results.json").read_text())["results"]
     failed = {r["unique_id"]: r["message"] for r in results if r["status"] != "pass"}
     assert not failed and done.returncode == 0, (failed, done.stdout[-3000:])

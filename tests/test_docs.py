@@ -1,4 +1,5 @@
 """dbt documentation: every column described and stored in DuckDB; `vawg docs` builds the site."""
+
 import hashlib
 
 import duckdb
@@ -27,8 +28,10 @@ def test_every_mart_column_has_a_description(handmade):
     paths, _ = handmade
     assert _undescribed(paths, "schema_name = 'marts'") == []
     with duckdb.connect(str(paths.warehouse), read_only=True) as con:
-        comment = con.sql("select comment from duckdb_columns() where schema_name = 'marts' "
-                          "and table_name = 'indicators' and column_name = 'breakdown_value'").fetchall()[0][0]
+        comment = con.sql(
+            "select comment from duckdb_columns() where schema_name = 'marts' "
+            "and table_name = 'indicators' and column_name = 'breakdown_value'"
+        ).fetchall()[0][0]
     assert "`ALL` for `total`" in comment
 
 

@@ -1,4 +1,5 @@
 """`vawg sample` then `vawg refresh`, as a newcomer runs them."""
+
 import csv
 from collections import Counter, defaultdict
 
@@ -21,8 +22,15 @@ def scale1_two_year_published(scale1_two_year_warehouse):
 
 
 def london_fy(rows, indicator, category, period):
-    [row] = [r for r in rows if r["indicator_id"] == indicator and r["category"] == category and r["period"] == period
-             and r["geography_type"] == "london" and r["breakdown"] == "total"]
+    [row] = [
+        r
+        for r in rows
+        if r["indicator_id"] == indicator
+        and r["category"] == category
+        and r["period"] == period
+        and r["geography_type"] == "london"
+        and r["breakdown"] == "total"
+    ]
     return row
 
 
@@ -45,7 +53,11 @@ def test_every_indicator_and_complete_breakdowns(scale1_two_year_published):
     spec = load_spec()
     assert {r["indicator_id"] for r in rows} == {i.id for i in spec.indicators}
     # 8 quarters and 2 financial years were published.
-    assert {r["period"] for r in rows} == {"2007/08", "2008/09", *(f"{y} Q{q}" for y in ("2007/08", "2008/09") for q in range(1, 5))}
+    assert {r["period"] for r in rows} == {
+        "2007/08",
+        "2008/09",
+        *(f"{y} Q{q}" for y in ("2007/08", "2008/09") for q in range(1, 5)),
+    }
     # Every London financial-year row set has each breakdown's full value list.
     values = defaultdict(set)
     for r in rows:
@@ -55,8 +67,11 @@ def test_every_indicator_and_complete_breakdowns(scale1_two_year_published):
     assert values["age_band"] == {"0-15", "16-17", "18-24", "25-34", "35-44", "45-54", "55-64", "65+", "UNKNOWN"}
     assert len(values["gender_ethnicity"]) == 18
     # Rows per (indicator, category, period, geography) are the same for every key: a complete grid.
-    per_key = Counter((r["indicator_id"], r["category"], r["period"], r["geography_code"]) for r in rows
-                      if r["indicator_id"] == "police_recorded_crimes" and r["period_type"] == "financial_year")
+    per_key = Counter(
+        (r["indicator_id"], r["category"], r["period"], r["geography_code"])
+        for r in rows
+        if r["indicator_id"] == "police_recorded_crimes" and r["period_type"] == "financial_year"
+    )
     london = {n for (i, c, p, g), n in per_key.items() if g == "E12000007"}
     boroughs = {n for (i, c, p, g), n in per_key.items() if g != "E12000007"}
     assert london == {1 + 3 + 6 + 3 + 5 + 9 + 18} and boroughs == {1 + 3 + 6 + 3 + 5 + 9}
@@ -66,11 +81,41 @@ def test_every_indicator_and_complete_breakdowns(scale1_two_year_published):
 
 def test_small_scale_two_years_validate_and_same_seed_same_bytes(tmp_path):
     landing = tmp_path / "landing"
-    assert vawg("sample", "--landing", str(landing), "--start", "2010-04", "--end", "2012-03", "--scale", "0.05", "--seed", "3")[0] == 0
+    assert (
+        vawg(
+            "sample",
+            "--landing",
+            str(landing),
+            "--start",
+            "2010-04",
+            "--end",
+            "2012-03",
+            "--scale",
+            "0.05",
+            "--seed",
+            "3",
+        )[0]
+        == 0
+    )
     first = {p.name: p.read_bytes() for p in (landing / "mps_crimes").iterdir()}
     assert len(first) == 8
     again = tmp_path / "again"
-    assert vawg("sample", "--landing", str(again), "--start", "2010-04", "--end", "2012-03", "--scale", "0.05", "--seed", "3")[0] == 0
+    assert (
+        vawg(
+            "sample",
+            "--landing",
+            str(again),
+            "--start",
+            "2010-04",
+            "--end",
+            "2012-03",
+            "--scale",
+            "0.05",
+            "--seed",
+            "3",
+        )[0]
+        == 0
+    )
     assert first == {p.name: p.read_bytes() for p in (again / "mps_crimes").iterdir()}
     # Every file of the small sample would be accepted (the refresh itself is exercised at
     # scale 1 by scale1_two_year_published, to keep the suite within its time budget).
@@ -93,6 +138,10 @@ def test_published_figures_of_the_other_sources(scale1_two_year_published):
     assert abs(float(london_fy(rows, "cps_victim_issue_rate", "domestic_abuse", "2008/09")["value"]) - 50.0) <= 1.0
     # FMU: 1,618 UK cases in calendar 2008, 339 of them London (the four quarters of 2008).
     quarters_2008 = {"2007/08 Q4", "2008/09 Q1", "2008/09 Q2", "2008/09 Q3"}
-    fmu = [r for r in rows if r["indicator_id"] == "fmu_cases" and r["breakdown"] == "total" and r["period"] in quarters_2008]
+    fmu = [
+        r
+        for r in rows
+        if r["indicator_id"] == "fmu_cases" and r["breakdown"] == "total" and r["period"] in quarters_2008
+    ]
     assert sum(int(r["value"]) for r in fmu if r["geography_type"] == "uk") == 1618
     assert sum(int(r["value"]) for r in fmu if r["geography_code"] == "E12000007") == 339

@@ -6,6 +6,7 @@ Two damaged raw stores (a copy of the hand-made one): a file version whose count
 (the blocking row-accounting check fails), and a Parquet part that cannot be read (the
 validated table's step fails). Each is run through `run_refresh` and through Dagster directly.
 """
+
 import json
 import shutil
 
@@ -27,8 +28,12 @@ def copy_state(fixture: WarehousePaths, tmp_path) -> WarehousePaths:
 
 def mps_validated_in_dagster(paths: WarehousePaths):
     definitions = load_definitions()
-    return dg.materialize([*definitions.assets, *definitions.asset_checks], resources=build_resources(paths),
-                          selection=dg.AssetSelection.assets("mps_crimes_validated"), raise_on_error=False)
+    return dg.materialize(
+        [*definitions.assets, *definitions.asset_checks],
+        resources=build_resources(paths),
+        selection=dg.AssetSelection.assets("mps_crimes_validated"),
+        raise_on_error=False,
+    )
 
 
 def current_version(paths: WarehousePaths, file_name: str) -> str:
@@ -45,13 +50,18 @@ def test_a_blocking_check_that_fails_gives_one_sentence(handmade, tmp_path):
         if e["sha256"] == sha and e["source"] == "mps_crimes":
             e["rows_read"] = 7  # 5 loaded + 1 quarantined
     log.write_text("".join(json.dumps(e, sort_keys=True) + "\n" for e in events), encoding="utf-8")
-    expected = ("The refresh failed in step mps_crimes_validated_mps_crimes_row_accounting: mps_crimes/2009-04.csv "
-                "read 7 rows but loaded 5 and quarantined 1, so its rows do not add up")
+    expected = (
+        "The refresh failed in step mps_crimes_validated_mps_crimes_row_accounting: mps_crimes/2009-04.csv "
+        "read 7 rows but loaded 5 and quarantined 1, so its rows do not add up"
+    )
 
     result = mps_validated_in_dagster(paths)
-    [check] = [e.asset_check_evaluation_data for e in result.all_events
-               if e.event_type_value == "ASSET_CHECK_EVALUATION"
-               and e.asset_check_evaluation_data.check_name == "mps_crimes_row_accounting"]
+    [check] = [
+        e.asset_check_evaluation_data
+        for e in result.all_events
+        if e.event_type_value == "ASSET_CHECK_EVALUATION"
+        and e.asset_check_evaluation_data.check_name == "mps_crimes_row_accounting"
+    ]
     assert (check.passed, check.description) == (False, expected)
     assert failure_sentence(result)[0] == expected
 
@@ -64,14 +74,14 @@ def test_a_failed_step_gives_one_sentence_and_keeps_the_traceback(handmade, tmp_
     paths = copy_state(handmade[0], tmp_path)
     part = RawStore(paths.store).part("mps_crimes", current_version(paths, "2009-07.csv"), "accepted")
     part.write_bytes(b"not parquet")
-    expected = (f"The refresh failed in step mps_crimes_validated: the raw store's file {part} cannot be read "
-                "(")
+    expected = f"The refresh failed in step mps_crimes_validated: the raw store's file {part} cannot be read ("
 
     result = mps_validated_in_dagster(paths)
     [failure] = [e.step_failure_data for e in result.all_events if e.is_step_failure]
     sentence = failure.user_failure_data.description
     assert sentence.startswith(expected) and sentence.endswith(
-        "; delete it and its .summary.json so the landing file is validated again")
+        "; delete it and its .summary.json so the landing file is validated again"
+    )
     assert "\n" not in sentence and "Traceback" not in sentence
     assert "StoreDamaged" in failure.user_failure_data.metadata["traceback"].value
     assert failure_sentence(result)[0] == sentence

@@ -2,6 +2,7 @@
 of indicators.yml, docs/reference/): checked in, current, readable, and never written at run
 time. These tests render in memory and write nothing into the checkout, so they fail on a stale
 copy however the suite is collected."""
+
 import importlib
 import json
 import shutil
@@ -41,7 +42,7 @@ def test_a_literal_too_long_for_a_line_is_laid_out_one_item_per_line():
     # 52-character strings, indented 8, fits two to a line (8 + 52 + 2 + 52 + 1 = 115 <= 120).
     value = {"a": ["x" * 50, "y" * 50, "z" * 50], "b": 1}
     x, y, z = ('"' + c * 50 + '"' for c in "xyz")
-    assert jinja_literal(value) == "{\n" f'    "a": [\n        {x}, {y},\n        {z}\n    ],\n' '    "b": 1\n}'
+    assert jinja_literal(value) == f'{{\n    "a": [\n        {x}, {y},\n        {z}\n    ],\n    "b": 1\n}}'
     assert jinja_literal({"a": [1, 2]}) == '{"a": [1, 2]}'  # short: one line
 
 
@@ -53,7 +54,7 @@ def test_generated_sql_fits_the_line_length_and_keeps_every_value():
     # The layout changes no value: the macro's arguments read back as JSON equal the spec's.
     spec = parse_spec(SPEC_TEXT)
     cells = sql["int_indicator_cells__mps_crimes.sql"]
-    literal = cells[cells.index("cells=") + len("cells="):cells.index(",\n    count_expression=")]
+    literal = cells[cells.index("cells=") + len("cells=") : cells.index(",\n    count_expression=")]
     assert json.loads(literal) == spec.cells("mps_crimes")
 
 
@@ -70,18 +71,23 @@ def test_a_misspelt_key_names_the_indicator_and_the_key():
 
 
 def test_a_wrong_type_names_the_indicator_and_the_key():
-    text = _with("    provisional_quarters: 8\n    definition: Recorded crimes for which a defendant under the crime's CPS",
-                 "    provisional_quarters: eight\n    definition: Recorded crimes for which a defendant under the crime's CPS")
+    text = _with(
+        "    provisional_quarters: 8\n    definition: Recorded crimes for which a defendant under the crime's CPS",
+        "    provisional_quarters: eight\n    definition: Recorded crimes for which a defendant under the crime's CPS",
+    )
     with pytest.raises(IndicatorsFileError) as error:
         parse_spec(text)
-    assert "indicator 'e2e_prosecuted_rate', key 'provisional_quarters': Input should be a valid integer" \
-        in str(error.value)
+    assert "indicator 'e2e_prosecuted_rate', key 'provisional_quarters': Input should be a valid integer" in str(
+        error.value
+    )
 
 
 def test_a_reference_to_an_unknown_subset_is_an_error():
     text = _with("    numerator: police_cohort.withdrawn\n", "    numerator: police_cohort.withdrawm\n")
-    with pytest.raises(IndicatorsFileError, match="indicator 'police_withdrawal_rate': numerator names no "
-                                                  "population or subset 'police_cohort.withdrawm'"):
+    with pytest.raises(
+        IndicatorsFileError,
+        match="indicator 'police_withdrawal_rate': numerator names no population or subset 'police_cohort.withdrawm'",
+    ):
         parse_spec(text)
 
 
@@ -96,9 +102,11 @@ def test_the_published_json_schema_checks_the_file_as_an_editor_would():
 
 def test_the_catalogue_describes_each_indicator_from_indicators_yml():
     page = generated_files()[Path("docs/reference/indicators.md")]
-    entry = page[page.index("### police_withdrawal_rate"):page.index("### police_charge_rate")]
-    assert "- Numerator: `police_cohort.withdrawn`: Crimes (classification CRIME, current version) recorded in " \
-           "the period. Of these: outcome 14 or 16 (the victim does not support further action).\n" in entry
+    entry = page[page.index("### police_withdrawal_rate") : page.index("### police_charge_rate")]
+    assert (
+        "- Numerator: `police_cohort.withdrawn`: Crimes (classification CRIME, current version) recorded in "
+        "the period. Of these: outcome 14 or 16 (the victim does not support further action).\n" in entry
+    )
     assert "- Denominator: `police_cohort`: " in entry
     assert "- Unit: `percent` (proportion; decimals: 1). Method: 100 × numerator / denominator; 95% Wilson" in entry
     assert "  - Records closed before April 2013 have CRIS closure codes mapped" in entry
@@ -108,8 +116,10 @@ def test_the_catalogue_describes_each_indicator_from_indicators_yml():
 def test_an_extract_page_lists_columns_codes_and_rules_from_the_schema():
     page = generated_files()[Path("docs/reference/extracts/havens_attendances.md")]
     assert "| `client_gender` |  | text | `1`, `2`, `9`, `X` |  | yes |" in page
-    assert "| `attendance_date` | yes | date |  | `required_missing`, `invalid_date`, `date_out_of_range`, " \
-           "`date_outside_quarter` |  |" in page
+    assert (
+        "| `attendance_date` | yes | date |  | `required_missing`, `invalid_date`, `date_out_of_range`, "
+        "`date_outside_quarter` |  |" in page
+    )
     assert [line for line in page.splitlines() if line.startswith("| `")][0].startswith("| `attendance_id` | yes")
 
 

@@ -28,8 +28,12 @@ FIGURE = re.compile(r"(?<![\w.])\d+(\.\d+)?\s?(s|ms|seconds|minutes|min|[KMG]B)\
 
 
 def code_files(*suffixes: str, folders: tuple[str, ...] = CODE_FOLDERS) -> list[Path]:
-    return sorted(p for folder in folders for p in (ROOT / folder).rglob("*")
-                  if p.suffix in suffixes and not str(p.relative_to(ROOT)).startswith(LEFT_OUT))
+    return sorted(
+        p
+        for folder in folders
+        for p in (ROOT / folder).rglob("*")
+        if p.suffix in suffixes and not str(p.relative_to(ROOT)).startswith(LEFT_OUT)
+    )
 
 
 def python_comments(path: Path) -> list[tuple[int, str]]:
@@ -59,25 +63,46 @@ def test_every_decision_record_is_short_with_its_status_and_what_it_supersedes()
 
 
 def test_every_fmt_skip_says_why():
-    bare = [f"{path.relative_to(ROOT)}:{line}" for path in code_files(".py")
-            for line, comment in python_comments(path)
-            if SKIP.search(comment) and not SKIP_WITH_REASON.search(comment)]
+    bare = [
+        f"{path.relative_to(ROOT)}:{line}"
+        for path in code_files(".py")
+        for line, comment in python_comments(path)
+        if SKIP.search(comment) and not SKIP_WITH_REASON.search(comment)
+    ]
     assert bare == []
 
 
 def test_the_patterns_tell_a_reason_and_a_figure():
     assert not SKIP_WITH_REASON.search("# fmt: skip") and not SKIP_WITH_REASON.search("# fmt: skip  (a table)")
     assert SKIP_WITH_REASON.search("# fmt: skip  # a table") and SKIP_WITH_REASON.search("# a table  # fmt: skip")
-    assert [FIGURE.search(t) is not None for t in ("23 s at scale 10", "(1.5 s", "12 ms", "74 MB -> 87 MB",
-                                                   "2.4 GB", "35 s -> 30 s", "scale 10", "Python 3.11",
-                                                   "unit=m24s", "seconds since")] == [True] * 6 + [False] * 4
+    assert [
+        FIGURE.search(t) is not None
+        for t in (
+            "23 s at scale 10",
+            "(1.5 s",
+            "12 ms",
+            "74 MB -> 87 MB",
+            "2.4 GB",
+            "35 s -> 30 s",
+            "scale 10",
+            "Python 3.11",
+            "unit=m24s",
+            "seconds since",
+        )
+    ] == [True] * 6 + [False] * 4
 
 
 def test_no_measured_figure_in_a_code_comment():
-    found = [f"{path.relative_to(ROOT)}:{line}: {comment.strip()}"
-             for path in code_files(".py", folders=FIGURE_FOLDERS)
-             for line, comment in python_comments(path) if FIGURE.search(comment)]
-    found += [f"{path.relative_to(ROOT)}:{line}: {comment.strip()[:100]}"
-              for path in code_files(".sql", folders=FIGURE_FOLDERS)
-              for line, comment in sql_comments(path) if FIGURE.search(comment)]
+    found = [
+        f"{path.relative_to(ROOT)}:{line}: {comment.strip()}"
+        for path in code_files(".py", folders=FIGURE_FOLDERS)
+        for line, comment in python_comments(path)
+        if FIGURE.search(comment)
+    ]
+    found += [
+        f"{path.relative_to(ROOT)}:{line}: {comment.strip()[:100]}"
+        for path in code_files(".sql", folders=FIGURE_FOLDERS)
+        for line, comment in sql_comments(path)
+        if FIGURE.search(comment)
+    ]
     assert found == [], "move the figure to docs/performance.md and keep the reason in the comment"

@@ -77,8 +77,11 @@ def test_only_the_records_the_new_police_file_touches_are_rebuilt(added_quarter)
     paths, scratch, _ = added_quarter
     changed = query(paths, "select crime_ref from intermediate.int_crime_records_changed order by crime_ref")
     assert changed["crime_ref"].to_list() == ["1000002/09", "1000008/09", "1000013/10"]
-    records = query(paths, "select crime_ref, last_file_quarter, outcome_type_code from marts.fct_crime_records "
-                           "where crime_ref in ('1000002/09', '1000008/09', '1000013/10') order by crime_ref")
+    records = query(
+        paths,
+        "select crime_ref, last_file_quarter, outcome_type_code from marts.fct_crime_records "
+        "where crime_ref in ('1000002/09', '1000008/09', '1000013/10') order by crime_ref",
+    )
     # 1000002/09: its 2009-07 version (charged) is newer than the April state resent in 2010-04.
     # 1000008/09: left scope. 1000013/10: new, no outcome yet.
     assert records.rows() == [("1000002/09", "2009-07", "1"), ("1000013/10", "2010-04", None)]
@@ -88,9 +91,9 @@ def test_the_kept_warehouse_equals_one_built_from_scratch(added_quarter):
     paths, scratch, _ = added_quarter
     compared, differing = differing_tables(paths.warehouse, scratch.warehouse)
     assert compared > 40 and differing == []  # raw, audit, reference, intermediate and marts tables
-    assert ((paths.publish / "latest" / "indicators.csv").read_bytes()
-            == (scratch.publish / "latest" / "indicators.csv").read_bytes())
-
+    assert (paths.publish / "latest" / "indicators.csv").read_bytes() == (
+        scratch.publish / "latest" / "indicators.csv"
+    ).read_bytes()
 
 
 def test_the_incremental_dbt_run_leaves_out_what_the_same_code_proved(added_quarter):
@@ -120,7 +123,11 @@ def test_dbt_learns_the_incremental_run_from_the_build_file_not_a_var(added_quar
     assert query(paths, "select run_id from audit.incremental_run")["run_id"].to_list() == [latest]
     assert query(scratch, "select count(*) as n from audit.incremental_run")["n"][0] == 0
     incremental, whole = _run_args(paths), _run_args(scratch)
-    assert set(incremental["vars"]) == set(whole["vars"]) == {"duckdb_path", "duckdb_memory_limit", "duckdb_temp_directory"}
+    assert (
+        set(incremental["vars"])
+        == set(whole["vars"])
+        == {"duckdb_path", "duckdb_memory_limit", "duckdb_temp_directory"}
+    )
     assert incremental["vars"]["duckdb_path"] == str(paths.dbt_folder / paths.warehouse.name)
     assert latest not in json.dumps(incremental) and first_runs[0] not in json.dumps(incremental)
     # dbt records only the flags given: no full_refresh key means the default, False.
@@ -135,8 +142,11 @@ def test_the_police_key_tests_check_the_changed_records_only_after_an_incrementa
     category (10 of the 13 hand-made records)."""
     paths, scratch, _ = added_quarter
     manifest = json.loads((paths.dbt_folder / "manifest.json").read_text(encoding="utf-8"))
-    where = next(n["config"]["where"] for n in manifest["nodes"].values()
-                 if n["name"] == "primary_key_int_crime_record_categories_crime_ref__category")
+    where = next(
+        n["config"]["where"]
+        for n in manifest["nodes"].values()
+        if n["name"] == "primary_key_int_crime_record_categories_crime_ref__category"
+    )
     checked = f"select distinct crime_ref from intermediate.int_crime_record_categories where {where} order by 1"
     assert query(paths, checked)["crime_ref"].to_list() == ["1000002/09", "1000013/10"]
     every = query(scratch, "select distinct crime_ref from intermediate.int_crime_record_categories order by 1")
@@ -165,8 +175,9 @@ def test_a_source_with_no_accepted_file_gets_an_empty_table_and_no_parts(tmp_pat
     con = build_file.connect(tmp_path / "build.duckdb")
     no_parts = pl.DataFrame(schema={"quarter": pl.Utf8, "file_name": pl.Utf8, "sha256": pl.Utf8, "path": pl.Utf8})
     nothing_out = pl.DataFrame(schema={"file_sha256": pl.Utf8, "row_number": pl.Int64, "rule": pl.Utf8})
-    loaded = build_file.replace_source_rows(con, "cps_finalisations", no_parts, nothing_out,
-                                            _empty_rows("cps_finalisations"), lambda rows: {}, "run-1")
+    loaded = build_file.replace_source_rows(
+        con, "cps_finalisations", no_parts, nothing_out, _empty_rows("cps_finalisations"), lambda rows: {}, "run-1"
+    )
     assert loaded == 0
     assert con.sql("select count(*) from audit.raw_parts").fetchall() == [(0,)]
     assert not build_file.appended_only(con, "run-1")  # nothing kept: dbt builds every model whole

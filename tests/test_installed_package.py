@@ -1,6 +1,7 @@
 """An operator deploys the warehouse as an installed package, not a checkout: the wheel carries
 the dbt project, its seeds and indicators.yml, and a refresh writes only beside the warehouse
 (issue 18, point 5)."""
+
 import json
 import os
 import subprocess
@@ -17,8 +18,11 @@ UV = Path(sysconfig.get_path("scripts")) / "uv"
 def _files(folder: Path, skip: tuple[str, ...] = ()) -> dict[str, tuple[int, int]]:
     """Every file under `folder` with its size and modification time; Python's own bytecode
     caches left out (the interpreter writes them on first import of an uncompiled module)."""
-    return {str(p.relative_to(folder)): (p.stat().st_size, p.stat().st_mtime_ns) for p in folder.rglob("*")
-            if p.is_file() and "__pycache__" not in p.parts and not str(p.relative_to(folder)).startswith(skip)}
+    return {
+        str(p.relative_to(folder)): (p.stat().st_size, p.stat().st_mtime_ns)
+        for p in folder.rglob("*")
+        if p.is_file() and "__pycache__" not in p.parts and not str(p.relative_to(folder)).startswith(skip)
+    }
 
 
 def _run(command: list, **kwargs) -> subprocess.CompletedProcess:
@@ -48,18 +52,31 @@ def test_the_wheel_installs_and_refreshes_from_an_unrelated_folder(tmp_path):
     env = {"PATH": "/usr/bin:/bin", "HOME": str(tmp_path), "LANG": "C.UTF-8"}
     landing, warehouse, publish = data / "landing", data / "warehouse.duckdb", data / "publish"
     vawg = env_dir / "bin" / "vawg"
-    _run([vawg, "sample", "--landing", landing, "--start", "2012-04", "--end", "2013-03", "--scale", "0.05"],
-         cwd=elsewhere, env=env)
-    refresh = subprocess.run([str(c) for c in (vawg, "refresh", "--landing", landing, "--warehouse", warehouse,
-                                                "--publish", publish)],
-                             cwd=elsewhere, env=env, capture_output=True, text=True, timeout=900)
+    _run(
+        [vawg, "sample", "--landing", landing, "--start", "2012-04", "--end", "2013-03", "--scale", "0.05"],
+        cwd=elsewhere,
+        env=env,
+    )
+    refresh = subprocess.run(
+        [str(c) for c in (vawg, "refresh", "--landing", landing, "--warehouse", warehouse, "--publish", publish)],
+        cwd=elsewhere,
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=900,
+    )
     # 3 would mean a sample file was rejected: the sample writes none that should be.
     assert refresh.returncode == 0, refresh.stdout[-3000:] + refresh.stderr[-3000:]
 
     manifest = json.loads((publish / "latest" / "manifest.json").read_text(encoding="utf-8"))
     assert manifest["code_version"] == "0.1.0"  # the package's version: no git commit outside a checkout
-    assert {f["source"] for f in manifest["input_files"]} == {"mps_crimes", "cps_finalisations", "havens_attendances",
-                                                              "fmu_cases", "service_returns"}
+    assert {f["source"] for f in manifest["input_files"]} == {
+        "mps_crimes",
+        "cps_finalisations",
+        "havens_attendances",
+        "fmu_cases",
+        "service_returns",
+    }
     assert (publish / "latest" / "indicators.csv").is_file() and (publish / "latest" / "report.html").is_file()
     # dbt's manifest, target and logs went beside the warehouse ...
     assert (data / "warehouse.duckdb.dbt" / "definitions" / "manifest.json").is_file()
@@ -68,5 +85,14 @@ def test_the_wheel_installs_and_refreshes_from_an_unrelated_folder(tmp_path):
     assert {p.name for p in site.iterdir()} - {"__pycache__"} == site_names
     assert list(elsewhere.iterdir()) == []
     assert {name: _files(ROOT / name) for name in ("dbt_project", "seeds", "pipelines", "schemas")} == checkout
-    assert sorted(os.listdir(data)) == sorted(["landing", "logs", "publish", "warehouse.duckdb", "warehouse.duckdb.dbt",
-                                               "warehouse.duckdb.lock", "warehouse.store"])
+    assert sorted(os.listdir(data)) == sorted(
+        [
+            "landing",
+            "logs",
+            "publish",
+            "warehouse.duckdb",
+            "warehouse.duckdb.dbt",
+            "warehouse.duckdb.lock",
+            "warehouse.store",
+        ]
+    )

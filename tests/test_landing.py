@@ -204,9 +204,7 @@ def test_bom_crlf_blank_lines_and_quoted_fields(tmp_path):
     lines.insert(4, ",,,")
     content = "\ufeff" + "\r\n".join(lines)
     # a quoted field with a comma and a line break, in a listed column
-    content = content.replace("4417212/12,", '"4417212/12",', 1).replace(
-        ",F,34,", ',F,"34",', 1
-    )
+    content = content.replace("4417212/12,", '"4417212/12",', 1).replace(",F,34,", ',F,"34",', 1)
     path = write(tmp_path, content.encode("utf-8"))
     raw = read_raw(path, MPS)
     assert raw.data.columns[:2] == ["row_number", "crime_ref"]  # BOM not in the name
@@ -217,7 +215,7 @@ def test_bom_crlf_blank_lines_and_quoted_fields(tmp_path):
 
 def test_quoted_commas_and_line_breaks_stay_in_their_field(tmp_path):
     header = HEADER + ["notes"]
-    rows = [record(1, notes="said: \"no\", then left\r\nnext day"), record(2, notes="a,b")]
+    rows = [record(1, notes='said: "no", then left\r\nnext day'), record(2, notes="a,b")]
     result = load(tmp_path, csv_text(rows, header))
     assert result.accepted["crime_ref"].to_list() == ["4417211/12", "4417212/12"]
     assert result.columns_dropped == ("notes",)
@@ -382,8 +380,7 @@ def test_fmu_headings_keep_their_spelling(tmp_path):
         (
             "2012-01.csv",
             b"PK\x03\x04 a zip",
-            "mps_crimes/2012-01.csv is not a CSV text file: it looks like a zip archive "
-            "or Excel workbook.",
+            "mps_crimes/2012-01.csv is not a CSV text file: it looks like a zip archive or Excel workbook.",
         ),
         (
             "2012-01.xlsx",
@@ -394,8 +391,7 @@ def test_fmu_headings_keep_their_spelling(tmp_path):
         (
             "2012-01.csv",
             ",".join(c for c in HEADER if c not in ("borough_code", "outcome_date")).encode(),
-            "mps_crimes/2012-01.csv lacks the required columns 'borough_code', "
-            "'outcome_date'.",
+            "mps_crimes/2012-01.csv lacks the required columns 'borough_code', 'outcome_date'.",
         ),
         (
             "2012-01.csv",
@@ -720,9 +716,7 @@ def test_timestamp_and_date_forms():
     dates = pl.DataFrame({"v": list(DATES)}).select(parsing.date(pl.col("v")))
     assert dict(zip(DATES, dates.to_series().to_list())) == DATES
     ints = pl.DataFrame({"v": ["36", "36.0", "036", "36.5", "+36", "-1", "3e1"]})
-    assert ints.select(parsing.integer(pl.col("v"))).to_series().to_list() == [
-        36, 36, 36, None, None, None, None
-    ]
+    assert ints.select(parsing.integer(pl.col("v"))).to_series().to_list() == [36, 36, 36, None, None, None, None]
 
 
 # ------------------------------------------------------------------ out of scope
@@ -777,16 +771,15 @@ def test_out_of_scope_versions_without_an_earlier_in_scope_one(tmp_path):
         ("0000008/12", "2012-01", t(2012, 1, 12), "NO_CRIME", "20A", False, False),
     )
     out = mps.cross_file_failures(frame)
-    assert out.schema == pl.Schema(
-        {"file_sha256": pl.Utf8, "row_number": pl.Int64, "rule": pl.Utf8}
-    )
+    assert out.schema == pl.Schema({"file_sha256": pl.Utf8, "row_number": pl.Int64, "rule": pl.Utf8})
     assert out.rows() == [
         ("sha-2012-01", 2, "out_of_scope"),  # B
         ("sha-2012-01", 3, "out_of_scope"),  # C
         ("sha-2012-01", 5, "out_of_scope"),  # E
         ("sha-2012-01", 7, "out_of_scope"),  # G, first version
     ]
-    audit = cross_file_quarantine("mps_crimes", frame.with_columns(
-        pl.lit(None, pl.Utf8).alias(c) for c in mps.COLUMNS if c not in frame.columns))
+    audit = cross_file_quarantine(
+        "mps_crimes", frame.with_columns(pl.lit(None, pl.Utf8).alias(c) for c in mps.COLUMNS if c not in frame.columns)
+    )
     assert audit.columns == ["file_sha256", "row_number", "rule", "column_name", "raw_record"]
     assert json.loads(audit["raw_record"][0])["ho_offence_code"] == "58A"

@@ -11,6 +11,7 @@
 Three refreshes in all: the mid-year folder without service returns, the hand-made state with
 two misnamed files, and that state rebuilt from its raw store alone.
 """
+
 import json
 import os
 import shutil
@@ -25,18 +26,33 @@ from pipelines.settings import WarehousePaths
 pytestmark = pytest.mark.xdist_group("landing_coverage")
 SLOW_FIXTURES = {"mid_year_without_services"}  # a refresh (tests/conftest.py marks its tests slow)
 
-SERVICE_INDICATORS = ["services_new_referrals", "services_clients_supported", "services_waiting_list",
-                      "services_declined_capacity", "services_returns_received"]
+SERVICE_INDICATORS = [
+    "services_new_referrals",
+    "services_clients_supported",
+    "services_waiting_list",
+    "services_declined_capacity",
+    "services_returns_received",
+]
 FINANCIAL_YEAR_ONLY = ["police_recorded_crimes_change", "police_victimisation_rate", "police_victimisation_rri"]
 NO_SERVICE_FILE = "No service_returns file has been received, so none of its indicators can be published."
 NO_SERVICE_SOURCE = "Its source, service_returns, has no accepted file."
-NO_FINANCIAL_YEAR = ("It is published for financial years only, and no financial year has an accepted "
-                     "mps_crimes file for each of its four quarters.")
+NO_FINANCIAL_YEAR = (
+    "It is published for financial years only, and no financial year has an accepted "
+    "mps_crimes file for each of its four quarters."
+)
 
 
 def refresh(paths: WarehousePaths, *extra: str) -> tuple[int, str, str]:
-    return vawg("refresh", "--landing", str(paths.landing), "--warehouse", str(paths.warehouse),
-                "--publish", str(paths.publish), *extra)
+    return vawg(
+        "refresh",
+        "--landing",
+        str(paths.landing),
+        "--warehouse",
+        str(paths.warehouse),
+        "--publish",
+        str(paths.publish),
+        *extra,
+    )
 
 
 # ------------------------------------------------------------- absent sources and periods
@@ -79,7 +95,7 @@ def test_the_manifest_and_the_summary_say_what_is_absent_and_why(mid_year_withou
     assert absent == {
         "sources": [{"source": "service_returns", "reason": NO_SERVICE_FILE}],
         "indicators": [{"indicator_id": i, "reason": NO_FINANCIAL_YEAR} for i in FINANCIAL_YEAR_ONLY]
-                      + [{"indicator_id": i, "reason": NO_SERVICE_SOURCE} for i in SERVICE_INDICATORS],
+        + [{"indicator_id": i, "reason": NO_SERVICE_SOURCE} for i in SERVICE_INDICATORS],
     }
     printed = words(out)
     assert f"Not published: source service_returns: {NO_SERVICE_FILE}" in printed
@@ -121,10 +137,13 @@ def bad_quarters(handmade, tmp_path_factory):
     return paths, refresh(paths, "--as-of", "2013-04-07")
 
 
-BEFORE_FIRST = ("mps_crimes/1999-10.csv is for the quarter starting 1999-10-01, before 2000-01-01, the first "
-                "quarter the warehouse accepts.")
-AFTER_TODAY = ("fmu_cases/2031-01.xlsx is for the quarter starting 2031-01-01, which is after the day of the "
-               "refresh (2013-04-07).")
+BEFORE_FIRST = (
+    "mps_crimes/1999-10.csv is for the quarter starting 1999-10-01, before 2000-01-01, the first "
+    "quarter the warehouse accepts."
+)
+AFTER_TODAY = (
+    "fmu_cases/2031-01.xlsx is for the quarter starting 2031-01-01, which is after the day of the refresh (2013-04-07)."
+)
 
 
 def test_files_for_quarters_outside_the_accepted_span_are_rejected(bad_quarters, handmade):
@@ -133,17 +152,24 @@ def test_files_for_quarters_outside_the_accepted_span_are_rejected(bad_quarters,
     printed = words(out)
     assert f"Rejected mps_crimes/1999-10.csv: {BEFORE_FIRST}" in printed
     assert f"Rejected fmu_cases/2031-01.xlsx: {AFTER_TODAY}" in printed
-    loads = query(paths, "select source, file_name, quarter, status, reason from audit.loads "
-                         "where status = 'rejected' order by source")
-    assert loads.rows() == [("fmu_cases", "2031-01.xlsx", "2031-01", "rejected", AFTER_TODAY),
-                            ("mps_crimes", "1999-10.csv", "1999-10", "rejected", BEFORE_FIRST)]
+    loads = query(
+        paths,
+        "select source, file_name, quarter, status, reason from audit.loads where status = 'rejected' order by source",
+    )
+    assert loads.rows() == [
+        ("fmu_cases", "2031-01.xlsx", "2031-01", "rejected", AFTER_TODAY),
+        ("mps_crimes", "1999-10.csv", "1999-10", "rejected", BEFORE_FIRST),
+    ]
     manifest = manifest_of(paths)
     assert [(r["source"], r["file_name"], r["reason"]) for r in manifest["rejected_files"]] == [
-        ("fmu_cases", "2031-01.xlsx", AFTER_TODAY), ("mps_crimes", "1999-10.csv", BEFORE_FIRST)]
+        ("fmu_cases", "2031-01.xlsx", AFTER_TODAY),
+        ("mps_crimes", "1999-10.csv", BEFORE_FIRST),
+    ]
     # The other files are published as before: the same dataset as the hand-made vintage's.
     assert manifest["absent"] == {"sources": [], "indicators": []}
-    assert (paths.publish / "latest" / "indicators.csv").read_bytes() == \
-        (handmade[0].publish / "latest" / "indicators.csv").read_bytes()
+    assert (paths.publish / "latest" / "indicators.csv").read_bytes() == (
+        handmade[0].publish / "latest" / "indicators.csv"
+    ).read_bytes()
 
 
 def test_a_rebuild_from_the_stored_data_alone_publishes_the_same_dataset(bad_quarters, tmp_path):
@@ -154,11 +180,13 @@ def test_a_rebuild_from_the_stored_data_alone_publishes_the_same_dataset(bad_qua
     shutil.copytree(state.store, paths.store)
     shutil.copy2(state.warehouse, paths.warehouse)
     shutil.copytree(state.publish, paths.publish, symlinks=True)
-    code, out, err = vawg("refresh", "--from-store", "--warehouse", str(paths.warehouse),
-                          "--publish", str(paths.publish))
+    code, out, err = vawg(
+        "refresh", "--from-store", "--warehouse", str(paths.warehouse), "--publish", str(paths.publish)
+    )
     assert code == 0, out + err
     assert "Rebuilt from the raw store alone: no landing folder was read" in words(out)
     assert os.readlink(paths.publish / "latest") != os.readlink(state.publish / "latest")
-    assert (paths.publish / "latest" / "indicators.csv").read_bytes() == \
-        (state.publish / "latest" / "indicators.csv").read_bytes()
+    assert (paths.publish / "latest" / "indicators.csv").read_bytes() == (
+        state.publish / "latest" / "indicators.csv"
+    ).read_bytes()
     assert manifest_of(paths)["rejected_files"] == []

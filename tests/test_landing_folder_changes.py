@@ -3,6 +3,7 @@ disappears, and an accepted quarter is replaced by a file that is rejected whole
 keep their last accepted version, from the raw store (docs/operator-guide.md, "Landing
 files"): the warehouse's indicators are exactly as before, and the refresh exits 3 naming the
 rejected file. One refresh for both, to keep the suite's time."""
+
 import hashlib
 
 from helpers import copy_state, manifest_of, query
@@ -35,14 +36,16 @@ def test_a_missing_file_and_a_rejected_resend_keep_the_last_accepted_versions(ha
     # Nothing the two quarters held was lost: every indicator row is as it was.
     assert query(paths, indicators).equals(before)
     assert (paths.publish / "latest" / "indicators.csv").read_bytes() == old_csv
-    loads = query(paths, "select source, file_name, sha256, status from audit.loads where "
-                         "(source, file_name) in (('havens_attendances', '2009-10.csv'), "
-                         "('cps_finalisations', '2009-07.csv')) order by all")
+    loads = query(
+        paths,
+        "select source, file_name, sha256, status from audit.loads where "
+        "(source, file_name) in (('havens_attendances', '2009-10.csv'), "
+        "('cps_finalisations', '2009-07.csv')) order by all",
+    )
     assert loads.rows() == sorted([
         ("cps_finalisations", "2009-07.csv", accepted_sha, "accepted"),
         ("cps_finalisations", "2009-07.csv", rejected_sha, "rejected"),
         ("havens_attendances", "2009-10.csv", removed_sha, "accepted"),
     ])  # fmt: skip  # one row per line, as a table
     manifest = manifest_of(paths)
-    assert [(f["source"], f["file_name"]) for f in manifest["rejected_files"]] == [
-        ("cps_finalisations", "2009-07.csv")]
+    assert [(f["source"], f["file_name"]) for f in manifest["rejected_files"]] == [("cps_finalisations", "2009-07.csv")]

@@ -1,4 +1,5 @@
 """The file-arrival sensor: one refresh per new landing state, never beside another writer."""
+
 import os
 import shutil
 import subprocess
@@ -139,8 +140,9 @@ with writer_lock(Path(sys.argv[1])):
 def test_a_refresh_in_another_process_skips(instance, paths):
     """The sensor runs in Dagster's daemon; the refresh holding the lock is another process."""
     land(paths, "2009-04.csv", "crime_ref\n1\n")
-    holder = subprocess.Popen([sys.executable, "-c", HOLD_LOCK, str(paths.lock)], stdin=subprocess.PIPE,
-                              stdout=subprocess.PIPE, text=True)
+    holder = subprocess.Popen(
+        [sys.executable, "-c", HOLD_LOCK, str(paths.lock)], stdin=subprocess.PIPE, stdout=subprocess.PIPE, text=True
+    )
     try:
         assert holder.stdout.readline().strip() == "taken"
         held = tick(instance, paths)
@@ -161,11 +163,17 @@ def test_the_quarters_of_new_files_become_partitions_before_the_run(instance, pa
     [add] = first.dynamic_partitions_requests
     assert (add.partitions_def_name, list(add.partition_keys)) == ("landing_quarters", ["2009-07"])
     tags = first.run_requests[0].tags
-    assert (tags["dagster/asset_partition_range_start"], tags["dagster/asset_partition_range_end"]) == ("2009-07", "2009-07")
+    assert (tags["dagster/asset_partition_range_start"], tags["dagster/asset_partition_range_end"]) == (
+        "2009-07",
+        "2009-07",
+    )
 
     instance.add_dynamic_partitions("landing_quarters", ["2009-07"])  # as the daemon does with the request
     land(paths, "2009-04.csv", "crime_ref\n2\n")  # an earlier quarter, added after 2009-07
     second = tick(instance, paths, cursor=first.cursor)
     assert [list(r.partition_keys) for r in second.dynamic_partitions_requests] == [["2009-04"]]
     tags = second.run_requests[0].tags
-    assert (tags["dagster/asset_partition_range_start"], tags["dagster/asset_partition_range_end"]) == ("2009-07", "2009-04")
+    assert (tags["dagster/asset_partition_range_start"], tags["dagster/asset_partition_range_end"]) == (
+        "2009-07",
+        "2009-04",
+    )

@@ -1,5 +1,6 @@
 """`make dagster` with the environment not activated: its code location loads, with the asset
 graph, the quarterly schedule and the file-arrival sensor (issue 18, point 1)."""
+
 import json
 import os
 import shutil
@@ -49,8 +50,11 @@ def _free_port() -> int:
 
 
 def _ask(port: int, query: str) -> dict:
-    request = urllib.request.Request(f"http://127.0.0.1:{port}/graphql", data=json.dumps({"query": query}).encode(),
-                                     headers={"Content-Type": "application/json"})
+    request = urllib.request.Request(
+        f"http://127.0.0.1:{port}/graphql",
+        data=json.dumps({"query": query}).encode(),
+        headers={"Content-Type": "application/json"},
+    )
     with urllib.request.urlopen(request, timeout=10) as response:
         return json.loads(response.read())["data"]
 
@@ -78,14 +82,24 @@ def test_make_dagster_loads_its_code_location_without_the_environment_on_path(tm
     shutil.copy(ROOT / "pipelines" / "defs" / "dagster_home.yaml", home / "dagster.yaml")
     port = _free_port()
     # What `make dagster` runs, from a shell whose PATH has no virtual environment on it.
-    env = {"PATH": "/usr/bin:/bin", "HOME": str(tmp_path), "DAGSTER_HOME": str(home),
-           "VAWG_LANDING": str(tmp_path / "landing"), "VAWG_WAREHOUSE": str(tmp_path / "warehouse.duckdb"),
-           "VAWG_PUBLISH": str(tmp_path / "publish")}
+    env = {
+        "PATH": "/usr/bin:/bin",
+        "HOME": str(tmp_path),
+        "DAGSTER_HOME": str(home),
+        "VAWG_LANDING": str(tmp_path / "landing"),
+        "VAWG_WAREHOUSE": str(tmp_path / "warehouse.duckdb"),
+        "VAWG_PUBLISH": str(tmp_path / "publish"),
+    }
     dagster = Path(sysconfig.get_path("scripts")) / "dagster"
     assert shutil.which("dbt", path=env["PATH"]) is None and dagster.parent == Path(sys.executable).parent
-    server = subprocess.Popen([str(dagster), "dev", "-m", "pipelines.definitions", "-h", "127.0.0.1", "-p", str(port)],
-                              cwd=ROOT, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
-                              start_new_session=True)
+    server = subprocess.Popen(
+        [str(dagster), "dev", "-m", "pipelines.definitions", "-h", "127.0.0.1", "-p", str(port)],
+        cwd=ROOT,
+        env=env,
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
+        start_new_session=True,
+    )
     try:
         entry = _loaded_location(port, server, time.monotonic() + 240)
     finally:
@@ -100,8 +114,14 @@ def test_make_dagster_loads_its_code_location_without_the_environment_on_path(tm
     assert location["__typename"] == "RepositoryLocation", location.get("message")
     [repository] = location["repositories"]
     assets = {"/".join(n["assetKey"]["path"]) for n in repository["assetNodes"]}
-    assert {"mps_crimes_landing", "mps_crimes_validated", "fmu_cases_landing", "service_returns_validated",
-            "marts/indicators", "panel_publication"} <= assets
+    assert {
+        "mps_crimes_landing",
+        "mps_crimes_validated",
+        "fmu_cases_landing",
+        "service_returns_validated",
+        "marts/indicators",
+        "panel_publication",
+    } <= assets
     assert {s["name"] for s in repository["schedules"]} == {"quarterly_refresh_schedule"}
     assert {s["name"] for s in repository["sensors"]} == {"landing_files_sensor"}
     assert server.returncode is not None  # it stopped

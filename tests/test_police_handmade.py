@@ -20,6 +20,7 @@ quarters, so the financial year is published. Current version of each record:
 
 Cohort (CRIME, category all): 01 02 05 07 08 10 11 12 = 8.
 """
+
 import csv
 import math
 
@@ -30,13 +31,23 @@ from helpers import copy_state, manifest_of, query
 LONDON_FY = ("financial_year", "2009-04-01", "london", "E12000007")
 
 
-def value(paths, indicator, category="all", breakdown="total", breakdown_value="ALL",
-          period=LONDON_FY[:2], geography=LONDON_FY[2:]):
-    rows = query(paths, """
+def value(
+    paths,
+    indicator,
+    category="all",
+    breakdown="total",
+    breakdown_value="ALL",
+    period=LONDON_FY[:2],
+    geography=LONDON_FY[2:],
+):
+    rows = query(
+        paths,
+        """
         select numerator, denominator, value, ci_lower, ci_upper, comparison from marts.indicators
         where indicator_id = ? and category = ? and breakdown = ? and breakdown_value = ?
           and period_type = ? and period_start = ?::date and geography_type = ? and geography_code = ?""",
-                 [indicator, category, breakdown, breakdown_value, *period, *geography])
+        [indicator, category, breakdown, breakdown_value, *period, *geography],
+    )
     assert rows.height == 1, (indicator, category, breakdown, breakdown_value, period, geography)
     return rows.row(0, named=True)
 
@@ -50,8 +61,15 @@ def test_counts_for_the_financial_year(police_handmade):
     assert value(paths, "police_records_total", "honour_based_violence")["numerator"] == 1
     assert value(paths, "police_recorded_crimes", "honour_based_violence")["numerator"] == 0
     # strands: rape 01 07 10; domestic 02 05 10; other sexual 12 (03 is no-crimed); FGM 11; harassment 08.
-    for category, n in [("rape", 3), ("domestic_abuse", 3), ("other_sexual_offences", 1), ("fgm", 1),
-                        ("stalking_harassment", 1), ("forced_marriage", 0), ("trafficking_exploitation", 0)]:
+    for category, n in [
+        ("rape", 3),
+        ("domestic_abuse", 3),
+        ("other_sexual_offences", 1),
+        ("fgm", 1),
+        ("stalking_harassment", 1),
+        ("forced_marriage", 0),
+        ("trafficking_exploitation", 0),
+    ]:
         assert value(paths, "police_recorded_crimes", category)["numerator"] == n, category
     assert value(paths, "police_multiple_perpetrator_rapes", "rape")["numerator"] == 1
 
@@ -90,8 +108,16 @@ def test_breakdowns(police_handmade):
     for group, n in [("BLACK", 4), ("WHITE", 3), ("UNKNOWN", 1), ("ASIAN", 0), ("MIXED", 0), ("OTHER", 0)]:
         assert value(paths, "police_recorded_crimes", breakdown="ethnicity", breakdown_value=group)["numerator"] == n
     assert value(paths, "police_recorded_crimes", breakdown="gender", breakdown_value="MALE")["numerator"] == 1
-    for pair, n in [("FEMALE|BLACK", 4), ("FEMALE|WHITE", 2), ("MALE|WHITE", 1), ("FEMALE|UNKNOWN", 1), ("MALE|BLACK", 0)]:
-        assert value(paths, "police_recorded_crimes", breakdown="gender_ethnicity", breakdown_value=pair)["numerator"] == n
+    for pair, n in [
+        ("FEMALE|BLACK", 4),
+        ("FEMALE|WHITE", 2),
+        ("MALE|WHITE", 1),
+        ("FEMALE|UNKNOWN", 1),
+        ("MALE|BLACK", 0),
+    ]:
+        assert (
+            value(paths, "police_recorded_crimes", breakdown="gender_ethnicity", breakdown_value=pair)["numerator"] == n
+        )
     # ages 21 30 40 16 35 25 10 45.
     for band, n in [("0-15", 1), ("16-17", 1), ("18-24", 1), ("25-34", 2), ("35-44", 2), ("45-54", 1), ("65+", 0)]:
         assert value(paths, "police_recorded_crimes", breakdown="age_band", breakdown_value=band)["numerator"] == n
@@ -111,7 +137,13 @@ def test_quarters_and_boroughs(police_handmade):
     assert value(paths, "police_recorded_crimes", geography=hammersmith)["numerator"] == 2
     assert value(paths, "police_recorded_crimes", geography=("borough", "E09000002"))["numerator"] == 0
     # City of London is not an MPS borough: no rows.
-    assert query(paths, "select count(*) n from marts.indicators where geography_code = 'E09000001' and indicator_id like 'police%'")["n"][0] == 0
+    assert (
+        query(
+            paths,
+            "select count(*) n from marts.indicators where geography_code = 'E09000001' and indicator_id like 'police%'",
+        )["n"][0]
+        == 0
+    )
 
 
 def test_completeness_and_victimisation(police_handmade):
@@ -121,8 +153,11 @@ def test_completeness_and_victimisation(police_handmade):
     for category, n in [("ethnicity", 6), ("disability", 5), ("sexuality", 4), ("age", 8)]:
         r = value(paths, "police_recording_completeness", category)
         assert (r["numerator"], r["denominator"]) == (n, 8), category
-    pops = query(paths, """select ethnic_group, sum(population)::bigint p from reference.census2011_population_by_borough_ethnic_group
-                           where borough_code <> 'E09000001' group by 1""")
+    pops = query(
+        paths,
+        """select ethnic_group, sum(population)::bigint p from reference.census2011_population_by_borough_ethnic_group
+                           where borough_code <> 'E09000001' group by 1""",
+    )
     pop = dict(zip(pops["ethnic_group"], pops["p"]))
     assert pop["ALL"] == 8_173_941 - 7_375  # London less the City
     r = value(paths, "police_victimisation_rate")
@@ -143,11 +178,20 @@ def test_completeness_and_victimisation(police_handmade):
 
 def test_row_accounting_and_quarantine(police_handmade):
     paths, _ = police_handmade
-    loads = query(paths, "select file_name, status, rows_read, rows_loaded, rows_quarantined from audit.loads "
-                         "where source = 'mps_crimes' order by file_name")
-    assert loads.rows() == [("2009-04.csv", "accepted", 6, 5, 1), ("2009-07.csv", "accepted", 5, 4, 1),
-                            ("2009-10.csv", "accepted", 3, 3, 0), ("2010-01.csv", "accepted", 2, 2, 0)]
-    q = query(paths, "select file_name, row_number, rule from audit.quarantine where source = 'mps_crimes' order by file_name")
+    loads = query(
+        paths,
+        "select file_name, status, rows_read, rows_loaded, rows_quarantined from audit.loads "
+        "where source = 'mps_crimes' order by file_name",
+    )
+    assert loads.rows() == [
+        ("2009-04.csv", "accepted", 6, 5, 1),
+        ("2009-07.csv", "accepted", 5, 4, 1),
+        ("2009-10.csv", "accepted", 3, 3, 0),
+        ("2010-01.csv", "accepted", 2, 2, 0),
+    ]
+    q = query(
+        paths, "select file_name, row_number, rule from audit.quarantine where source = 'mps_crimes' order by file_name"
+    )
     assert q["file_name"].to_list() == ["2009-04.csv", "2009-07.csv"]
     assert q["row_number"].to_list() == [6, 5]
     assert q["rule"][0] == "out_of_scope"
@@ -157,8 +201,10 @@ def test_published_dataset(police_handmade):
     paths, outcome = police_handmade
     latest = paths.publish / "latest"
     rows = list(csv.DictReader(open(latest / "indicators.csv", encoding="utf-8")))
-    by_key = {(r["indicator_id"], r["category"], r["period"], r["geography_code"], r["breakdown"], r["breakdown_value"]): r
-              for r in rows}
+    by_key = {
+        (r["indicator_id"], r["category"], r["period"], r["geography_code"], r["breakdown"], r["breakdown_value"]): r
+        for r in rows
+    }
     # 3 of 8 withdrawn: a count of 1 to 4 is never shown to the Panel (it is in marts.indicators).
     r = by_key[("police_withdrawal_rate", "all", "2009/10", "E12000007", "total", "ALL")]
     assert (r["numerator"], r["denominator"], r["value"], r["ci_lower"], r["ci_upper"]) == ("", "", "", "", "")
@@ -170,13 +216,19 @@ def test_published_dataset(police_handmade):
     # Zeros are shown: no crime was recorded in Barking and Dagenham.
     zero = by_key[("police_recorded_crimes", "all", "2009/10", "E09000002", "total", "ALL")]
     assert (zero["value"], zero["suppressed"]) == ("0", "false")
-    assert not [r for r in rows if r["suppressed"] == "false" and r["numerator"] in {"1", "2", "3", "4"}
-                and r["unit"] != "percent_change"]
+    assert not [
+        r
+        for r in rows
+        if r["suppressed"] == "false" and r["numerator"] in {"1", "2", "3", "4"} and r["unit"] != "percent_change"
+    ]
     # Boroughs: financial years without gender_ethnicity, quarters with the total only.
     assert not any(r["geography_type"] == "borough" and r["breakdown"] == "gender_ethnicity" for r in rows)
-    assert not any(r["geography_type"] == "borough" and r["period_type"] == "quarter" and r["breakdown"] != "total"
-                   for r in rows)
-    assert {r["indicator_id"] for r in rows} == set(query(paths, "select distinct indicator_id from marts.indicators")["indicator_id"])
+    assert not any(
+        r["geography_type"] == "borough" and r["period_type"] == "quarter" and r["breakdown"] != "total" for r in rows
+    )
+    assert {r["indicator_id"] for r in rows} == set(
+        query(paths, "select distinct indicator_id from marts.indicators")["indicator_id"]
+    )
 
 
 def test_dbt_log_kept_and_its_target_removed(police_handmade):
@@ -190,6 +242,7 @@ def test_dbt_log_kept_and_its_target_removed(police_handmade):
 
 def test_validate_reports_without_loading(police_handmade, tmp_path):
     from pipelines.validate_only import validate_landing
+
     paths, _ = police_handmade
     report = {(r["source"], r["file_name"]): r for r in validate_landing(paths.landing)}
     first = report[("mps_crimes", "2009-04.csv")]
@@ -230,12 +283,22 @@ def test_second_refresh_with_a_rejected_file(police_handmade, tmp_path):
     # An export that carries personal data by mistake: same rows, four unlisted columns.
     q4 = landing / "mps_crimes" / "2010-01.csv"
     lines = q4.read_text(encoding="utf-8").splitlines()
-    q4.write_text("\n".join([lines[0] + ",victim_name,phone,date_of_birth,address"]
-                            + [line + "," + ",".join(PLANTED) for line in lines[1:]]) + "\n", encoding="utf-8")
+    q4.write_text(
+        "\n".join(
+            [lines[0] + ",victim_name,phone,date_of_birth,address"]
+            + [line + "," + ",".join(PLANTED) for line in lines[1:]]
+        )
+        + "\n",
+        encoding="utf-8",
+    )
     before = (paths.publish / "latest" / "indicators.csv").read_bytes()
     stop = tmp_path / "stop"
-    reader = subprocess.Popen([sys.executable, "-c", READER, str(paths.warehouse), str(stop)],
-                              stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+    reader = subprocess.Popen(
+        [sys.executable, "-c", READER, str(paths.warehouse), str(stop)],
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        text=True,
+    )
     assert reader.stdout.readline().strip() == "ready"
     outcome = run_refresh(paths)  # the same warehouse and publication folder as the first refresh
     stop.touch()
@@ -252,11 +315,18 @@ def test_second_refresh_with_a_rejected_file(police_handmade, tmp_path):
     vintages = query(paths, "select vintage, count(*) n from marts.indicator_vintages group by 1 order by 1")
     assert vintages.height == 2 and vintages["n"][0] == vintages["n"][1]
     # The planted personal data: dropped, named only by column in audit.loads.
-    dropped = query(paths, "select columns_dropped from audit.loads where file_name = '2010-01.csv' "
-                           "and source = 'mps_crimes' and status = 'accepted'")
+    dropped = query(
+        paths,
+        "select columns_dropped from audit.loads where file_name = '2010-01.csv' "
+        "and source = 'mps_crimes' and status = 'accepted'",
+    )
     assert dropped["columns_dropped"][0] == "victim_name,phone,date_of_birth,address"
-    searched = [paths.warehouse, *paths.publish.rglob("*"), *(paths.warehouse.parent / "logs").rglob("*"),
-                *paths.store.rglob("*")]
+    searched = [
+        paths.warehouse,
+        *paths.publish.rglob("*"),
+        *(paths.warehouse.parent / "logs").rglob("*"),
+        *paths.store.rglob("*"),
+    ]
     for path in (p for p in searched if p.is_file()):
         data = path.read_bytes()
         for value in PLANTED:

@@ -15,6 +15,7 @@ hand with the rule "period_end + N quarters > as-at":
   as-at 2010-03-30 (one day earlier): the periods ending 2009-03-31 (four quarters) and
       2008-03-31 (eight quarters) end less than that before it, so they become provisional too.
 """
+
 import datetime as dt
 
 import duckdb
@@ -23,15 +24,19 @@ import pytest
 from pipelines.indicators.compute import indicators_relation
 from pipelines.indicators.spec import load_spec
 
-POLICE_OUTCOMES = {"police_no_crime_rate", "police_withdrawal_rate", "police_charge_rate",
-                   "police_outcome_pending_rate"}
+POLICE_OUTCOMES = {
+    "police_no_crime_rate",
+    "police_withdrawal_rate",
+    "police_charge_rate",
+    "police_outcome_pending_rate",
+}
 END_TO_END = {"e2e_prosecuted_rate", "e2e_conviction_rate", "e2e_link_rate"}
 QUARTERS = [f"{y}/{(y + 1) % 100:02d} Q{q}" for y in (2007, 2008, 2009) for q in (1, 2, 3, 4)]
 YEARS = ["2007/08", "2008/09", "2009/10"]
 
 
 def quarters_from(first: str) -> set[str]:
-    return set(QUARTERS[QUARTERS.index(first):])
+    return set(QUARTERS[QUARTERS.index(first) :])
 
 
 def provisional_rows(as_at: dt.date) -> set[tuple[str, str]]:
@@ -67,16 +72,27 @@ def provisional_rows(as_at: dt.date) -> set[tuple[str, str]]:
 
 
 def expected(four_quarters: set[str], eight_quarters: set[str]) -> set[tuple[str, str]]:
-    return ({(i, p) for i in POLICE_OUTCOMES for p in four_quarters}
-            | {(i, p) for i in END_TO_END for p in eight_quarters})
+    return {(i, p) for i in POLICE_OUTCOMES for p in four_quarters} | {
+        (i, p) for i in END_TO_END for p in eight_quarters
+    }
 
 
-@pytest.mark.parametrize("as_at,four_quarters,eight_quarters", [
-    (dt.date(2010, 3, 31), quarters_from("2009/10 Q1") | {"2009/10"},
-     quarters_from("2008/09 Q1") | {"2008/09", "2009/10"}),
-    (dt.date(2010, 3, 30), quarters_from("2008/09 Q4") | {"2008/09", "2009/10"},
-     quarters_from("2007/08 Q4") | {"2007/08", "2008/09", "2009/10"}),
-], ids=["on-a-quarter-end", "one-day-before"])
+@pytest.mark.parametrize(
+    "as_at,four_quarters,eight_quarters",
+    [
+        (
+            dt.date(2010, 3, 31),
+            quarters_from("2009/10 Q1") | {"2009/10"},
+            quarters_from("2008/09 Q1") | {"2008/09", "2009/10"},
+        ),
+        (
+            dt.date(2010, 3, 30),
+            quarters_from("2008/09 Q4") | {"2008/09", "2009/10"},
+            quarters_from("2007/08 Q4") | {"2007/08", "2008/09", "2009/10"},
+        ),
+    ],
+    ids=["on-a-quarter-end", "one-day-before"],
+)
 def test_provisional_exactly_on_recent_periods_of_the_declaring_indicators(as_at, four_quarters, eight_quarters):
     assert provisional_rows(as_at) == expected(four_quarters, eight_quarters)
 

@@ -78,13 +78,20 @@ class _Finder(ast.NodeVisitor):
     def visit_Call(self, node: ast.Call) -> None:
         if isinstance(node.func, ast.Name) and node.func.id in ATTRIBUTE_FUNCTIONS and len(node.args) >= 2:
             target, name = node.args[0], node.args[1]
-            if isinstance(name, ast.Constant) and isinstance(name.value, str) and _private(name.value) \
-                    and not self._own(target):
+            if (
+                isinstance(name, ast.Constant)
+                and isinstance(name.value, str)
+                and _private(name.value)
+                and not self._own(target)
+            ):
                 self._report(node, ast.unparse(node))
             elif node.func.id in ("setattr", "delattr") and self._library(target):
                 self._report(node, ast.unparse(node))
-        if isinstance(node.func, ast.Attribute) and node.func.attr in ("update", "setdefault", "pop", "clear") \
-                and self._is_environ(node.func.value):
+        if (
+            isinstance(node.func, ast.Attribute)
+            and node.func.attr in ("update", "setdefault", "pop", "clear")
+            and self._is_environ(node.func.value)
+        ):
             self._report(node, ast.unparse(node))
         self.generic_visit(node)
 
@@ -128,8 +135,9 @@ class _Finder(ast.NodeVisitor):
         return isinstance(root, ast.Name) and root.id in self.library_names
 
     def _is_environ(self, node: ast.AST) -> bool:
-        return (isinstance(node, ast.Attribute) and node.attr == "environ") or \
-            (isinstance(node, ast.Name) and node.id == "environ" and "environ" in self.library_names)
+        return (isinstance(node, ast.Attribute) and node.attr == "environ") or (
+            isinstance(node, ast.Name) and node.id == "environ" and "environ" in self.library_names
+        )
 
 
 def private_uses(source: str) -> list[tuple[int, str]]:
@@ -150,8 +158,11 @@ def test_no_private_name_of_a_library_in_pipelines_or_schemas():
     for folder in FOLDERS:
         for path in sorted((ROOT / folder).rglob("*.py")):
             name = str(path.relative_to(ROOT))
-            uses = [u for u in private_uses(path.read_text(encoding="utf-8"))
-                    if not any(u[1].startswith(allowed) for allowed in PROCESS_SETTINGS.get(name, []))]
+            uses = [
+                u
+                for u in private_uses(path.read_text(encoding="utf-8"))
+                if not any(u[1].startswith(allowed) for allowed in PROCESS_SETTINGS.get(name, []))
+            ]
             if uses:
                 found[name] = uses
     assert found == {}
@@ -160,7 +171,7 @@ def test_no_private_name_of_a_library_in_pipelines_or_schemas():
 def test_the_walk_finds_each_kind_of_private_use():
     """Each pattern the walk looks for, in the forms the code had before decision 0033, and the
     project's own private names, which stay allowed."""
-    source = '''
+    source = """
 import os
 import xlsxwriter.workbook
 import duckdb._private_module
@@ -190,7 +201,7 @@ def write(ws, formats, table):
     os.environ.update(A="1")
     _prepare(ws)
     Local()._helper()
-'''
+"""
     found = [what for _, what in private_uses(source)]
     assert found == [
         "import duckdb._private_module",

@@ -1,4 +1,5 @@
 """The quality suite guards the publication: a broken dataset is not published."""
+
 import shutil
 
 import polars as pl
@@ -28,14 +29,17 @@ def test_a_broken_dataset_stops_the_publication(handmade, tmp_path, monkeypatch)
     build = tmp_path / "warehouse.duckdb.build-broken"
     shutil.copy(warehouse, build)
     from pipelines.publish import vintage
+
     original = vintage.disclosure_controlled
 
     def broken(panel):
         # After disclosure control, one shown percentage of 150%: impossible, and caught.
         safe = original(panel)
         first = safe.with_row_index("i").filter((pl.col("unit") == "percent") & ~pl.col("suppressed"))["i"][0]
-        return safe.with_columns(value=pl.when(pl.int_range(pl.len()) == first).then(150.0).otherwise(pl.col("value")),
-                                 ci_upper=pl.when(pl.int_range(pl.len()) == first).then(160.0).otherwise(pl.col("ci_upper")))
+        return safe.with_columns(
+            value=pl.when(pl.int_range(pl.len()) == first).then(150.0).otherwise(pl.col("value")),
+            ci_upper=pl.when(pl.int_range(pl.len()) == first).then(160.0).otherwise(pl.col("ci_upper")),
+        )
 
     monkeypatch.setattr(vintage, "disclosure_controlled", broken)
     before_latest = (publish_dir / "latest").resolve()

@@ -1,6 +1,7 @@
 """Funnel-plot limits (pipelines/publish/report/funnel.py) against DHSC's PHStatsMethods, the
 Fingertips implementation (a test-only dependency: decision 0029), and against the Wilson
 interval they are defined by."""
+
 from __future__ import annotations
 
 import math
@@ -13,8 +14,9 @@ from statsmodels.stats.proportion import proportion_confint
 from pipelines.publish.report import funnel
 
 # Boroughs' numerators and denominators: small, middling and large, including 0% and a high rate.
-TABLE = pd.DataFrame({"num": [0, 3, 40, 130, 145, 190, 70, 900, 2500, 12],
-                      "den": [9, 25, 300, 800, 800, 800, 800, 6000, 14000, 15]})
+TABLE = pd.DataFrame(
+    {"num": [0, 3, 40, 130, 145, 190, 70, 900, 2500, 12], "den": [9, 25, 300, 800, 800, 800, 800, 6000, 14000, 15]}
+)
 
 
 def test_limits_worked_by_hand():
@@ -33,8 +35,9 @@ def test_limits_equal_phstatsmethods():
     centre = TABLE["num"].sum() / TABLE["den"].sum()
     assert table["baseline"].iloc[0] == pytest.approx(100 * centre, abs=1e-12)
     assert len(table) == 100
-    for n, lo95, hi95, lo998, hi998 in table[["Population", "lower_2s_limit", "upper_2s_limit", "lower_3s_limit",
-                                              "upper_3s_limit"]].itertuples(index=False):
+    for n, lo95, hi95, lo998, hi998 in table[
+        ["Population", "lower_2s_limit", "upper_2s_limit", "lower_3s_limit", "upper_3s_limit"]
+    ].itertuples(index=False):
         ours = funnel.limits(centre, n)
         assert abs(100 * ours.lower_95 - lo95) < 1e-9 and abs(100 * ours.upper_95 - hi95) < 1e-9, n
         assert abs(100 * ours.lower_998 - lo998) < 1e-9 and abs(100 * ours.upper_998 - hi998) < 1e-9, n
@@ -43,8 +46,13 @@ def test_limits_equal_phstatsmethods():
 def test_positions_equal_phstatsmethods():
     assigned = assign_funnel_significance(TABLE.copy(), "num", "proportion", denom_col="den")
     centre = TABLE["num"].sum() / TABLE["den"].sum()
-    words = {"High (0.001)": funnel.ABOVE_998, "High (0.025)": funnel.ABOVE_95, "Not significant": funnel.WITHIN,
-             "Low (0.025)": funnel.BELOW_95, "Low (0.001)": funnel.BELOW_998}
+    words = {
+        "High (0.001)": funnel.ABOVE_998,
+        "High (0.025)": funnel.ABOVE_95,
+        "Not significant": funnel.WITHIN,
+        "Low (0.025)": funnel.BELOW_95,
+        "Low (0.001)": funnel.BELOW_998,
+    }
     ours = [funnel.position(num, den, centre) for num, den in TABLE[["num", "den"]].itertuples(index=False)]
     assert ours == [words[s] for s in assigned["significance"]]
     assert len(set(ours)) >= 4  # the table reaches most positions, so the comparison means something

@@ -14,6 +14,7 @@ London, in Q2 and the financial year:
 All four rows have denominators under 10, so the Panel saw them suppressed before and after:
 the Panel's dataset is byte-for-byte the same.
 """
+
 import hashlib
 
 import re
@@ -23,8 +24,16 @@ import polars as pl
 from helpers import copy_state, query
 from pipelines.refresh import run_refresh
 
-KEY = ["indicator_id", "category", "period_type", "period_start", "geography_type", "geography_code",
-       "breakdown", "breakdown_value"]
+KEY = [
+    "indicator_id",
+    "category",
+    "period_type",
+    "period_start",
+    "geography_type",
+    "geography_code",
+    "breakdown",
+    "breakdown_value",
+]
 
 
 def revise(path):
@@ -36,8 +45,11 @@ def revise(path):
 
 
 def folder_digest(folder):
-    return {p.relative_to(folder).as_posix(): hashlib.sha256(p.read_bytes()).hexdigest()
-            for p in sorted(folder.rglob("*")) if p.is_file()}
+    return {
+        p.relative_to(folder).as_posix(): hashlib.sha256(p.read_bytes()).hexdigest()
+        for p in sorted(folder.rglob("*"))
+        if p.is_file()
+    }
 
 
 def test_a_resent_quarter_supersedes_the_old_version_and_moves_only_its_figures(handmade, tmp_path):
@@ -54,8 +66,11 @@ def test_a_resent_quarter_supersedes_the_old_version_and_moves_only_its_figures(
     outcome = run_refresh(paths)
     assert outcome.exit_code == 0, outcome.message + outcome.detail
 
-    loads = query(paths, "select sha256, status, rows_read, rows_loaded, rows_quarantined from audit.loads "
-                         "where source = 'mps_crimes' and file_name = '2009-07.csv' order by status")
+    loads = query(
+        paths,
+        "select sha256, status, rows_read, rows_loaded, rows_quarantined from audit.loads "
+        "where source = 'mps_crimes' and file_name = '2009-07.csv' order by status",
+    )
     assert loads.rows() == [(new_sha, "accepted", 5, 4, 1), (old_sha, "superseded", 5, 4, 1)]
     # A revised quarter: the police raw table is written whole, and dbt builds every model whole.
     log = sorted((paths.warehouse.parent / "logs").glob("refresh-*.log"))[-1].read_text(encoding="utf-8")
@@ -66,10 +81,18 @@ def test_a_resent_quarter_supersedes_the_old_version_and_moves_only_its_figures(
     after = query(paths, "select * from marts.indicators")
     assert after.height == before.height
     changed = before.join(after, on=KEY, how="inner", suffix="_new", nulls_equal=True).filter(
-        pl.any_horizontal(pl.col(c).ne_missing(pl.col(f"{c}_new")) for c in before.columns if c not in KEY))
-    got = {(r["period_type"], str(r["period_start"]), r["geography_code"]):
-           (r["numerator"], r["denominator"], r["numerator_new"], r["denominator_new"], round(r["value_new"], 2))
-           for r in changed.iter_rows(named=True)}
+        pl.any_horizontal(pl.col(c).ne_missing(pl.col(f"{c}_new")) for c in before.columns if c not in KEY)
+    )
+    got = {
+        (r["period_type"], str(r["period_start"]), r["geography_code"]): (
+            r["numerator"],
+            r["denominator"],
+            r["numerator_new"],
+            r["denominator_new"],
+            round(r["value_new"], 2),
+        )
+        for r in changed.iter_rows(named=True)
+    }
     assert set(changed["indicator_id"]) == {"police_timely_recording_rate"}
     assert set(changed["category"]) == {"rape"} and set(changed["breakdown"]) == {"total"}
     assert got == {
@@ -93,8 +116,16 @@ def test_a_resent_quarter_supersedes_the_old_version_and_moves_only_its_figures(
     assert revisions.filter(pl.col("times_changed") > 0).height == 0
 
 
-REVISION_KEY = ["indicator_id", "category", "period_type", "period", "geography_type", "geography_code",
-                "breakdown", "breakdown_value"]
+REVISION_KEY = [
+    "indicator_id",
+    "category",
+    "period_type",
+    "period",
+    "geography_type",
+    "geography_code",
+    "breakdown",
+    "breakdown_value",
+]
 
 
 def test_indicator_revisions_lists_exactly_the_published_values_that_changed(handmade, tmp_path):
@@ -114,8 +145,10 @@ def test_indicator_revisions_lists_exactly_the_published_values_that_changed(han
     old_csv = pl.read_csv(paths.publish / first / "indicators.csv", infer_schema=False)
     path = paths.landing / "service_returns" / "2009-07.csv"
     text = path.read_text(encoding="utf-8")
-    for line in ("RCC-NORTH,RAPE_CRISIS,E12000007,NEW_REFERRALS,TOTAL,ALL,",
-                 "RCC-NORTH,RAPE_CRISIS,E12000007,NEW_REFERRALS,GENDER,FEMALE,"):
+    for line in (
+        "RCC-NORTH,RAPE_CRISIS,E12000007,NEW_REFERRALS,TOTAL,ALL,",
+        "RCC-NORTH,RAPE_CRISIS,E12000007,NEW_REFERRALS,GENDER,FEMALE,",
+    ):
         assert text.count(line + "20\n") == 1
         text = text.replace(line + "20\n", line + "25\n")
     path.write_text(text, encoding="utf-8")
@@ -135,9 +168,17 @@ def test_indicator_revisions_lists_exactly_the_published_values_that_changed(han
     assert set(revised["indicator_id"]) == {"services_new_referrals"}
 
     def revision(category, period, breakdown="total", value="ALL"):
-        [row] = revised.filter((pl.col("category") == category) & (pl.col("period") == period)
-                               & (pl.col("geography_type") == "london") & (pl.col("breakdown") == breakdown)
-                               & (pl.col("breakdown_value") == value)).select("first_value", "latest_value").rows()
+        [row] = (
+            revised.filter(
+                (pl.col("category") == category)
+                & (pl.col("period") == period)
+                & (pl.col("geography_type") == "london")
+                & (pl.col("breakdown") == breakdown)
+                & (pl.col("breakdown_value") == value)
+            )
+            .select("first_value", "latest_value")
+            .rows()
+        )
         return row
 
     assert revision("all", "2009/10 Q2") == (30, 35)
@@ -145,10 +186,18 @@ def test_indicator_revisions_lists_exactly_the_published_values_that_changed(han
     assert revision("rape_crisis", "2009/10 Q2") == (20, 25)
     assert revision("rape_crisis", "2009/10") == (60, 65)
     assert revision("rape_crisis", "2009/10 Q2", "gender", "FEMALE") == (20, 25)
-    [female] = revisions.filter((pl.col("indicator_id") == "services_new_referrals") & (pl.col("category") == "all")
-                                & (pl.col("period") == "2009/10 Q2") & (pl.col("geography_type") == "london")
-                                & (pl.col("breakdown") == "gender") & (pl.col("breakdown_value") == "FEMALE")
-                                ).select("first_value", "latest_value", "times_changed").rows()
+    [female] = (
+        revisions.filter(
+            (pl.col("indicator_id") == "services_new_referrals")
+            & (pl.col("category") == "all")
+            & (pl.col("period") == "2009/10 Q2")
+            & (pl.col("geography_type") == "london")
+            & (pl.col("breakdown") == "gender")
+            & (pl.col("breakdown_value") == "FEMALE")
+        )
+        .select("first_value", "latest_value", "times_changed")
+        .rows()
+    )
     assert female == (None, None, 0)
     assert not revised.filter(pl.col("geography_type") != "london").height  # a pan-London provider
 
@@ -157,13 +206,17 @@ def test_indicator_revisions_lists_exactly_the_published_values_that_changed(han
     # each London total revised, with its first and latest value.
     report = (paths.publish / second / "report.html").read_text(encoding="utf-8")
     section = report.split('id="revisions"')[1].split("</section>")[0]
-    assert (f"{revised.height} rows of this dataset have a different value from the one first published, "
-            "4 of them London totals.") in section
+    assert (
+        f"{revised.height} rows of this dataset have a different value from the one first published, "
+        "4 of them London totals."
+    ) in section
     listed = re.findall(r'<tr><th scope="row">([^<]*)</th>(.*?)</tr>', section)
     cells = sorted((name, *re.findall(r"<td[^>]*>(.*?)</td>", rest)[:5]) for name, rest in listed)
-    assert cells == sorted([
-        ("New referrals to support services", "all VAWG", "2009/10 Q2", first, "30", "35"),
-        ("New referrals to support services", "all VAWG", "2009/10", first, "100", "105"),
-        ("New referrals to support services", "rape crisis", "2009/10 Q2", first, "20", "25"),
-        ("New referrals to support services", "rape crisis", "2009/10", first, "60", "65"),
-    ])
+    assert cells == sorted(
+        [
+            ("New referrals to support services", "all VAWG", "2009/10 Q2", first, "30", "35"),
+            ("New referrals to support services", "all VAWG", "2009/10", first, "100", "105"),
+            ("New referrals to support services", "rape crisis", "2009/10 Q2", first, "20", "25"),
+            ("New referrals to support services", "rape crisis", "2009/10", first, "60", "65"),
+        ]
+    )

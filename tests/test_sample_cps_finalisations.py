@@ -6,6 +6,7 @@ independent reader. Linkage is checked against `mps_charged_cases` (the charged 
 police files) and the police generator's records, and the calibration targets are measured as
 the warehouse will measure them.
 """
+
 from __future__ import annotations
 
 import csv
@@ -120,8 +121,16 @@ def test_exact_format_and_excel_mess(landing):
     labels = {
         "defendant_sex": {"", "Male", "Female", "Not known"},
         "victim_sex": {"", "Male", "Female", "Not known"},
-        "defendant_ethnicity": {"", "White", "Mixed", "Asian", "Black", "Chinese or Other",
-                                "Not stated", "Not provided"},
+        "defendant_ethnicity": {
+            "",
+            "White",
+            "Mixed",
+            "Asian",
+            "Black",
+            "Chinese or Other",
+            "Not stated",
+            "Not provided",
+        },
     }
     seen = {"crlf": 0, "dmy": 0}
     for p in cps:
@@ -155,8 +164,9 @@ def test_loader_accepts_exactly_the_clean_rows_and_quarantines_the_junk(landing,
         result = validate("cps_finalisations", read_raw(p, CPS), p.stem)
         assert result.rows_read == result.rows_loaded + result.rows_quarantined
         assert 1 <= result.rows_quarantined <= 0.002 * result.rows_read + 3
-        accepted.append(result.accepted.with_columns(
-            pl.lit(p.stem).alias("quarter"), pl.lit(p.stem).alias("file_sha256")))
+        accepted.append(
+            result.accepted.with_columns(pl.lit(p.stem).alias("quarter"), pl.lit(p.stem).alias("file_sha256"))
+        )
         quarantine.append(result.quarantine)
     accepted = pl.concat(accepted)
     quarantine = pl.concat(quarantine)
@@ -164,11 +174,9 @@ def test_loader_accepts_exactly_the_clean_rows_and_quarantines_the_junk(landing,
     rules = set(quarantine["rule"]) | set(across["rule"])
     assert rules <= set(JUNK_TYPES.values())
     assert len(rules) >= 8
-    kept = accepted.join(across.select("file_sha256", "row_number"),
-                         on=["file_sha256", "row_number"], how="anti")
+    kept = accepted.join(across.select("file_sha256", "row_number"), on=["file_sha256", "row_number"], how="anti")
     columns = ["quarter", *COLUMNS]
-    assert kept.select(columns).sort("urn", "defendant_ref").equals(
-        frame.select(columns).sort("urn", "defendant_ref"))
+    assert kept.select(columns).sort("urn", "defendant_ref").equals(frame.select(columns).sort("urn", "defendant_ref"))
 
 
 # ------------------------------------------------------------------------------------------
@@ -201,25 +209,34 @@ def test_unlinked_share_and_defendants_per_case(frame):
 
 def test_linked_values_come_from_the_police_record(frame, charged):
     crimes = charged.with_columns(
-        pl.col("ho_offence_code").is_in(RAPE_CODES).alias("rape"),
-        pl.col("outcome_date").alias("charge_date"))
-    per_urn = crimes.sort("crime_ref").group_by("cps_urn", maintain_order=True).agg(
-        pl.col("borough_code").first(), pl.col("rape").any(), pl.col("flag_domestic").any(),
-        pl.col("victim_sex").first(), pl.col("charge_date").max())
-    linked = frame.filter(pl.col("link") == "police").join(
-        per_urn, left_on="urn", right_on="cps_urn", how="inner")
+        pl.col("ho_offence_code").is_in(RAPE_CODES).alias("rape"), pl.col("outcome_date").alias("charge_date")
+    )
+    per_urn = (
+        crimes.sort("crime_ref")
+        .group_by("cps_urn", maintain_order=True)
+        .agg(
+            pl.col("borough_code").first(),
+            pl.col("rape").any(),
+            pl.col("flag_domestic").any(),
+            pl.col("victim_sex").first(),
+            pl.col("charge_date").max(),
+        )
+    )
+    linked = frame.filter(pl.col("link") == "police").join(per_urn, left_on="urn", right_on="cps_urn", how="inner")
     assert linked.height == frame.filter(pl.col("link") == "police").height
     assert (linked["police_borough_code"] == linked["borough_code"]).all()
     assert (linked["vawg_flags"].str.contains("RAPE") == linked["rape"]).all()
     assert (linked["vawg_flags"].str.contains("DOMESTIC_ABUSE") == linked["flag_domestic"]).all()
     sex = linked.filter(pl.col("victim_sex").is_not_null()).select(
-        pl.col("victim_sex"), pl.col("victim_sex_right").replace_strict(
-            {"F": "FEMALE", "M": "MALE", "U": "NOT_KNOWN"}).alias("police"))
+        pl.col("victim_sex"),
+        pl.col("victim_sex_right").replace_strict({"F": "FEMALE", "M": "MALE", "U": "NOT_KNOWN"}).alias("police"),
+    )
     assert (sex["victim_sex"] == sex["police"]).all()
     # finalised one to six quarters after the charge
     lag = linked.select(
         (pl.col("finalised_date").dt.year() * 4 + (pl.col("finalised_date").dt.month() - 1) // 3)
-        - (pl.col("charge_date").dt.year() * 4 + (pl.col("charge_date").dt.month() - 1) // 3))
+        - (pl.col("charge_date").dt.year() * 4 + (pl.col("charge_date").dt.month() - 1) // 3)
+    )
     assert lag.to_series().is_between(1, 6).all()
 
 
@@ -250,14 +267,20 @@ def test_rape_unsuccessful_share_2007_08(frame):
 
 
 def test_domestic_abuse_victim_issue_share(frame):
-    da = frame.filter(pl.col("vawg_flags").str.contains("DOMESTIC_ABUSE") & ~pl.col("convicted")
-                      & (pl.col("outcome") != "ADMIN_FINALISED"))
+    da = frame.filter(
+        pl.col("vawg_flags").str.contains("DOMESTIC_ABUSE")
+        & ~pl.col("convicted")
+        & (pl.col("outcome") != "ADMIN_FINALISED")
+    )
     for year, group in da.group_by("fy"):
         share = group["unsuccessful_reason"].is_in(VICTIM_ISSUES).mean()
         assert abs(100 * share - 50) <= 50 / group.height + 1e-9, year
     # other strands have fewer victim-issue reasons
-    other = frame.filter(~pl.col("vawg_flags").str.contains("DOMESTIC_ABUSE") & ~pl.col("convicted")
-                         & (pl.col("outcome") != "ADMIN_FINALISED"))
+    other = frame.filter(
+        ~pl.col("vawg_flags").str.contains("DOMESTIC_ABUSE")
+        & ~pl.col("convicted")
+        & (pl.col("outcome") != "ADMIN_FINALISED")
+    )
     assert 0.2 < other["unsuccessful_reason"].is_in(VICTIM_ISSUES).mean() < 0.4
 
 
@@ -266,13 +289,21 @@ def test_outcome_mix(frame):
     share = dict(zip(shares["outcome"], shares["proportion"]))
     assert 0.02 <= share["ADMIN_FINALISED"] <= 0.04
     assert share["GUILTY_PLEA"] > share["CONVICTED_AFTER_TRIAL"] > share["PROOF_IN_ABSENCE"] > 0
-    assert set(share) == {*CONVICTIONS, "DISCONTINUED", "NO_CASE_TO_ANSWER",
-                          "DISMISSED_AFTER_TRIAL", "ACQUITTED", "DISCHARGED", "ADMIN_FINALISED"}
+    assert set(share) == {
+        *CONVICTIONS,
+        "DISCONTINUED",
+        "NO_CASE_TO_ANSWER",
+        "DISMISSED_AFTER_TRIAL",
+        "ACQUITTED",
+        "DISCHARGED",
+        "ADMIN_FINALISED",
+    }
     unsuccessful = frame.filter(~pl.col("convicted") & (pl.col("outcome") != "ADMIN_FINALISED"))
     assert unsuccessful["unsuccessful_reason"].null_count() == 0
-    assert frame.filter(pl.col("convicted") | (pl.col("outcome") == "ADMIN_FINALISED"))[
-        "unsuccessful_reason"].null_count() == frame.filter(
-        pl.col("convicted") | (pl.col("outcome") == "ADMIN_FINALISED")).height
+    assert (
+        frame.filter(pl.col("convicted") | (pl.col("outcome") == "ADMIN_FINALISED"))["unsuccessful_reason"].null_count()
+        == frame.filter(pl.col("convicted") | (pl.col("outcome") == "ADMIN_FINALISED")).height
+    )
 
 
 def test_end_to_end_rape_conviction_rate_2008_09(frame, charged):
@@ -285,8 +316,9 @@ def test_end_to_end_rape_conviction_rate_2008_09(frame, charged):
 
     def convicted_rapes(crimes: pl.DataFrame, cps: pl.DataFrame) -> pl.DataFrame:
         urns = cps.filter(pl.col("outcome").is_in(CONVICTIONS))["urn"].unique().implode()
-        return crimes.filter(pl.col("ho_offence_code").is_in(RAPE_CODES)
-                             & (fy("recorded_date") == 2008) & pl.col("cps_urn").is_in(urns))
+        return crimes.filter(
+            pl.col("ho_offence_code").is_in(RAPE_CODES) & (fy("recorded_date") == 2008) & pl.col("cps_urn").is_in(urns)
+        )
 
     convicted = convicted_rapes(mature, finalised).height
     rate = 100 * convicted / recorded
@@ -309,8 +341,7 @@ def test_files_carry_the_excel_mess(tmp_path):
         names = [h.strip().lower() for h in header]
         df = pl.DataFrame(rows, schema=names, orient="row")
         lower += df["defendant_sex"].is_in(["male", "female", "not known"]).any()
-        spaced += (df["vawg_flags"].str.contains("; ").any()
-                   or df["urn"].str.contains(r"^ | $").any())
+        spaced += df["vawg_flags"].str.contains("; ").any() or df["urn"].str.contains(r"^ | $").any()
     assert lower and spaced
 
 

@@ -5,6 +5,7 @@ The files are read with the project's reader and validator (and its rules across
 counts are those the warehouse will load: the FMU's 2008 calibration exactly, the Havens'
 volumes and shares within the tolerances their generator documents.
 """
+
 from __future__ import annotations
 
 import csv

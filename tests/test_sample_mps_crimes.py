@@ -4,6 +4,7 @@ The files are re-read here with a small, independent parser (BOM / Windows-1252,
 blank lines, header case, several date and timestamp forms) and the calibration targets are
 counted on the *current* version of each record, as the warehouse will count them.
 """
+
 from __future__ import annotations
 
 import csv
@@ -40,10 +41,22 @@ def parse_dates(col: str) -> pl.Expr:
 
 def parse_timestamps(col: str) -> pl.Expr:
     c = pl.col(col)
-    naive = pl.coalesce(
-        *[c.str.strptime(pl.Datetime("us"), f, strict=False) for f in (
-            "%Y-%m-%dT%H:%M:%S", "%Y-%m-%d %H:%M:%S", "%Y-%m-%dT%H:%M", "%d/%m/%Y %H:%M:%S", "%d/%m/%Y %H:%M")]
-    ).dt.replace_time_zone("Europe/London", ambiguous="earliest", non_existent="null").dt.convert_time_zone("UTC")
+    naive = (
+        pl.coalesce(
+            *[
+                c.str.strptime(pl.Datetime("us"), f, strict=False)
+                for f in (
+                    "%Y-%m-%dT%H:%M:%S",
+                    "%Y-%m-%d %H:%M:%S",
+                    "%Y-%m-%dT%H:%M",
+                    "%d/%m/%Y %H:%M:%S",
+                    "%d/%m/%Y %H:%M",
+                )
+            ]
+        )
+        .dt.replace_time_zone("Europe/London", ambiguous="earliest", non_existent="null")
+        .dt.convert_time_zone("UTC")
+    )
     aware = c.str.strptime(pl.Datetime("us", "UTC"), "%Y-%m-%dT%H:%M:%S%:z", strict=False)
     return pl.coalesce(aware, naive)
 
@@ -72,16 +85,22 @@ def load(paths: list[Path]) -> pl.DataFrame:
     return df.with_columns(
         [pl.col(c).str.to_uppercase() for c in codes]
         + [pl.col("ho_offence_code").str.to_uppercase().str.replace(r"^4\.1$", "4/1")]
-        + [parse_dates(c).alias(c) for c in ("reported_date", "recorded_date", "offence_date", "no_crime_date", "outcome_date")]
+        + [
+            parse_dates(c).alias(c)
+            for c in ("reported_date", "recorded_date", "offence_date", "no_crime_date", "outcome_date")
+        ]
         + [parse_timestamps("last_modified").alias("ts")]
     )
 
 
 def current(df: pl.DataFrame) -> pl.DataFrame:
     """Current version per crime_ref: latest last_modified, a tie going to the later file."""
-    return (df.filter(pl.col("ts").is_not_null())
-            .sort(["crime_ref", "ts", "file_idx"])
-            .group_by("crime_ref", maintain_order=True).last())
+    return (
+        df.filter(pl.col("ts").is_not_null())
+        .sort(["crime_ref", "ts", "file_idx"])
+        .group_by("crime_ref", maintain_order=True)
+        .last()
+    )
 
 
 def fy_counts(cur: pl.DataFrame, fy: int) -> dict[str, int]:
@@ -113,8 +132,12 @@ def published_counts(scale: float, months: list[str]) -> dict[tuple[str, str, st
 def borough_month_counts(cur: pl.DataFrame) -> dict[tuple[str, str, str], int]:
     crime = cur.filter(pl.col("classification") == "CRIME").with_columns(
         pl.col("recorded_date").dt.strftime("%Y%m").alias("month"),
-        pl.when(pl.col("ho_offence_code").is_in(RAPE)).then(pl.lit("Rape"))
-        .when(pl.col("ho_offence_code").is_in(OSO)).then(pl.lit("Other Sexual Offences")).alias("minor"))
+        pl.when(pl.col("ho_offence_code").is_in(RAPE))
+        .then(pl.lit("Rape"))
+        .when(pl.col("ho_offence_code").is_in(OSO))
+        .then(pl.lit("Other Sexual Offences"))
+        .alias("minor"),
+    )
     g = crime.filter(pl.col("minor").is_not_null()).group_by(["minor", "borough_code", "month"]).len()
     return {(r["minor"], r["borough_code"], r["month"]): r["len"] for r in g.iter_rows(named=True)}
 
@@ -175,8 +198,12 @@ def test_crime_refs_and_row_rules(fy_world):
     assert good.group_by(["file", "crime_ref"]).len()["len"].max() == 1
     assert (good["crime_ref"].str.slice(8, 2) == good["recorded_date"].dt.strftime("%y")).all()
     # dates and timestamps of real rows are valid and consistent
-    ends = pl.DataFrame({"file": [p.stem for p in paths],
-                         "q_end": [common.quarter_end_date(common.quarter_ordinal(*common.parse_month(p.stem))) for p in paths]})
+    ends = pl.DataFrame(
+        {
+            "file": [p.stem for p in paths],
+            "q_end": [common.quarter_end_date(common.quarter_ordinal(*common.parse_month(p.stem))) for p in paths],
+        }
+    )
     good = good.join(ends, on="file", how="left", maintain_order="left")
     assert good["ts"].null_count() == 0 and good["recorded_date"].null_count() == 0
     good = good.with_columns(pl.col("ts").dt.convert_time_zone("Europe/London").dt.date().alias("lm_date"))
@@ -202,7 +229,9 @@ def test_crime_refs_and_row_rules(fy_world):
     for flag in ("flag_domestic", "flag_honour", "flag_forced_marriage", "flag_fgm", "flag_multiple_perpetrator"):
         assert set(good[flag].unique()) <= {"Y", "N", ""}
     # an out-of-scope version only for a record sent before (records leaving scope)
-    flags = pl.any_horizontal([pl.col(f) == "Y" for f in ("flag_domestic", "flag_honour", "flag_forced_marriage", "flag_fgm")])
+    flags = pl.any_horizontal(
+        [pl.col(f) == "Y" for f in ("flag_domestic", "flag_honour", "flag_forced_marriage", "flag_fgm")]
+    )
     strand = pl.col("ho_offence_code").is_in(RAPE + OSO + ["8L", "8M", "8Q", "72", "71", "24", "106"])
     oos = good.filter(~flags & ~(strand & pl.col("classification").is_in(["CRIME", "NO_CRIME"])))
     assert oos.height > 0
@@ -213,19 +242,24 @@ def test_crime_refs_and_row_rules(fy_world):
 def test_versions_across_files(fy_world):
     _, df = fy_world
     real = df.filter(~pl.col("crime_ref").str.starts_with("0"))
-    per_ref = real.group_by("crime_ref").agg(pl.len().alias("n"), pl.col("classification").n_unique().alias("ncls"),
-                                              pl.col("ho_offence_code").n_unique().alias("ncode"))
-    assert per_ref.filter(pl.col("n") >= 2).height > 0.3 * per_ref.height   # outcomes arrive later
-    assert per_ref.filter(pl.col("ncls") == 2).height > 1000                   # later no-crimed
-    assert per_ref.filter(pl.col("ncode") == 2).height > 50                    # reclassified
+    per_ref = real.group_by("crime_ref").agg(
+        pl.len().alias("n"),
+        pl.col("classification").n_unique().alias("ncls"),
+        pl.col("ho_offence_code").n_unique().alias("ncode"),
+    )
+    assert per_ref.filter(pl.col("n") >= 2).height > 0.3 * per_ref.height  # outcomes arrive later
+    assert per_ref.filter(pl.col("ncls") == 2).height > 1000  # later no-crimed
+    assert per_ref.filter(pl.col("ncode") == 2).height > 50  # reclassified
     cur = current(df)
     recent = cur.filter(pl.col("recorded_date") >= pl.date(2009, 1, 1), pl.col("classification") == "CRIME")
-    assert 0.35 < (recent["outcome_type"] == "").mean() < 0.7                  # about half still pending at the end
+    assert 0.35 < (recent["outcome_type"] == "").mean() < 0.7  # about half still pending at the end
     old = cur.filter(pl.col("recorded_date") < pl.date(2007, 10, 1), pl.col("classification") == "CRIME")
     assert (old["outcome_type"] == "").mean() < 0.05
     # a resent older state: a row that is not the latest version of its record, in a later file
     latest = real.group_by("crime_ref").agg(pl.col("ts").max().alias("tmax"), pl.col("file_idx").max().alias("fmax"))
-    resent = real.join(latest, on="crime_ref").filter((pl.col("ts") < pl.col("tmax")) & (pl.col("file_idx") == pl.col("fmax")))
+    resent = real.join(latest, on="crime_ref").filter(
+        (pl.col("ts") < pl.col("tmax")) & (pl.col("file_idx") == pl.col("fmax"))
+    )
     assert resent.height > 0
 
 
@@ -255,8 +289,9 @@ def test_outcomes_arrive_with_a_spread_by_type(fy_world):
     assert 0.035 < (charges > 365).mean() < 0.08
     # Some outcomes are in the record's first file: the version in the file of the recorded
     # quarter already carries one (a third of charges, two thirds of withdrawals arrive then).
-    first = (df.filter(~pl.col("crime_ref").str.starts_with("0") & (pl.col("classification") == "CRIME"))
-             .filter(pl.col("file") == pl.col("recorded_date").dt.truncate("1q").dt.strftime("%Y-%m")))
+    first = df.filter(~pl.col("crime_ref").str.starts_with("0") & (pl.col("classification") == "CRIME")).filter(
+        pl.col("file") == pl.col("recorded_date").dt.truncate("1q").dt.strftime("%Y-%m")
+    )
     assert first.filter(pl.col("outcome_type") == "1").height > 1000
     assert first.filter(pl.col("outcome_type").is_in(["14", "16"])).height > 10_000
 
@@ -272,8 +307,10 @@ def test_latest_quarter_of_the_default_demo_has_every_outcome(tmp_path):
     records = cur.filter(pl.col("recorded_date").is_between(pl.date(2013, 1, 1), pl.date(2013, 3, 31)))
     crimes = records.filter(pl.col("classification") == "CRIME")
     rates = {}
-    for name, strand in (("domestic", crimes.filter(pl.col("flag_domestic") == "Y")),
-                         ("rape", crimes.filter(pl.col("ho_offence_code").is_in(RAPE)))):
+    for name, strand in (
+        ("domestic", crimes.filter(pl.col("flag_domestic") == "Y")),
+        ("rape", crimes.filter(pl.col("ho_offence_code").is_in(RAPE))),
+    ):
         outcome = strand["outcome_type"]
         rates[name] = (outcome.is_in(["14", "16"]).mean(), (outcome == "1").mean(), (outcome == "").mean())
     wd, ch, pending = rates["domestic"]
@@ -293,7 +330,13 @@ def test_latest_quarter_of_the_default_demo_has_every_outcome(tmp_path):
 def test_financial_year_targets_at_scale_1(fy_world):
     _, df = fy_world
     cur = current(df)
-    assert fy_counts(cur, 2008) == {"domestic": 53_069, "rape": 2_180, "mp_rape": 93, "honour": 256, "honour_crime": 132}
+    assert fy_counts(cur, 2008) == {
+        "domestic": 53_069,
+        "rape": 2_180,
+        "mp_rape": 93,
+        "honour": 256,
+        "honour_crime": 132,
+    }
     c07 = fy_counts(cur, 2007)
     assert (c07["domestic"], c07["rape"]) == (50_832, 1_904)
     # realistic shares on the same data
@@ -325,7 +368,10 @@ def test_targets_scale_with_rounding(tmp_path):
 
 
 def test_package_subset_matches_the_reference():
-    names = {r["borough_name"]: r["borough_code"] for r in csv.DictReader(open(Path(__file__).parents[1] / "seeds" / "boroughs.csv"))}
+    names = {
+        r["borough_name"]: r["borough_code"]
+        for r in csv.DictReader(open(Path(__file__).parents[1] / "seeds" / "boroughs.csv"))
+    }
     names["London Heathrow and London City Airports"] = "E09000017"
     ref: dict[tuple[str, str, str], int] = {}
     with open(REFERENCE, newline="") as f:
@@ -355,7 +401,7 @@ def test_files_carry_the_excel_mess(tmp_path):
     assert any(b"\r\n" in r for r in raws) and any(b"\r\n" not in r for r in raws)
     assert any(b"\n\n" in r or b"\r\n\r\n" in r for r in raws)
     headers = [read_header(p) for p in paths]
-    assert any(h != COLUMNS for h in headers)                          # case or order differs
+    assert any(h != COLUMNS for h in headers)  # case or order differs
     assert any([x.strip().lower() for x in h] != COLUMNS for h in headers)  # shuffled
     text = "".join(decode_extract(r) for r in raws)
     assert re.search(r",\d{1,2}/\d{1,2}/\d{4},", text) and re.search(r",\d{4}-\d{2}-\d{2},", text)
@@ -365,15 +411,20 @@ def test_files_carry_the_excel_mess(tmp_path):
 
 def test_junk_types_documented():
     from pipelines.sample import mps_crimes
+
     for name in JUNK_TYPES:
         assert f"``{name}``" in mps_crimes.__doc__
 
 
 def test_csv_lines_match_the_csv_module():
-    frame = pl.DataFrame({"a": ["x", "", 'say "hi"', "a,b", "line\nbreak", " pad "], "b": ["1", "2", "", "4", "\r", "é"]})
+    frame = pl.DataFrame(
+        {"a": ["x", "", 'say "hi"', "a,b", "line\nbreak", " pad "], "b": ["1", "2", "", "4", "\r", "é"]}
+    )
     for quote_all in (False, True):
         buf = io.StringIO(newline="")  # with CRLF line ends csv quotes any field holding CR or LF
-        csv.writer(buf, lineterminator="\r\n", quoting=csv.QUOTE_ALL if quote_all else csv.QUOTE_MINIMAL).writerows(frame.iter_rows())
+        csv.writer(buf, lineterminator="\r\n", quoting=csv.QUOTE_ALL if quote_all else csv.QUOTE_MINIMAL).writerows(
+            frame.iter_rows()
+        )
         assert "\r\n".join(common.csv_lines(frame, quote_all)) + "\r\n" == buf.getvalue()
 
 

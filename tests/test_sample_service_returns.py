@@ -4,6 +4,7 @@ The files are read twice: with a small independent parser (BOM / Windows-1252, c
 lines, header case) for the format, and through the landing loader (`read_raw` + `validate`)
 for what the warehouse will accept.
 """
+
 from __future__ import annotations
 
 import csv
@@ -29,7 +30,9 @@ START, END = "2007-04", "2013-03"  # the default range of `vawg sample`
 # ------------------------------------------------------------------------------------------
 def read_extract(path: Path) -> tuple[list[str], pl.DataFrame]:
     """Raw header and a frame of the values as written (untrimmed), canonical column names."""
-    rows = [r for r in csv.reader(io.StringIO(decode_extract(path.read_bytes()), newline="")) if any(f.strip() for f in r)]
+    rows = [
+        r for r in csv.reader(io.StringIO(decode_extract(path.read_bytes()), newline="")) if any(f.strip() for f in r)
+    ]
     header = rows[0]
     names = [h.strip().lower() for h in header]
     return header, pl.DataFrame(rows[1:], schema={n: pl.Utf8 for n in names}, orient="row", strict=False)
@@ -42,7 +45,9 @@ def loaded(paths: list[Path]) -> tuple[pl.DataFrame, pl.DataFrame]:
         r = validate("service_returns", read_raw(p, SOURCES["service_returns"].columns), p.stem)
         assert r.rows_read == r.accepted.height + r.quarantine.height
         accepted.append(r.accepted.with_columns(pl.lit(p.stem).alias("quarter")))
-        quarantine.append(r.quarantine.with_columns(pl.lit(p.stem).alias("quarter"), pl.lit(r.rows_read).alias("rows_read")))
+        quarantine.append(
+            r.quarantine.with_columns(pl.lit(p.stem).alias("quarter"), pl.lit(r.rows_read).alias("rows_read"))
+        )
     return pl.concat(accepted), pl.concat(quarantine)
 
 
@@ -85,8 +90,7 @@ def test_the_columns_and_codes_are_the_spec_ones(default_range):
     paths = default_range[0]
     assert gen.COLUMNS == list(SOURCES["service_returns"].columns) == list(sr.COLUMNS)
     assert gen.MEASURES == list(sr.MEASURES)
-    assert {b: tuple(c) for b, c in gen.CATEGORIES.items()} == {
-        b: c for b, c in sr.CATEGORIES.items() if b != "TOTAL"}
+    assert {b: tuple(c) for b, c in gen.CATEGORIES.items()} == {b: c for b, c in sr.CATEGORIES.items() if b != "TOTAL"}
     texts = [p.read_bytes() for p in paths]
     for p in paths:
         header, frame = read_extract(p)
@@ -120,7 +124,8 @@ def test_only_the_deliberately_invalid_rows_are_quarantined(default_range):
         name = f"{q // 4}-{(q % 4) * 3 + 1:02d}"
         want = sorted(
             (p.provider_id, p.service_type, p.borough_code, *r)
-            for p in gen.PROVIDERS if p.sends(q)
+            for p in gen.PROVIDERS
+            if p.sends(q)
             for r in gen.provider_return(p, q, 1.0, 1)
         )
         got = accepted.filter(pl.col("quarter") == name).select(sr.COLUMNS).rows()
@@ -132,7 +137,8 @@ def test_breakdowns_add_up_except_the_unbalanced_one(default_range):
     provider, quarter, measure, breakdown = gen.UNBALANCED
     bad = sr.breakdowns_not_adding_up(accepted, by=["quarter"])
     assert bad.select("quarter", "provider_id", "measure", "breakdown").rows() == [
-        (quarter, provider, measure, breakdown)]
+        (quarter, provider, measure, breakdown)
+    ]
     total, summed = bad.row(0)[-2:]
     assert summed - total == max(3, round(0.08 * total))
 
@@ -143,7 +149,8 @@ def test_the_unbalanced_breakdown_and_the_missing_return_at_any_scale_and_seed(t
     accepted, _ = loaded(paths)
     bad = sr.breakdowns_not_adding_up(accepted, by=["quarter"])
     assert bad.select("quarter", "provider_id", "measure", "breakdown").rows() == [
-        (gen.UNBALANCED[1], gen.UNBALANCED[0], gen.UNBALANCED[2], gen.UNBALANCED[3])]
+        (gen.UNBALANCED[1], gen.UNBALANCED[0], gen.UNBALANCED[2], gen.UNBALANCED[3])
+    ]
     sent = set(accepted.select("provider_id", "quarter").unique().rows())
     assert gen.MISSING_RETURN not in sent
     assert (gen.MISSING_RETURN[0], "2011-04") in sent
@@ -171,8 +178,10 @@ def test_the_missing_return_first_and_last_returns(default_range):
     # expected (a return in any of the four quarters before) but nothing sent
     assert gen.missing_returns(START, END) == [
         ("IDVA-CROYDON", "2011-07"),
-        ("OUTREACH-BRENT", "2012-01"), ("OUTREACH-BRENT", "2012-04"),
-        ("OUTREACH-BRENT", "2012-07"), ("OUTREACH-BRENT", "2012-10"),
+        ("OUTREACH-BRENT", "2012-01"),
+        ("OUTREACH-BRENT", "2012-04"),
+        ("OUTREACH-BRENT", "2012-07"),
+        ("OUTREACH-BRENT", "2012-10"),
     ]
     assert gen.missing_returns("2011-07", "2011-09") == []  # nothing before it in the range
     assert gen.missing_returns("2011-04", "2011-09") == [("IDVA-CROYDON", "2011-07")]
@@ -187,12 +196,16 @@ def test_providers_types_and_boroughs(default_range):
     london = set(pairs.filter(pl.col("borough_code") == "E12000007")["provider_id"])
     assert {"REFUGE-LONDON", "HELPLINE-LONDON", "RCC-NORTH"} <= london
     # every return has the four measures, each with its TOTAL
-    measures = accepted.filter(pl.col("breakdown") == "TOTAL").group_by("provider_id", "quarter").agg(
-        pl.col("measure").sort())
+    measures = (
+        accepted.filter(pl.col("breakdown") == "TOTAL").group_by("provider_id", "quarter").agg(pl.col("measure").sort())
+    )
     assert set(map(tuple, measures["measure"].to_list())) == {tuple(sorted(sr.MEASURES))}
     # a non-zero total has every breakdown; zero categories are left out by most providers
-    with_breakdowns = accepted.filter(pl.col("breakdown") != "TOTAL").group_by(
-        "provider_id", "quarter", "measure").agg(pl.col("breakdown").n_unique())
+    with_breakdowns = (
+        accepted.filter(pl.col("breakdown") != "TOTAL")
+        .group_by("provider_id", "quarter", "measure")
+        .agg(pl.col("breakdown").n_unique())
+    )
     assert set(with_breakdowns["breakdown"]) == {5}
     zeros = accepted.filter(pl.col("count") == 0, pl.col("breakdown") != "TOTAL")
     assert set(zeros["provider_id"]) == {"RCC-EAST", "REFUGE-LONDON", "HELPLINE-LONDON"}

@@ -89,11 +89,16 @@ def test_a_clean_file_is_accepted_with_normalised_values(tmp_path):
             defendant_ethnicity="chinese or other",
             victim_sex="not known",
         ),
-        record(3, finalised_date="1/4/2009", outcome="ADMIN_FINALISED",
-               defendant_ethnicity="Not stated", victim_sex="Male"),
-        record(4, outcome="proof_in_absence", defendant_ethnicity="Not provided",
-               vawg_flags="TRAFFICKING;PROSTITUTION;FGM;STALKING;HARASSMENT;CHILD_ABUSE;"
-                          "SEXUAL_OFFENCES;HONOUR_BASED_VIOLENCE;FORCED_MARRIAGE"),
+        record(
+            3, finalised_date="1/4/2009", outcome="ADMIN_FINALISED", defendant_ethnicity="Not stated", victim_sex="Male"
+        ),
+        record(
+            4,
+            outcome="proof_in_absence",
+            defendant_ethnicity="Not provided",
+            vawg_flags="TRAFFICKING;PROSTITUTION;FGM;STALKING;HARASSMENT;CHILD_ABUSE;"
+            "SEXUAL_OFFENCES;HONOUR_BASED_VIOLENCE;FORCED_MARRIAGE",
+        ),
     ]
     result = load(tmp_path, rows)
 
@@ -115,25 +120,31 @@ def test_a_clean_file_is_accepted_with_normalised_values(tmp_path):
     }
     first = result.accepted.row(0, named=True)
     assert (first["finalised_date"], first["unsuccessful_reason"]) == (dt.date(2009, 5, 14), None)
-    assert (first["defendant_sex"], first["defendant_ethnicity"], first["victim_sex"]) == (
-        "MALE", "BLACK", "FEMALE")
+    assert (first["defendant_sex"], first["defendant_ethnicity"], first["victim_sex"]) == ("MALE", "BLACK", "FEMALE")
     assert result.accepted["finalised_date"][2] == dt.date(2009, 4, 1)
     assert result.accepted["outcome"].to_list() == [
-        "GUILTY_PLEA", "DISCONTINUED", "ADMIN_FINALISED", "PROOF_IN_ABSENCE"]
+        "GUILTY_PLEA",
+        "DISCONTINUED",
+        "ADMIN_FINALISED",
+        "PROOF_IN_ABSENCE",
+    ]
     assert result.accepted["defendant_ethnicity"][2:].to_list() == ["NOT_STATED", "NOT_PROVIDED"]
     assert result.accepted["vawg_flags"][3] == (
         "CHILD_ABUSE;FGM;FORCED_MARRIAGE;HARASSMENT;HONOUR_BASED_VIOLENCE;PROSTITUTION;"
-        "SEXUAL_OFFENCES;STALKING;TRAFFICKING")
+        "SEXUAL_OFFENCES;STALKING;TRAFFICKING"
+    )
     assert warnings(result) == {}  # Not known / Not stated / Not provided are values
     assert_accounted(result)
 
 
 def test_every_unsuccessful_outcome_takes_every_reason(tmp_path):
-    outcomes = ["DISCONTINUED", "NO_CASE_TO_ANSWER", "DISMISSED_AFTER_TRIAL", "ACQUITTED",
-                "DISCHARGED"]
+    outcomes = ["DISCONTINUED", "NO_CASE_TO_ANSWER", "DISMISSED_AFTER_TRIAL", "ACQUITTED", "DISCHARGED"]
     reasons = cps.reason_codes()
-    rows = [record(i * 100 + j, outcome=o, unsuccessful_reason=r)
-            for i, o in enumerate(outcomes) for j, r in enumerate(reasons)]
+    rows = [
+        record(i * 100 + j, outcome=o, unsuccessful_reason=r)
+        for i, o in enumerate(outcomes)
+        for j, r in enumerate(reasons)
+    ]
     result = load(tmp_path, rows)
     assert quarantined(result) == []
     assert result.accepted.height == 45
@@ -164,8 +175,8 @@ def test_duplicate_key_quarantines_every_row_sharing_it(tmp_path):
 
 
 @pytest.mark.parametrize(
-    "column", ["urn", "defendant_ref", "finalised_date", "police_borough_code", "vawg_flags",
-               "outcome"],
+    "column",
+    ["urn", "defendant_ref", "finalised_date", "police_borough_code", "vawg_flags", "outcome"],
 )
 def test_required_missing(tmp_path, column):
     result = load(tmp_path, [record(1), record(2, **{column: "  "})])
@@ -329,8 +340,7 @@ def test_the_first_rule_broken_is_reported(tmp_path):
 
 def test_optional_values_invalid_become_unknown_with_warnings(tmp_path):
     rows = [
-        record(1, defendant_sex="M", defendant_age="9", defendant_ethnicity="Other",
-               victim_sex="F"),
+        record(1, defendant_sex="M", defendant_age="9", defendant_ethnicity="Other", victim_sex="F"),
         record(2, defendant_sex="", defendant_age="", defendant_ethnicity="", victim_sex=""),
         record(3, defendant_age="111"),
         record(4, defendant_age="36.5", defendant_ethnicity="Chinese_or_Other"),
@@ -343,10 +353,8 @@ def test_optional_values_invalid_become_unknown_with_warnings(tmp_path):
     acc = result.accepted
     assert acc["defendant_sex"].to_list() == [None, None, "MALE", "MALE", "MALE", "FEMALE", "MALE"]
     assert acc["defendant_age"].to_list() == [None, None, None, None, 10, 110, None]
-    assert acc["defendant_ethnicity"].to_list() == [
-        None, None, "BLACK", None, "ASIAN", "BLACK", None]
-    assert acc["victim_sex"].to_list() == [
-        None, None, "FEMALE", "FEMALE", "NOT_KNOWN", "FEMALE", "FEMALE"]
+    assert acc["defendant_ethnicity"].to_list() == [None, None, "BLACK", None, "ASIAN", "BLACK", None]
+    assert acc["victim_sex"].to_list() == [None, None, "FEMALE", "FEMALE", "NOT_KNOWN", "FEMALE", "FEMALE"]
     assert warnings(result) == {
         "defendant_sex": 2,
         "defendant_age": 5,
@@ -374,8 +382,7 @@ def test_a_missing_conditionally_required_column_rejects_the_file(tmp_path):
     path = write(tmp_path, csv_text([record(1)], header))
     with pytest.raises(FileRejected) as err:
         read_raw(path, CPS)
-    assert err.value.reason == (
-        "cps_finalisations/2009-04.csv lacks the required column 'unsuccessful_reason'.")
+    assert err.value.reason == ("cps_finalisations/2009-04.csv lacks the required column 'unsuccessful_reason'.")
 
 
 def test_header_only_file_and_ragged_rows(tmp_path):
@@ -390,8 +397,10 @@ def test_header_only_file_and_ragged_rows(tmp_path):
 
 def test_excel_mess_bom_cp1252_header_case_and_shuffled_columns(tmp_path):
     header = [h.upper() if i % 2 else f" {h.title()} " for i, h in enumerate(HEADER)][::-1]
-    rows = [{h: record(1)[h.strip().lower()] for h in header},
-            {h: record(2, defendant_ethnicity="White")[h.strip().lower()] for h in header}]
+    rows = [
+        {h: record(1)[h.strip().lower()] for h in header},
+        {h: record(2, defendant_ethnicity="White")[h.strip().lower()] for h in header},
+    ]
     text = csv_text(rows, header, eol="\r\n")
     result = load(tmp_path, text.encode("cp1252"))
     assert quarantined(result) == []
@@ -407,24 +416,29 @@ def test_excel_mess_bom_cp1252_header_case_and_shuffled_columns(tmp_path):
 def accepted_of(tmp_path: Path, quarter: str, rows: list[dict]) -> pl.DataFrame:
     result = load(tmp_path, rows, quarter)
     assert quarantined(result) == []
-    return result.accepted.with_columns(
-        pl.lit(quarter).alias("quarter"), pl.lit(f"sha-{quarter}").alias("file_sha256")
-    )
+    return result.accepted.with_columns(pl.lit(quarter).alias("quarter"), pl.lit(f"sha-{quarter}").alias("file_sha256"))
 
 
 def test_duplicate_key_across_files_keeps_the_earliest(tmp_path):
-    earlier = accepted_of(tmp_path, "2009-04", [
-        record(1), record(2), record(3, urn="01AB1111109")])
-    middle = accepted_of(tmp_path, "2009-07", [
-        record(4, finalised_date="01/08/2009"),
-        record(1, finalised_date="02/08/2009", urn="01kd1234509"),  # repeats 2009-04 row 1
-        record(3, finalised_date="03/08/2009"),  # same defendant, other URN: a new key
-    ])
-    later = accepted_of(tmp_path, "2009-10", [
-        record(4, finalised_date="01/11/2009"),  # repeats 2009-07 row 1
-        record(2, finalised_date="02/11/2009"),  # repeats 2009-04 row 2
-        record(5, finalised_date="03/11/2009"),
-    ])
+    earlier = accepted_of(tmp_path, "2009-04", [record(1), record(2), record(3, urn="01AB1111109")])
+    middle = accepted_of(
+        tmp_path,
+        "2009-07",
+        [
+            record(4, finalised_date="01/08/2009"),
+            record(1, finalised_date="02/08/2009", urn="01kd1234509"),  # repeats 2009-04 row 1
+            record(3, finalised_date="03/08/2009"),  # same defendant, other URN: a new key
+        ],
+    )
+    later = accepted_of(
+        tmp_path,
+        "2009-10",
+        [
+            record(4, finalised_date="01/11/2009"),  # repeats 2009-07 row 1
+            record(2, finalised_date="02/11/2009"),  # repeats 2009-04 row 2
+            record(5, finalised_date="03/11/2009"),
+        ],
+    )
     # files come in any order: the quarter decides which row is kept
     rows = pl.concat([later, earlier, middle])
 
@@ -443,7 +457,10 @@ def test_duplicate_key_across_files_keeps_the_earliest(tmp_path):
     record_json = json.loads(quarantine["raw_record"][0])
     assert list(record_json) == list(cps.COLUMNS)
     assert (record_json["urn"], record_json["defendant_ref"], record_json["finalised_date"]) == (
-        "01KD1234509", "D1", "2009-08-02")
+        "01KD1234509",
+        "D1",
+        "2009-08-02",
+    )
 
 
 def test_no_rows_no_failures_across_files(tmp_path):

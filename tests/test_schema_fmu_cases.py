@@ -46,8 +46,7 @@ def case(n: int = 1, **values) -> dict:
     return {**BASE, "Case Reference": f"FMU/2012/{n:04d}", **changed}
 
 
-def workbook(tmp_path: Path, rows: list[dict], quarter: str = "2012-01",
-             headings: list[str] | None = None) -> Path:
+def workbook(tmp_path: Path, rows: list[dict], quarter: str = "2012-01", headings: list[str] | None = None) -> Path:
     """A workbook whose first sheet has the headings (as given) then the rows; a dt.date is
     written as a date cell, '' and None as an empty cell."""
     headings = headings or HEADINGS
@@ -126,8 +125,7 @@ def test_every_region_and_code_any_case(tmp_path):
         "LONDON", "SOUTH_EAST", "SOUTH_WEST", "EAST_OF_ENGLAND", "EAST_MIDLANDS",
         "WEST_MIDLANDS", "YORKSHIRE_AND_THE_HUMBER", "NORTH_WEST", "NORTH_EAST", "WALES",
         "SCOTLAND", "NORTHERN_IRELAND", "UNKNOWN"]  # fmt: skip  # continued lines aligned under the opening bracket
-    assert out["age_band"].to_list()[:8] == [
-        "UNDER_16", "16-17", "18-21", "22-25", "26-30", "31-40", "41+", "UNKNOWN"]
+    assert out["age_band"].to_list()[:8] == ["UNDER_16", "16-17", "18-21", "22-25", "26-30", "31-40", "41+", "UNKNOWN"]
     assert out["gender"].to_list()[:3] == ["FEMALE", "MALE", "UNKNOWN"]
     assert out["disability"].to_list()[:3] == ["YES", "NO", "UNKNOWN"]
     assert out["lgbt"].to_list()[:3] == ["YES", "NO", "UNKNOWN"]
@@ -145,7 +143,11 @@ def test_text_dates_and_a_datetime_cell(tmp_path):
     result = load(tmp_path, rows)
     assert quarantined(result) == []
     assert result.accepted["date_opened"].to_list() == [
-        dt.date(2012, 1, 4), dt.date(2012, 3, 31), dt.date(2012, 2, 5), dt.date(2012, 2, 29)]
+        dt.date(2012, 1, 4),
+        dt.date(2012, 3, 31),
+        dt.date(2012, 2, 5),
+        dt.date(2012, 2, 29),
+    ]
 
 
 def test_a_csv_file_is_accepted_too(tmp_path):
@@ -244,8 +246,7 @@ def _landed(tmp_path: Path, files: dict[str, list[dict]]) -> pl.DataFrame:
     for quarter, rows in files.items():
         result = load(tmp_path, rows, quarter)
         assert quarantined(result) == []
-        frames.append(result.accepted.with_columns(
-            quarter=pl.lit(quarter), file_sha256=pl.lit(f"sha-{quarter}")))
+        frames.append(result.accepted.with_columns(quarter=pl.lit(quarter), file_sha256=pl.lit(f"sha-{quarter}")))
     return pl.concat(frames)
 
 
@@ -283,7 +284,10 @@ def test_cross_file_quarantine_gives_audit_rows(tmp_path):
     record = json.loads(audit["raw_record"][0])
     assert list(record) == [c for c in fmu.OUTPUT if c != "row_number"]
     assert (record["case_reference"], record["date_opened"], record["uk_region"]) == (
-        "FMU/2012/0001", "2012-04-03", "WALES")
+        "FMU/2012/0001",
+        "2012-04-03",
+        "WALES",
+    )
 
 
 # ---------------------------------------------------------------------- contract

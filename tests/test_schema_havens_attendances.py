@@ -131,8 +131,7 @@ def test_messy_values_are_normalised(tmp_path):
 def test_xlsx_with_a_date_cell(tmp_path):
     workbook = openpyxl.Workbook()
     workbook.active.append([h.upper() for h in HEADER] + ["client_name"])
-    values = {**record(1), "attendance_date": dt.date(2012, 2, 29), "client_age": 19.0,
-              "client_gender": 2}
+    values = {**record(1), "attendance_date": dt.date(2012, 2, 29), "client_age": 19.0, "client_gender": 2}
     workbook.active.append([values[h] for h in HEADER] + ["Jane Doe"])
     path = tmp_path / SOURCE / "2012-01.xlsx"
     path.parent.mkdir(parents=True)
@@ -142,8 +141,7 @@ def test_xlsx_with_a_date_cell(tmp_path):
     result = validate(SOURCE, raw, "2012-01")
     assert quarantined(result) == []
     row = result.accepted.row(0, named=True)
-    assert (row["attendance_date"], row["client_age"], row["client_gender"]) == (
-        dt.date(2012, 2, 29), 19, "2")
+    assert (row["attendance_date"], row["client_age"], row["client_gender"]) == (dt.date(2012, 2, 29), 19, "2")
 
 
 # ------------------------------------------------------------------------- rules
@@ -177,7 +175,7 @@ def test_each_rule(tmp_path, changes, expected):
     raw_record = json.loads(result.quarantine["raw_record"][0])
     assert list(raw_record) == HEADER
     column = expected[1]
-    assert raw_record[column] == ((changes[column].strip() or None))
+    assert raw_record[column] == (changes[column].strip() or None)
 
 
 def test_first_rule_wins_and_duplicates_take_every_row(tmp_path):
@@ -230,8 +228,7 @@ def test_optional_values_become_unknown_and_are_counted(tmp_path):
             first["reported_to_police"], first["client_gender"]) == (None,) * 6  # fmt: skip  # continued lines aligned under the opening bracket
     assert (second["client_age"], second["client_ethnicity"], second["client_sexuality"],
             second["residence_borough_code"]) == (None,) * 4  # fmt: skip  # continued lines aligned under the opening bracket
-    assert (third["client_age"], third["client_ethnicity"], third["reported_to_police"]) == (
-        110, "99", "U")
+    assert (third["client_age"], third["client_ethnicity"], third["reported_to_police"]) == (110, "99", "U")
     assert (fourth["acute"], fourth["client_age"]) == (False, None)
     assert result.warning_total == 16
 
@@ -250,8 +247,7 @@ def _landed(tmp_path: Path, files: dict[str, list[dict]]) -> pl.DataFrame:
     for quarter, rows in files.items():
         result = load(tmp_path, csv_text(rows), quarter)
         assert quarantined(result) == []
-        frames.append(result.accepted.with_columns(
-            quarter=pl.lit(quarter), file_sha256=pl.lit(f"sha-{quarter}")))
+        frames.append(result.accepted.with_columns(quarter=pl.lit(quarter), file_sha256=pl.lit(f"sha-{quarter}")))
     return pl.concat(frames)
 
 
@@ -278,7 +274,10 @@ def test_an_attendance_id_of_an_earlier_file_is_quarantined_in_the_later_one(tmp
     record_ = json.loads(audit["raw_record"][0])
     assert list(record_) == HEADER
     assert (record_["attendance_id"], record_["attendance_date"], record_["acute"]) == (
-        "HV-2012-00401", "2012-04-02", "true")
+        "HV-2012-00401",
+        "2012-04-02",
+        "true",
+    )
 
 
 def test_no_rows_no_cross_file_failures():
@@ -301,5 +300,4 @@ def test_rule_names_are_documented_and_pandera_checks_carry_them():
     for name in havens.RULES:
         assert f"`{name}`" in havens.__doc__
     assert havens.COLUMNS == tuple(HEADER)
-    assert set(havens.WARNINGS) == set(HEADER) - {
-        "attendance_id", "attendance_date", "haven", "assault_type"}
+    assert set(havens.WARNINGS) == set(HEADER) - {"attendance_id", "attendance_date", "haven", "assault_type"}

@@ -31,8 +31,9 @@ EAST = ("RCC-EAST", "RAPE_CRISIS", "E09000030")
 HELPLINE = ("HELPLINE-LONDON", "HELPLINE", "E12000007")
 
 
-def row(provider=HACKNEY, measure="NEW_REFERRALS", breakdown="TOTAL", category="ALL",
-        count="10", **values: str) -> dict[str, str]:
+def row(
+    provider=HACKNEY, measure="NEW_REFERRALS", breakdown="TOTAL", category="ALL", count="10", **values: str
+) -> dict[str, str]:
     provider_id, service_type, borough_code = provider
     return {
         "provider_id": provider_id, "service_type": service_type, "borough_code": borough_code,
@@ -52,9 +53,7 @@ def gender(provider=HACKNEY, measure="NEW_REFERRALS", female="9", male="1") -> l
 
 def csv_text(rows: list[dict], header: list[str] | None = None, eol: str = "\n") -> str:
     out = io.StringIO()
-    writer = csv.DictWriter(
-        out, fieldnames=header or HEADER, lineterminator=eol, extrasaction="ignore"
-    )
+    writer = csv.DictWriter(out, fieldnames=header or HEADER, lineterminator=eol, extrasaction="ignore")
     writer.writeheader()
     writer.writerows(rows)
     return out.getvalue()
@@ -137,9 +136,7 @@ def test_a_clean_return_is_accepted_with_typed_values(tmp_path):
     # breakdowns that the one-row returns of CITY-ISVA, P0..P5 and HELPLINE did not send.
     missing = sr.breakdowns_not_adding_up(result.accepted)
     assert missing.filter(pl.col("provider_id") == "IDVA-HACKNEY").height == 0
-    assert missing.filter(pl.col("provider_id") == "P0")["breakdown"].to_list() == list(
-        sr.CATEGORY_BREAKDOWNS
-    )
+    assert missing.filter(pl.col("provider_id") == "P0")["breakdown"].to_list() == list(sr.CATEGORY_BREAKDOWNS)
     assert_accounted(result)
 
 
@@ -150,9 +147,7 @@ def test_the_spec_example_loads_whole(tmp_path):
     # Its GENDER adds up (84 + 0 + 3 = 87); the excerpt sends no other breakdown, and a
     # breakdown with no rows counts as all zeros, which does not add up to a non-zero total.
     not_adding_up = sr.breakdowns_not_adding_up(result.accepted)
-    assert not_adding_up.filter(
-        (pl.col("measure") == "NEW_REFERRALS") & (pl.col("breakdown") == "GENDER")
-    ).height == 0
+    assert not_adding_up.filter((pl.col("measure") == "NEW_REFERRALS") & (pl.col("breakdown") == "GENDER")).height == 0
     assert not_adding_up.rows()[:2] == [
         ("RCC-EAST", "NEW_REFERRALS", "ETHNICITY", 87, 0),
         ("RCC-EAST", "NEW_REFERRALS", "DISABILITY", 87, 0),
@@ -165,9 +160,7 @@ def test_header_only_file_is_accepted_with_no_rows(tmp_path):
     assert result.rows_read == 0
     assert result.accepted.height == 0 and result.quarantine.height == 0
     assert result.accepted.schema == pl.Schema(sr.OUTPUT)
-    assert sr.breakdowns_not_adding_up(result.accepted).schema == pl.Schema(
-        sr.NOT_ADDING_UP_SCHEMA
-    )
+    assert sr.breakdowns_not_adding_up(result.accepted).schema == pl.Schema(sr.NOT_ADDING_UP_SCHEMA)
 
 
 def test_ragged_rows_are_quarantined_and_the_rest_loads(tmp_path):
@@ -178,9 +171,9 @@ def test_ragged_rows_are_quarantined_and_the_rest_loads(tmp_path):
     assert accepted_numbers(result) == [1, 3]
     assert json.loads(result.quarantine["raw_record"][0])["category"] == "FEMALE"
     # the breakdown lost its FEMALE row, and is reported
-    assert sr.breakdowns_not_adding_up(result.accepted).filter(
-        pl.col("breakdown") == "GENDER"
-    ).rows() == [("IDVA-HACKNEY", "NEW_REFERRALS", "GENDER", 10, 1)]
+    assert sr.breakdowns_not_adding_up(result.accepted).filter(pl.col("breakdown") == "GENDER").rows() == [
+        ("IDVA-HACKNEY", "NEW_REFERRALS", "GENDER", 10, 1)
+    ]
 
 
 # -------------------------------------------------------------------------- rules
@@ -213,7 +206,8 @@ def test_required_missing(tmp_path):
         (10, "required_missing", "count"),
     ]
     assert json.loads(result.quarantine["raw_record"][6]) == {
-        **row(breakdown="AGE_BAND", category="55-64"), "count": None
+        **row(breakdown="AGE_BAND", category="55-64"),
+        "count": None,
     }
     assert accepted_numbers(result) == [1, 2, 3]
     assert_accounted(result)
@@ -437,11 +431,11 @@ def test_breakdowns_not_adding_up_across_files():
     accepted = pl.concat([
         frame("2012-04", "B", 5, 4), frame("2012-01", "B", 5, 5), frame("2012-01", "A", 2, 3)
     ])  # fmt: skip  # one row per line, as a table
-    gender_only = sr.breakdowns_not_adding_up(accepted, by=["quarter"]).filter(
-        pl.col("breakdown") == "GENDER"
-    )
-    assert gender_only.rows() == [("2012-01", "A", "NEW_REFERRALS", "GENDER", 2, 3),
-                                  ("2012-04", "B", "NEW_REFERRALS", "GENDER", 5, 4)]
+    gender_only = sr.breakdowns_not_adding_up(accepted, by=["quarter"]).filter(pl.col("breakdown") == "GENDER")
+    assert gender_only.rows() == [
+        ("2012-01", "A", "NEW_REFERRALS", "GENDER", 2, 3),
+        ("2012-04", "B", "NEW_REFERRALS", "GENDER", 5, 4),
+    ]
     assert gender_only.columns == ["quarter", *sr.NOT_ADDING_UP_SCHEMA]
 
 

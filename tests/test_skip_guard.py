@@ -1,4 +1,5 @@
 """tests/skip_guard.py: a run with a skipped test fails, under pytest-xdist too."""
+
 from __future__ import annotations
 
 import subprocess
@@ -18,9 +19,12 @@ def _run(folder: Path, body: str, *args: str) -> subprocess.CompletedProcess:
     (folder / "pytest.ini").write_text("[pytest]\n", encoding="utf-8")  # this folder is the rootdir
     (folder / "conftest.py").write_text(
         f"import sys\nsys.path.insert(0, {str(TESTS)!r})\n"
-        "from skip_guard import pytest_sessionfinish, pytest_terminal_summary  # noqa: F401\n", encoding="utf-8")
-    (folder / "test_throwaway.py").write_text("import pytest\n\n\ndef test_runs():\n    assert True\n\n\n" + body,
-                                              encoding="utf-8")
+        "from skip_guard import pytest_sessionfinish, pytest_terminal_summary  # noqa: F401\n",
+        encoding="utf-8",
+    )
+    (folder / "test_throwaway.py").write_text(
+        "import pytest\n\n\ndef test_runs():\n    assert True\n\n\n" + body, encoding="utf-8"
+    )
     return subprocess.run([sys.executable, "-m", "pytest", "-q", "-p", "no:cacheprovider", *args, str(folder)],
                           capture_output=True, text=True, timeout=120, cwd=folder)  # fmt: skip  # continued lines aligned under the opening bracket
 

@@ -1,6 +1,7 @@
 """Every registered source (pipelines/sources.py) has all its parts, in every layer; an entry
 missing one is named with the part (issue 20, point 1). README.md, "Adding a source", lists the
 same parts for someone adding a sixth source."""
+
 import dataclasses
 import inspect
 from pathlib import Path
@@ -24,6 +25,7 @@ CONTRACT = ("SOURCE", "COLUMNS", "OUTPUT", "RULES", "WARNINGS", "raw", "stage", 
 def definitions():
     ensure_manifest()
     from pipelines.definitions import load_definitions
+
     return load_definitions()
 
 
@@ -47,8 +49,13 @@ def missing_parts(source: Source, definitions, tmp_path: Path) -> list[str]:
             missing.append("schema module: does not validate a file of its columns")
 
     parameters = list(inspect.signature(source.write_sample).parameters) if callable(source.write_sample) else []
-    if parameters[:5] != ["landing", "start", "end", "scale", "seed"] or writers().get(source.id) is not source.write_sample:
-        missing.append(f"sample generator: pipelines/sample/{source.id}.py write_{source.id}(landing, start, end, scale, seed)")
+    if (
+        parameters[:5] != ["landing", "start", "end", "scale", "seed"]
+        or writers().get(source.id) is not source.write_sample
+    ):
+        missing.append(
+            f"sample generator: pipelines/sample/{source.id}.py write_{source.id}(landing, start, end, scale, seed)"
+        )
 
     graph = definitions.resolve_asset_graph()
     groups = {key.to_user_string(): graph.get(key).group_name for key in graph.get_all_asset_keys()}
@@ -71,7 +78,9 @@ def missing_parts(source: Source, definitions, tmp_path: Path) -> list[str]:
     if not source.staging_model.startswith(f"stg_{source.staging}__") or not staging_model.is_file():
         missing.append(f"dbt staging model: models/staging/{source.staging}/{source.staging_model}.sql")
     elif f"source('{dbt_source}', '{table}')" not in staging_model.read_text(encoding="utf-8"):
-        missing.append(f"dbt staging model: {source.staging_model} does not select from source('{dbt_source}', '{table}')")
+        missing.append(
+            f"dbt staging model: {source.staging_model} does not select from source('{dbt_source}', '{table}')"
+        )
     if not (MODELS / "intermediate" / source.area / f"{source.record_model}.sql").is_file():
         missing.append(f"dbt intermediate model: models/intermediate/{source.area}/{source.record_model}.sql")
     if not (MODELS / "marts" / source.area / f"{source.fact_model}.sql").is_file():
@@ -93,8 +102,13 @@ def test_every_registered_source_has_all_its_parts(source_id, definitions, tmp_p
 
 
 def test_the_registry_is_the_spec_s_five_sources_and_indicators_yml_uses_only_them():
-    assert [s.id for s in SOURCES] == ["mps_crimes", "cps_finalisations", "havens_attendances", "fmu_cases",
-                                       "service_returns"]
+    assert [s.id for s in SOURCES] == [
+        "mps_crimes",
+        "cps_finalisations",
+        "havens_attendances",
+        "fmu_cases",
+        "service_returns",
+    ]
     indicators = yaml.safe_load(INDICATORS_YML.read_text(encoding="utf-8"))
     assert list(indicators["sources"]) == list(BY_ID)
     assert {p["source"] for p in indicators["populations"].values()} <= set(BY_ID)
@@ -104,18 +118,21 @@ def test_the_registry_is_the_spec_s_five_sources_and_indicators_yml_uses_only_th
 POLICE = BY_ID["mps_crimes"]
 
 
-@pytest.mark.parametrize(("broken", "named"), [
-    # an entry whose schema module is another source's
-    (dataclasses.replace(POLICE, schema=BY_ID["cps_finalisations"].schema), "schema module"),
-    # file rules that lost a column
-    (dataclasses.replace(POLICE, columns=dict(list(POLICE.columns.items())[:-1])), "file rules"),
-    (dataclasses.replace(POLICE, write_sample=BY_ID["cps_finalisations"].write_sample), "sample generator"),
-    (dataclasses.replace(POLICE, staging="police"), "dbt staging model"),
-    (dataclasses.replace(POLICE, staging_model="stg_mps__crime_records"), "dbt staging model"),
-    (dataclasses.replace(POLICE, area="crime"), "dbt intermediate model, dbt marts model"),
-    (dataclasses.replace(POLICE, fact_model="fct_crimes"), "dbt marts model"),
-    (dataclasses.replace(POLICE, record_model="int_crime_records_current"), "indicators.yml"),
-])
+@pytest.mark.parametrize(
+    ("broken", "named"),
+    [
+        # an entry whose schema module is another source's
+        (dataclasses.replace(POLICE, schema=BY_ID["cps_finalisations"].schema), "schema module"),
+        # file rules that lost a column
+        (dataclasses.replace(POLICE, columns=dict(list(POLICE.columns.items())[:-1])), "file rules"),
+        (dataclasses.replace(POLICE, write_sample=BY_ID["cps_finalisations"].write_sample), "sample generator"),
+        (dataclasses.replace(POLICE, staging="police"), "dbt staging model"),
+        (dataclasses.replace(POLICE, staging_model="stg_mps__crime_records"), "dbt staging model"),
+        (dataclasses.replace(POLICE, area="crime"), "dbt intermediate model, dbt marts model"),
+        (dataclasses.replace(POLICE, fact_model="fct_crimes"), "dbt marts model"),
+        (dataclasses.replace(POLICE, record_model="int_crime_records_current"), "indicators.yml"),
+    ],
+)
 def test_an_entry_missing_a_part_is_named_with_that_part(broken, named, definitions, tmp_path):
     problems = missing_parts(broken, definitions, tmp_path)
     assert ", ".join(p.split(":")[0] for p in problems) == named, problems
@@ -126,5 +143,13 @@ def test_a_sixth_source_registered_alone_lists_every_place_still_to_touch(defini
     # is missing; the staging, intermediate and marts models it names exist (they are police's).
     sixth = dataclasses.replace(POLICE, id="police_stops")
     assert [p.split(":")[0] for p in missing_parts(sixth, definitions, tmp_path)] == [
-        "schema module", "sample generator", "Dagster asset family", "Dagster asset checks", "dbt source",
-        "dbt staging model", "generated cells model", "indicators.yml", "reference page"]
+        "schema module",
+        "sample generator",
+        "Dagster asset family",
+        "Dagster asset checks",
+        "dbt source",
+        "dbt staging model",
+        "generated cells model",
+        "indicators.yml",
+        "reference page",
+    ]

@@ -19,7 +19,7 @@ D = dt.date
 Q1 = ("quarter", "2011/12 Q1", D(2011, 4, 1), D(2011, 6, 30))
 Q2 = ("quarter", "2011/12 Q2", D(2011, 7, 1), D(2011, 9, 30))
 LONDON = ("london", "E12000007", "London")
-EVIL = ("borough", "E09000002", "=HYPERLINK(\"http://x\")")  # must stay text
+EVIL = ("borough", "E09000002", '=HYPERLINK("http://x")')  # must stay text
 
 ROWS = [
     ("police_withdrawal_rate", "Victim withdrawal rate", "rape", *Q2, *LONDON, "total", "ALL",
@@ -182,9 +182,13 @@ def test_notes(book):
     assert spec.sources["mps_crimes"]["name"] in texts
     assert any("outcome 14 or 16" in t for t in texts)  # numerator in words
     # The note `provisional` in words, from indicators.yml: both rules, each naming its indicators.
-    assert any("No-crime rate, Victim withdrawal rate, Charge rate, Outcome pending rate: the period ended less "
-               "than four quarters" in t and "Police–CPS link rate: the period ended less than eight quarters" in t
-               for t in texts)
+    assert any(
+        "No-crime rate, Victim withdrawal rate, Charge rate, Outcome pending rate: the period ended less "
+        "than four quarters"
+        in t
+        and "Police–CPS link rate: the period ended less than eight quarters" in t
+        for t in texts
+    )
 
 
 def test_same_input_same_bytes(book, tmp_path):
@@ -218,7 +222,15 @@ def test_awkward_text_reads_back_as_the_same_text(tmp_path):
     control character (written as Excel's _x0001_ escape)."""
     import zipfile
 
-    notes = ["<r><t>x</t></r>", " lead _x0041_ ", None, "a & <b>", None, "provisional", "bell\x01 1 of 3 providers missing"]
+    notes = [
+        "<r><t>x</t></r>",
+        " lead _x0041_ ",
+        None,
+        "a & <b>",
+        None,
+        "provisional",
+        "bell\x01 1 of 3 providers missing",
+    ]
     path = tmp_path / "awkward.xlsx"
     s.write_indicators_xlsx(dataset().with_columns(note=pl.Series(notes)), path, vintage="20240102T030405Z")
     with zipfile.ZipFile(path) as z:
@@ -227,5 +239,9 @@ def test_awkward_text_reads_back_as_the_same_text(tmp_path):
     # Read by calamine (fastexcel), which decodes Excel's _xHHHH_ escapes in inline text as Excel
     # does (openpyxl decodes them in shared strings only).
     reader = fastexcel.read_excel(path)
-    got = [n for name in reader.sheet_names[1:-1] for n in reader.load_sheet_by_name(name, dtypes="string").to_polars()["note"]]
+    got = [
+        n
+        for name in reader.sheet_names[1:-1]
+        for n in reader.load_sheet_by_name(name, dtypes="string").to_polars()["note"]
+    ]
     assert sorted(n for n in got if n is not None) == sorted(n for n in notes if n is not None)

@@ -249,6 +249,8 @@ def test_linear_trend_worked_by_hand():
 
 def test_linear_trend_undefined_cases():
     # A zero denominator: nothing; all proportions 0 (or all 1): nothing varies, slope 0, no test.
-    statistic, p_value, slope = st.linear_trend_test([[1, 2, 3], [0, 0, 0], [5, 5, 5]], [[0, 10, 10], [5, 5, 5], [5, 5, 5]])
+    statistic, p_value, slope = st.linear_trend_test(
+        [[1, 2, 3], [0, 0, 0], [5, 5, 5]], [[0, 10, 10], [5, 5, 5], [5, 5, 5]]
+    )
     assert np.isnan(statistic).all() and np.isnan(p_value).all()
     assert np.isnan(slope[0]) and slope[1] == 0 and slope[2] == 0

@@ -5,6 +5,7 @@
 - A file version's `.summary.json` left empty or cut short (written by a store from before
   summaries were renamed into place): the version is validated again, not a JSON error.
 """
+
 import datetime as dt
 import shutil
 from pathlib import Path
@@ -40,6 +41,10 @@ def test_a_summary_cut_short_is_validated_again(tmp_path):
     store.summary_path("mps_crimes", landing_file.sha256).write_text('{"rows_loaded": 5, "rows_q', encoding="utf-8")
     store.log.unlink()  # as if the first sighting was never acknowledged
     event = land_file(store, landing_file)
-    assert (event["rows_read"], event["rows_loaded"], event["rows_quarantined"]) == (6, 6, 0)  # out_of_scope is a rule across files
+    assert (event["rows_read"], event["rows_loaded"], event["rows_quarantined"]) == (
+        6,
+        6,
+        0,
+    )  # out_of_scope is a rule across files
     assert store.read_summary("mps_crimes", landing_file.sha256)["rows_read"] == 6
     assert not list(store.root.rglob("*.tmp"))

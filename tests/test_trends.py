@@ -37,6 +37,7 @@ I  police_charge_rate, Barking and Dagenham: 10/100 in 2003/04 and 2005/06 to 20
    2004/05): five years but not consecutive: trend not_calculated; change 0 (−8.68, 8.68).
 J  police_recorded_crimes (a count): no row.
 """
+
 import math
 
 import duckdb
@@ -51,8 +52,23 @@ LONDON = ("london", "E12000007")
 
 def fy(indicator, category, geography, breakdown, value, counts, unit="percent", provisional=()):
     """Financial-year rows from {first year: (numerator, denominator)}."""
-    return [(indicator, category, "financial_year", YEARS[y], f"{y}-04-01", *geography, breakdown, value, n, d, unit,
-             "provisional" if y in provisional else None) for y, (n, d) in counts.items()]
+    return [
+        (
+            indicator,
+            category,
+            "financial_year",
+            YEARS[y],
+            f"{y}-04-01",
+            *geography,
+            breakdown,
+            value,
+            n,
+            d,
+            unit,
+            "provisional" if y in provisional else None,
+        )
+        for y, (n, d) in counts.items()
+    ]
 
 
 def series(start, counts, denominator=100):
@@ -60,20 +76,59 @@ def series(start, counts, denominator=100):
 
 
 ROWS = [
-    *fy("police_charge_rate", "all", LONDON, "total", "ALL",
-        {2003: (50, 100), **series(2004, [10, 15, 20, 25, 30]), 2009: (5, 100)}, provisional={2009}),
-    ("police_charge_rate", "all", "quarter", "2009/10 Q1", "2009-04-01", *LONDON, "total", "ALL", 99, 100, "percent", None),
-    *fy("police_charge_rate", "rape", LONDON, "total", "ALL",
-        {**series(2004, [30, 25, 20, 15, 10]), 2009: (1, 100)}, provisional={2009}),
+    *fy(
+        "police_charge_rate",
+        "all",
+        LONDON,
+        "total",
+        "ALL",
+        {2003: (50, 100), **series(2004, [10, 15, 20, 25, 30]), 2009: (5, 100)},
+        provisional={2009},
+    ),
+    (
+        "police_charge_rate",
+        "all",
+        "quarter",
+        "2009/10 Q1",
+        "2009-04-01",
+        *LONDON,
+        "total",
+        "ALL",
+        99,
+        100,
+        "percent",
+        None,
+    ),
+    *fy(
+        "police_charge_rate",
+        "rape",
+        LONDON,
+        "total",
+        "ALL",
+        {**series(2004, [30, 25, 20, 15, 10]), 2009: (1, 100)},
+        provisional={2009},
+    ),
     *fy("cps_conviction_rate", "all", LONDON, "total", "ALL", series(2008, [30, 60])),
     *fy("cps_conviction_rate", "rape", LONDON, "total", "ALL", series(2008, [60, 30])),
-    *fy("police_charge_rate", "all", ("borough", "E09000012"), "total", "ALL",
-        {**series(2004, [10, 10, 10, 10]), 2008: (0, 0)}),
+    *fy(
+        "police_charge_rate",
+        "all",
+        ("borough", "E09000012"),
+        "total",
+        "ALL",
+        {**series(2004, [10, 10, 10, 10]), 2008: (0, 0)},
+    ),
     *fy("police_charge_rate", "all", ("borough", "E09000001"), "total", "ALL", series(2004, [0] * 5, 20)),
     *fy("police_charge_rate", "all", LONDON, "gender", "FEMALE", series(2004, [20, 22, 18, 21, 19])),
     *fy("e2e_conviction_rate", "all", LONDON, "total", "ALL", {2009: (3, 10)}, provisional={2009}),
-    *fy("police_charge_rate", "all", ("borough", "E09000002"), "total", "ALL",
-        {2003: (10, 100), **series(2005, [10] * 4)}),
+    *fy(
+        "police_charge_rate",
+        "all",
+        ("borough", "E09000002"),
+        "total",
+        "ALL",
+        {2003: (10, 100), **series(2005, [10] * 4)},
+    ),
     *fy("police_recorded_crimes", "all", LONDON, "total", "ALL", {2008: (30, None), 2009: (60, None)}, unit="count"),
 ]
 
@@ -93,9 +148,18 @@ def trends():
 def judged(row):
     def pp(x):
         return None if x is None else round(x, 2)
-    return (row["latest_period"], row["previous_period"], row["change"], pp(row["change_estimate"]),
-            pp(row["change_ci_lower"]), pp(row["change_ci_upper"]), row["trend_first_period"],
-            row["trend_last_period"], row["recent_trend"])
+
+    return (
+        row["latest_period"],
+        row["previous_period"],
+        row["change"],
+        pp(row["change_estimate"]),
+        pp(row["change_ci_lower"]),
+        pp(row["change_ci_upper"]),
+        row["trend_first_period"],
+        row["trend_last_period"],
+        row["recent_trend"],
+    )
 
 
 def p_value(row):
@@ -104,46 +168,136 @@ def p_value(row):
 
 def test_one_row_per_percent_series(trends):
     assert set(trends) == {
-        ("police_charge_rate", "all", "E12000007", "ALL"), ("police_charge_rate", "rape", "E12000007", "ALL"),
-        ("cps_conviction_rate", "all", "E12000007", "ALL"), ("cps_conviction_rate", "rape", "E12000007", "ALL"),
-        ("police_charge_rate", "all", "E09000012", "ALL"), ("police_charge_rate", "all", "E09000001", "ALL"),
-        ("police_charge_rate", "all", "E12000007", "FEMALE"), ("e2e_conviction_rate", "all", "E12000007", "ALL"),
-        ("police_charge_rate", "all", "E09000002", "ALL")}
+        ("police_charge_rate", "all", "E12000007", "ALL"),
+        ("police_charge_rate", "rape", "E12000007", "ALL"),
+        ("cps_conviction_rate", "all", "E12000007", "ALL"),
+        ("cps_conviction_rate", "rape", "E12000007", "ALL"),
+        ("police_charge_rate", "all", "E09000012", "ALL"),
+        ("police_charge_rate", "all", "E09000001", "ALL"),
+        ("police_charge_rate", "all", "E12000007", "FEMALE"),
+        ("e2e_conviction_rate", "all", "E12000007", "ALL"),
+        ("police_charge_rate", "all", "E09000002", "ALL"),
+    }
 
 
 def test_judgements_worked_by_hand(trends):
     t = trends
     assert judged(t["police_charge_rate", "all", "E12000007", "ALL"]) == (
-        "2008/09", "2007/08", "no_significant_change", 5.0, -7.34, 17.14, "2004/05", "2008/09", "increasing")
+        "2008/09",
+        "2007/08",
+        "no_significant_change",
+        5.0,
+        -7.34,
+        17.14,
+        "2004/05",
+        "2008/09",
+        "increasing",
+    )
     assert judged(t["police_charge_rate", "rape", "E12000007", "ALL"]) == (
-        "2008/09", "2007/08", "no_significant_change", -5.0, -14.42, 4.37, "2004/05", "2008/09", "decreasing")
+        "2008/09",
+        "2007/08",
+        "no_significant_change",
+        -5.0,
+        -14.42,
+        4.37,
+        "2004/05",
+        "2008/09",
+        "decreasing",
+    )
     assert judged(t["cps_conviction_rate", "all", "E12000007", "ALL"]) == (
-        "2009/10", "2008/09", "increased", 30.0, 16.29, 42.16, "2008/09", "2009/10", "not_calculated")
+        "2009/10",
+        "2008/09",
+        "increased",
+        30.0,
+        16.29,
+        42.16,
+        "2008/09",
+        "2009/10",
+        "not_calculated",
+    )
     assert judged(t["cps_conviction_rate", "rape", "E12000007", "ALL"]) == (
-        "2009/10", "2008/09", "decreased", -30.0, -42.16, -16.29, "2008/09", "2009/10", "not_calculated")
+        "2009/10",
+        "2008/09",
+        "decreased",
+        -30.0,
+        -42.16,
+        -16.29,
+        "2008/09",
+        "2009/10",
+        "not_calculated",
+    )
     assert judged(t["police_charge_rate", "all", "E09000012", "ALL"]) == (
-        "2008/09", "2007/08", "not_calculated", None, None, None, "2004/05", "2008/09", "not_calculated")
+        "2008/09",
+        "2007/08",
+        "not_calculated",
+        None,
+        None,
+        None,
+        "2004/05",
+        "2008/09",
+        "not_calculated",
+    )
     assert judged(t["police_charge_rate", "all", "E09000001", "ALL"]) == (
-        "2008/09", "2007/08", "no_significant_change", 0.0, -16.11, 16.11, "2004/05", "2008/09",
-        "no_significant_change")
+        "2008/09",
+        "2007/08",
+        "no_significant_change",
+        0.0,
+        -16.11,
+        16.11,
+        "2004/05",
+        "2008/09",
+        "no_significant_change",
+    )
     assert judged(t["police_charge_rate", "all", "E12000007", "FEMALE"]) == (
-        "2008/09", "2007/08", "no_significant_change", -2.0, -13.08, 9.13, "2004/05", "2008/09",
-        "no_significant_change")
+        "2008/09",
+        "2007/08",
+        "no_significant_change",
+        -2.0,
+        -13.08,
+        9.13,
+        "2004/05",
+        "2008/09",
+        "no_significant_change",
+    )
     assert judged(t["e2e_conviction_rate", "all", "E12000007", "ALL"]) == (
-        None, None, "not_calculated", None, None, None, None, None, "not_calculated")
+        None,
+        None,
+        "not_calculated",
+        None,
+        None,
+        None,
+        None,
+        None,
+        "not_calculated",
+    )
     assert judged(t["police_charge_rate", "all", "E09000002", "ALL"]) == (
-        "2008/09", "2007/08", "no_significant_change", 0.0, -8.68, 8.68, "2003/04", "2008/09", "not_calculated")
+        "2008/09",
+        "2007/08",
+        "no_significant_change",
+        0.0,
+        -8.68,
+        8.68,
+        "2003/04",
+        "2008/09",
+        "not_calculated",
+    )
 
 
 def test_trend_p_values_worked_by_hand(trends):
     t = trends
-    assert p_value(t["police_charge_rate", "all", "E12000007", "ALL"]) == pytest.approx(math.erfc(math.sqrt(15.625 / 2)))
+    assert p_value(t["police_charge_rate", "all", "E12000007", "ALL"]) == pytest.approx(
+        math.erfc(math.sqrt(15.625 / 2))
+    )
     assert p_value(t["police_charge_rate", "all", "E12000007", "ALL"]) == pytest.approx(7.7227e-05, rel=1e-4)
     assert p_value(t["police_charge_rate", "rape", "E12000007", "ALL"]) == pytest.approx(7.7227e-05, rel=1e-4)
     assert p_value(t["police_charge_rate", "all", "E12000007", "FEMALE"]) == pytest.approx(0.81252, abs=1e-5)
-    for key in [("cps_conviction_rate", "all", "E12000007", "ALL"), ("police_charge_rate", "all", "E09000012", "ALL"),
-                ("police_charge_rate", "all", "E09000001", "ALL"), ("e2e_conviction_rate", "all", "E12000007", "ALL"),
-                ("police_charge_rate", "all", "E09000002", "ALL")]:
+    for key in [
+        ("cps_conviction_rate", "all", "E12000007", "ALL"),
+        ("police_charge_rate", "all", "E09000012", "ALL"),
+        ("police_charge_rate", "all", "E09000001", "ALL"),
+        ("e2e_conviction_rate", "all", "E12000007", "ALL"),
+        ("police_charge_rate", "all", "E09000002", "ALL"),
+    ]:
         assert p_value(t[key]) is None, key
 
 
@@ -151,14 +305,20 @@ def test_the_warehouse_has_the_table(handmade):
     """The hand-made warehouse holds one financial year (2009/10): nothing to compare, every series
     `not_calculated`; the police outcome and end-to-end rates have no year that is not provisional."""
     paths, _ = handmade
-    got = query(paths, """select indicator_id, count(*) as series, count(latest_period) as with_latest,
+    got = query(
+        paths,
+        """select indicator_id, count(*) as series, count(latest_period) as with_latest,
                               count(*) filter (where change <> 'not_calculated' or recent_trend <> 'not_calculated')
                                   as judged
-                          from marts.indicator_trends group by indicator_id""")
+                          from marts.indicator_trends group by indicator_id""",
+    )
     rows = {r[0]: r[1:] for r in got.rows()}
-    series = query(paths, """select indicator_id, count(*) from (select distinct indicator_id, category, geography_type,
+    series = query(
+        paths,
+        """select indicator_id, count(*) from (select distinct indicator_id, category, geography_type,
                                  geography_code, breakdown, breakdown_value from marts.indicators
-                                 where unit = 'percent' and period_type = 'financial_year') group by all""")
+                                 where unit = 'percent' and period_type = 'financial_year') group by all""",
+    )
     assert {k: v[0] for k, v in rows.items()} == dict(series.rows())
     assert all(judged == 0 for _, _, judged in rows.values())
     assert rows["police_charge_rate"][1] == rows["e2e_conviction_rate"][1] == 0

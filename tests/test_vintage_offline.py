@@ -1,6 +1,7 @@
 """Every HTML file of a vintage reads offline (issue 18): headless Chromium with the network
 blocked renders its content and asks no other host for anything; the quality report shows the
 suite's results and no record-level value."""
+
 from __future__ import annotations
 
 import json
@@ -80,7 +81,8 @@ def test_the_quality_report_shows_failures_but_no_row_values(handmade, tmp_path)
         assert "123.45" not in text and "987.65" not in text  # no value of a single row
     failing = [x for s in validated["suites"] for x in s["expectations"] if not x["success"]]
     assert [(x["expectation"], x["arguments"]["column"], x["result"]["unexpected_count"]) for x in failing] == [
-        ("expect_column_values_to_be_between", "value", 2)]
+        ("expect_column_values_to_be_between", "value", 2)
+    ]
     assert page.count('<span class="unmet">not met</span>') == 1
     assert "20 of 21 expectations met" in page and "1 expectation(s) not met: nothing was published." in page
     row = re.search(r"<tr><td>Column values to be between</td><td>value</td>.*?</tr>", page, re.S).group(0)

@@ -5,6 +5,7 @@ a dead refresh left behind once it holds it, and fails with the CLI's sentence w
 refresh is writing. `vawg refresh` takes the lock itself; the resource sees that and does not
 take it twice (tests/test_crash_safety.py runs two at once through the CLI).
 """
+
 import fcntl
 import os
 import subprocess
@@ -37,8 +38,9 @@ BUSY = "Another refresh is writing warehouse.duckdb; try again when it has finis
 
 
 def other_process_tries(paths: WarehousePaths) -> str:
-    return subprocess.run([sys.executable, "-c", TRY_LOCK, str(paths.lock)], capture_output=True,
-                          text=True, check=True).stdout.strip()
+    return subprocess.run(
+        [sys.executable, "-c", TRY_LOCK, str(paths.lock)], capture_output=True, text=True, check=True
+    ).stdout.strip()
 
 
 def resource(paths: WarehousePaths) -> WarehouseResource:

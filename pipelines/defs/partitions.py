@@ -4,6 +4,7 @@ The landing assets have one partition per quarter that has a file to validate, a
 files arrive (docs/decisions/0024-landing-quarters-follow-the-files.md): a fixed range would
 turn a file outside it into an internal error, or skip it without a word.
 """
+
 from collections.abc import Sequence
 
 import dagster as dg
@@ -26,8 +27,10 @@ def range_tags(ordered_keys: Sequence[str], quarters: Sequence[str]) -> dict[str
     validated."""
     wanted = set(quarters)
     positions = [i for i, key in enumerate(ordered_keys) if key in wanted]
-    return {"dagster/asset_partition_range_start": ordered_keys[positions[0]],
-            "dagster/asset_partition_range_end": ordered_keys[positions[-1]]}
+    return {
+        "dagster/asset_partition_range_start": ordered_keys[positions[0]],
+        "dagster/asset_partition_range_end": ordered_keys[positions[-1]],
+    }
 
 
 def register_quarters(instance: dg.DagsterInstance, quarters: Sequence[str]) -> dict[str, str]:

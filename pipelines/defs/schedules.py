@@ -26,8 +26,8 @@ def quarterly_refresh_schedule(context: dg.ScheduleEvaluationContext):
     landing = WarehousePaths.from_env().landing
     quarters = [q for q in loadable_quarters(landing, today) if q <= just_ended]
     if not quarters:
-        return dg.SkipReason(f"The landing folder {landing} holds no file for a quarter that has ended; "
-                             "nothing to refresh.")
+        return dg.SkipReason(
+            f"The landing folder {landing} holds no file for a quarter that has ended; nothing to refresh."
+        )
     # A schedule cannot ask for partitions to be added as a sensor can: it adds them itself.
-    return dg.RunRequest(run_key=just_ended,
-                         tags=register_quarters(context.instance, quarters))
+    return dg.RunRequest(run_key=just_ended, tags=register_quarters(context.instance, quarters))

@@ -1,5 +1,6 @@
 """Each registered source's asset family (pipelines/sources.py): the landing asset with one
 partition per quarter, the validated table, and their checks, in the source's own group."""
+
 from pipelines.defs.source_family import source_assets
 from pipelines.sources import SOURCES
 

@@ -8,6 +8,7 @@ key). Both only call the hand-written macros with arguments taken from indicator
 Their dbt documentation and key tests (`_generated__models.yml`) are generated too, so a
 count column is described by the population or subset that defines it.
 """
+
 from __future__ import annotations
 
 import json
@@ -19,10 +20,26 @@ from pipelines.project_files import GENERATED_MODELS_DIR
 GENERATED_DIR = GENERATED_MODELS_DIR  # in the checkout, or in the installed package (pipelines/project_files.py)
 HEADER = "-- Generated from indicators.yml by `vawg generate` (pipelines/indicators/codegen.py): do not edit.\n"
 YAML_NAME = "_generated__models.yml"
-GRID_KEY = ["category", "period_type", "period_start", "geography_type", "geography_code", "breakdown",
-            "breakdown_value"]
-VALUES_COLUMNS = ["indicator_id", *GRID_KEY, "numerator", "denominator", "numerator_population",
-                  "denominator_population", "period", "period_end", "geography_name"]
+GRID_KEY = [
+    "category",
+    "period_type",
+    "period_start",
+    "geography_type",
+    "geography_code",
+    "breakdown",
+    "breakdown_value",
+]
+VALUES_COLUMNS = [
+    "indicator_id",
+    *GRID_KEY,
+    "numerator",
+    "denominator",
+    "numerator_population",
+    "denominator_population",
+    "period",
+    "period_end",
+    "geography_name",
+]
 
 
 WIDTH = 120  # the longest line a reviewer reads without scrolling; sqlfluff allows a little more
@@ -72,47 +89,59 @@ def cells_model_sql(spec: IndicatorSpec, source: str) -> str:
         "breakdown_filters": cfg.get("breakdown_filters", {}),
     }
     body = ",\n".join(f"{INDENT}{k}={jinja_literal(v, 1, len(k) + 1)}" for k, v in args.items())
-    return (f"{HEADER}-- One row per cell key (category x period x geography x breakdown value) of\n"
-            f"-- {source}, with a count column per population and subset.\n"
-            f"{{{{ indicator_cells(\n{body}\n) }}}}\n")
+    return (
+        f"{HEADER}-- One row per cell key (category x period x geography x breakdown value) of\n"
+        f"-- {source}, with a count column per population and subset.\n"
+        f"{{{{ indicator_cells(\n{body}\n) }}}}\n"
+    )
 
 
 def values_model_sql(spec: IndicatorSpec) -> str:
     parts = []
     for ind in spec.indicators:
         args = {
-            "id": ind.id, "unit": ind.unit, "cells_model": ind.cells_model,
+            "id": ind.id,
+            "unit": ind.unit,
+            "cells_model": ind.cells_model,
             "numerator_cell": cell_name(ind.numerator) if ind.numerator else None,
             "denominator_cell": cell_name(ind.denominator) if ind.denominator else None,
-            "categories": ind.categories, "period_types": ind.period_types,
-            "geographies": ind.geographies, "breakdowns": ind.breakdowns,
+            "categories": ind.categories,
+            "period_types": ind.period_types,
+            "geographies": ind.geographies,
+            "breakdowns": ind.breakdowns,
             "breakdown_values": ind.breakdown_values,
             "category_numerators": {k: cell_name(v) for k, v in (ind.category_numerators or {}).items()} or None,
-            "from_category": ind.from_category, "reference_value": ind.reference_value,
+            "from_category": ind.from_category,
+            "reference_value": ind.reference_value,
         }
         args = {k: v for k, v in args.items() if v is not None}
         if ind.financial_year_numerator and "financial_year" in ind.period_types:
             # A stock such as a waiting list: the year's value is its last quarter's.
-            year = {**args, "period_types": ["financial_year"],
-                    "numerator_cell": cell_name(ind.financial_year_numerator)}
+            year = {
+                **args,
+                "period_types": ["financial_year"],
+                "numerator_cell": cell_name(ind.financial_year_numerator),
+            }
             args["period_types"] = [p for p in ind.period_types if p != "financial_year"]
             parts.append(f"{INDENT}-- {ind.id} (financial years)\n{_rows_call(year)}")
         parts.append(f"{INDENT}-- {ind.id}\n{_rows_call(args)}")
     union = f"\n{INDENT}union all\n".join(parts)
-    return (f"{HEADER}-- One row per indicator x category x period x geography x breakdown value:\n"
-            "-- numerator, denominator and populations, before statistics.\n"
-            "-- A view: marts.indicators reads it whole, and computing it from the cells each time\n"
-            "-- costs less than writing its millions of rows (the same at every scale).\n"
-            "{{ config(materialized='view') }}\n"
-            f"with rows as (\n{union}\n)\n\n"
-            "select\n    rows.*,\n    periods.period,\n    periods.period_end,\n    geographies.geography_name\n"
-            "from rows\n"
-            "inner join {{ ref('dim_periods') }} as periods\n"
-            "    on rows.period_type = periods.period_type\n"
-            "    and rows.period_start = periods.period_start\n"
-            "inner join {{ ref('dim_geographies') }} as geographies\n"
-            "    on rows.geography_type = geographies.geography_type\n"
-            "    and rows.geography_code = geographies.geography_code\n")
+    return (
+        f"{HEADER}-- One row per indicator x category x period x geography x breakdown value:\n"
+        "-- numerator, denominator and populations, before statistics.\n"
+        "-- A view: marts.indicators reads it whole, and computing it from the cells each time\n"
+        "-- costs less than writing its millions of rows (the same at every scale).\n"
+        "{{ config(materialized='view') }}\n"
+        f"with rows as (\n{union}\n)\n\n"
+        "select\n    rows.*,\n    periods.period,\n    periods.period_end,\n    geographies.geography_name\n"
+        "from rows\n"
+        "inner join {{ ref('dim_periods') }} as periods\n"
+        "    on rows.period_type = periods.period_type\n"
+        "    and rows.period_start = periods.period_start\n"
+        "inner join {{ ref('dim_geographies') }} as geographies\n"
+        "    on rows.geography_type = geographies.geography_type\n"
+        "    and rows.geography_code = geographies.geography_code\n"
+    )
 
 
 def _rows_call(args: dict) -> str:
@@ -131,16 +160,24 @@ def _column(name: str, description: str | None = None) -> str:
 
 
 def _model_yaml(name: str, description: str, key: list[str], columns: list[str]) -> list[str]:
-    return [f"  - name: {name}", f"    description: {json.dumps(description, ensure_ascii=False)}",
-            "    data_tests:", f"      - {{primary_key: {{arguments: {{column_names: [{', '.join(key)}]}}}}}}",
-            "    columns:", *columns]
+    return [
+        f"  - name: {name}",
+        f"    description: {json.dumps(description, ensure_ascii=False)}",
+        "    data_tests:",
+        f"      - {{primary_key: {{arguments: {{column_names: [{', '.join(key)}]}}}}}}",
+        "    columns:",
+        *columns,
+    ]
 
 
 def models_yaml(spec: IndicatorSpec) -> str:
     """dbt properties of the generated models: grain, key test, every column described."""
-    out = ["# Generated from indicators.yml by `vawg generate` (pipelines/indicators/codegen.py): do not edit.",
-           "version: 2", "",
-           "models:"]
+    out = [
+        "# Generated from indicators.yml by `vawg generate` (pipelines/indicators/codegen.py): do not edit.",
+        "version: 2",
+        "",
+        "models:",
+    ]
     for source in spec.sources_in_use():
         columns = [_column(c) for c in GRID_KEY]
         for pop_name, pop in spec.populations.items():
@@ -148,18 +185,28 @@ def models_yaml(spec: IndicatorSpec) -> str:
                 continue
             columns.append(_column(pop_name, f"Count of the population `{pop_name}`: {_sentence(pop['description'])}"))
             for sub_name, sub in (pop.get("subsets") or {}).items():
-                columns.append(_column(f"{pop_name}__{sub_name}",
-                                       f"Count of `{pop_name}` in the subset `{sub_name}`: "
-                                       f"{_sentence(sub['description'])}"))
-        out += _model_yaml(f"int_indicator_cells__{source}",
-                           f"One row per cell key (category × period × geography × breakdown value) of {source} on "
-                           "the complete grid, with a count column per population and subset defined in "
-                           "indicators.yml. Generated.", GRID_KEY, columns)
+                columns.append(
+                    _column(
+                        f"{pop_name}__{sub_name}",
+                        f"Count of `{pop_name}` in the subset `{sub_name}`: {_sentence(sub['description'])}",
+                    )
+                )
+        out += _model_yaml(
+            f"int_indicator_cells__{source}",
+            f"One row per cell key (category × period × geography × breakdown value) of {source} on "
+            "the complete grid, with a count column per population and subset defined in "
+            "indicators.yml. Generated.",
+            GRID_KEY,
+            columns,
+        )
         out.append("")
-    out += _model_yaml("int_indicator_values",
-                       "One row per indicator × category × period × geography × breakdown value, with numerator, "
-                       "denominator and populations, before statistics. Generated from indicators.yml.",
-                       ["indicator_id", *GRID_KEY], [_column(c) for c in VALUES_COLUMNS])
+    out += _model_yaml(
+        "int_indicator_values",
+        "One row per indicator × category × period × geography × breakdown value, with numerator, "
+        "denominator and populations, before statistics. Generated from indicators.yml.",
+        ["indicator_id", *GRID_KEY],
+        [_column(c) for c in VALUES_COLUMNS],
+    )
     return "\n".join(out) + "\n"
 
 
@@ -177,6 +224,9 @@ def stale_models(directory: Path = GENERATED_DIR) -> list[str]:
     are left over; compared in memory, so nothing is written."""
     models = generated_models()
     on_disk = {p.name for p in [*directory.glob("*.sql"), *directory.glob("*.yml")]}
-    changed = [name for name, text in models.items()
-               if not (directory / name).is_file() or (directory / name).read_text(encoding="utf-8") != text]
+    changed = [
+        name
+        for name, text in models.items()
+        if not (directory / name).is_file() or (directory / name).read_text(encoding="utf-8") != text
+    ]
     return sorted({*changed, *(on_disk - set(models))})

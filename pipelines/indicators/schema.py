@@ -6,6 +6,7 @@ by `vawg generate`) lets an editor check the file as it is typed. The models che
 shape and the cross-references between sections; what each key means in a computation is
 resolved in spec.py.
 """
+
 from __future__ import annotations
 
 from typing import Literal
@@ -52,7 +53,8 @@ class Source(_Strict):
     breakdowns: dict[str, str] = Field(description="Breakdown name -> SQL expression giving a record's value.")
     count_expression: str = Field("1", description="What a record adds to a cell (aggregate returns: their count).")
     breakdown_filters: dict[str, str] = Field(
-        default_factory=dict, description="Breakdown name -> SQL condition on the records it is counted from.")
+        default_factory=dict, description="Breakdown name -> SQL condition on the records it is counted from."
+    )
 
 
 class Subset(_Strict):
@@ -82,15 +84,19 @@ class Indicator(_Strict):
     breakdowns: list[str] | None = Field(None, description="Breakdowns published (default: the source's).")
     breakdown_values: list[str] | None = Field(None, description="Only these values of the breakdowns.")
     category_numerators: dict[str, str] | None = Field(
-        None, description="Category name -> numerator cell, for indicators whose categories are characteristics.")
+        None, description="Category name -> numerator cell, for indicators whose categories are characteristics."
+    )
     from_category: str | None = Field(None, description="The source category the category numerators count in.")
     denominator_population: Literal["census2011"] | None = Field(
-        None, description="Residents counted as the denominator of a rate per 1,000.")
+        None, description="Residents counted as the denominator of a rate per 1,000."
+    )
     reference_value: str | None = Field(None, description="The breakdown value a ratio is taken against.")
     financial_year_numerator: str | None = Field(
-        None, description="Numerator cell of financial years when it differs (a stock: the year's last quarter).")
+        None, description="Numerator cell of financial years when it differs (a stock: the year's last quarter)."
+    )
     provisional_quarters: int | None = Field(
-        None, ge=1, description="Cohorts this many quarters before the data's as-at date are provisional.")
+        None, ge=1, description="Cohorts this many quarters before the data's as-at date are provisional."
+    )
 
     @model_validator(mode="after")
     def _counts_something(self) -> Indicator:
@@ -118,9 +124,12 @@ class IndicatorsFile(_Strict):
         for ind in self.indicators:
             if ind.unit not in self.units:
                 problems.append(f"indicator '{ind.id}': unknown unit '{ind.unit}'")
-            refs = [("numerator", ind.numerator), ("denominator", ind.denominator),
-                    ("financial_year_numerator", ind.financial_year_numerator),
-                    *((f"category_numerators.{c}", r) for c, r in (ind.category_numerators or {}).items())]
+            refs = [
+                ("numerator", ind.numerator),
+                ("denominator", ind.denominator),
+                ("financial_year_numerator", ind.financial_year_numerator),
+                *((f"category_numerators.{c}", r) for c, r in (ind.category_numerators or {}).items()),
+            ]
             for key, ref in refs:
                 if ref and not self._cell_exists(ref):
                     problems.append(f"indicator '{ind.id}': {key} names no population or subset '{ref}'")
@@ -147,8 +156,11 @@ def _where(raw: dict, loc: tuple) -> str:
     if section == "indicators" and rest and isinstance(rest[0], int):
         entries = raw.get("indicators") or []
         entry = entries[rest[0]] if rest[0] < len(entries) else {}
-        label = f"indicator '{entry.get('id')}'" if isinstance(entry, dict) and entry.get("id") else \
-            f"indicator number {rest[0] + 1}"
+        label = (
+            f"indicator '{entry.get('id')}'"
+            if isinstance(entry, dict) and entry.get("id")
+            else f"indicator number {rest[0] + 1}"
+        )
         rest = rest[1:]
     elif section in ("units", "sources", "populations") and rest:
         label, rest = f"{section[:-1]} '{rest[0]}'", rest[1:]
@@ -164,8 +176,10 @@ def validate_indicators_file(raw: dict) -> IndicatorsFile:
     except ValidationError as error:
         lines = []
         for problem in error.errors():
-            message = {"extra_forbidden": "unknown key (misspelt?)",
-                       "value_error": str(problem.get("ctx", {}).get("error", ""))}.get(problem["type"], problem["msg"])
+            message = {
+                "extra_forbidden": "unknown key (misspelt?)",
+                "value_error": str(problem.get("ctx", {}).get("error", "")),
+            }.get(problem["type"], problem["msg"])
             where = _where(raw, problem["loc"])
             lines.append(f"{where}: {message}" if where else message)
         raise IndicatorsFileError("indicators.yml is not valid:\n  " + "\n  ".join(lines)) from None

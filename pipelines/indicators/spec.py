@@ -1,5 +1,6 @@
 """Read indicators.yml and resolve each indicator's defaults, so every consumer (the SQL
 generator, the statistics, the published metadata) sees the same complete definition."""
+
 from __future__ import annotations
 
 from dataclasses import dataclass, field
@@ -90,25 +91,34 @@ class IndicatorSpec:
             source_name = self._population_of(any_ref)["source"]
             source = self.sources[source_name]
             unit = self.raw["units"][entry["unit"]]
-            out.append(Indicator(
-                id=entry["id"], name=entry["name"], unit=entry["unit"], source=source_name,
-                definition=" ".join(entry["definition"].split()),
-                statistic=unit["statistic"], method=unit["method"], decimals=unit["decimals"],
-                numerator=entry.get("numerator"), denominator=entry.get("denominator"),
-                categories=entry.get("categories") or list(entry.get("category_numerators") or source["categories"]),
-                period_types=entry.get("period_types") or PERIOD_TYPES,
-                geographies=entry.get("geographies") or [source["geographies"]["whole"]["type"],
-                                                          source["geographies"]["part"]["type"]],
-                breakdowns=entry.get("breakdowns") or list(source["breakdowns"]),
-                breakdown_values=entry.get("breakdown_values"),
-                category_numerators=entry.get("category_numerators"),
-                from_category=entry.get("from_category"),
-                denominator_population=entry.get("denominator_population"),
-                reference_value=entry.get("reference_value"),
-                financial_year_numerator=entry.get("financial_year_numerator"),
-                provisional_quarters=entry.get("provisional_quarters"),
-                caveats=entry.get("caveats") or [],
-            ))
+            out.append(
+                Indicator(
+                    id=entry["id"],
+                    name=entry["name"],
+                    unit=entry["unit"],
+                    source=source_name,
+                    definition=" ".join(entry["definition"].split()),
+                    statistic=unit["statistic"],
+                    method=unit["method"],
+                    decimals=unit["decimals"],
+                    numerator=entry.get("numerator"),
+                    denominator=entry.get("denominator"),
+                    categories=entry.get("categories")
+                    or list(entry.get("category_numerators") or source["categories"]),
+                    period_types=entry.get("period_types") or PERIOD_TYPES,
+                    geographies=entry.get("geographies")
+                    or [source["geographies"]["whole"]["type"], source["geographies"]["part"]["type"]],
+                    breakdowns=entry.get("breakdowns") or list(source["breakdowns"]),
+                    breakdown_values=entry.get("breakdown_values"),
+                    category_numerators=entry.get("category_numerators"),
+                    from_category=entry.get("from_category"),
+                    denominator_population=entry.get("denominator_population"),
+                    reference_value=entry.get("reference_value"),
+                    financial_year_numerator=entry.get("financial_year_numerator"),
+                    provisional_quarters=entry.get("provisional_quarters"),
+                    caveats=entry.get("caveats") or [],
+                )
+            )
         ids = [i.id for i in out]
         if len(ids) != len(set(ids)):
             raise ValueError("indicators.yml defines an indicator id twice.")

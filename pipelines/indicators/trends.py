@@ -5,6 +5,7 @@ against the year before (`change`) and over the last five such years (`recent_tr
 The years are picked in DuckDB; the statistics (pipelines.statistics: statsmodels' Newcombe
 interval, the χ² trend test with scipy's distribution) run once on whole columns.
 """
+
 from __future__ import annotations
 
 import duckdb
@@ -14,8 +15,19 @@ import polars as pl
 from pipelines import statistics as st
 
 SERIES = ["indicator_id", "category", "geography_type", "geography_code", "breakdown", "breakdown_value"]
-COLUMNS = [*SERIES, "latest_period", "previous_period", "change", "change_estimate", "change_ci_lower",
-           "change_ci_upper", "trend_first_period", "trend_last_period", "recent_trend", "trend_p_value"]
+COLUMNS = [
+    *SERIES,
+    "latest_period",
+    "previous_period",
+    "change",
+    "change_estimate",
+    "change_ci_lower",
+    "change_ci_upper",
+    "trend_first_period",
+    "trend_last_period",
+    "recent_trend",
+    "trend_p_value",
+]
 TREND_YEARS = 5
 SIGNIFICANCE = 0.05  # two-sided, as the 95% interval of the change
 
@@ -25,7 +37,8 @@ def _years_sql(source: str) -> str:
     recent = ",\n".join(
         f"max(numerator) filter (where recency = {TREND_YEARS + 1 - k}) as numerator_{k}, "
         f"max(denominator) filter (where recency = {TREND_YEARS + 1 - k}) as denominator_{k}"
-        for k in range(1, TREND_YEARS + 1))
+        for k in range(1, TREND_YEARS + 1)
+    )
     return f"""
         with years as (
             select {keys}, period, period_start, numerator, denominator,
@@ -65,8 +78,9 @@ def _years_sql(source: str) -> str:
 def _change(latest_n, latest_d, previous_n, previous_d) -> tuple[np.ndarray, ...]:
     estimate, lower, upper = st.newcombe_difference_interval(latest_n, latest_d, previous_n, previous_d)
     judged = ~np.isnan(estimate)
-    change = np.select([~judged, lower > 0, upper < 0], ["not_calculated", "increased", "decreased"],
-                       default="no_significant_change")
+    change = np.select(
+        [~judged, lower > 0, upper < 0], ["not_calculated", "increased", "decreased"], default="no_significant_change"
+    )
     return change.astype(object), 100 * estimate, 100 * lower, 100 * upper
 
 
@@ -74,8 +88,11 @@ def _trend(numerators: np.ndarray, denominators: np.ndarray, five_years: np.ndar
     _, p_value, slope = st.linear_trend_test(numerators, denominators)
     calculated = five_years & ~np.isnan(slope)
     significant = calculated & (p_value < SIGNIFICANCE)  # NaN p (nothing varies) is not significant
-    trend = np.select([~calculated, significant & (slope > 0), significant & (slope < 0)],
-                      ["not_calculated", "increasing", "decreasing"], default="no_significant_change")
+    trend = np.select(
+        [~calculated, significant & (slope > 0), significant & (slope < 0)],
+        ["not_calculated", "increasing", "decreasing"],
+        default="no_significant_change",
+    )
     return trend.astype(object), np.where(calculated, p_value, np.nan)
 
 
@@ -89,8 +106,9 @@ def trends_relation(con: duckdb.DuckDBPyConnection, indicators: duckdb.DuckDBPyR
         return frame[col].cast(pl.Float64).fill_null(np.nan).to_numpy()
 
     latest = TREND_YEARS
-    change, estimate, lower, upper = _change(arr(f"numerator_{latest}"), arr(f"denominator_{latest}"),
-                                             arr("previous_numerator"), arr("previous_denominator"))
+    change, estimate, lower, upper = _change(
+        arr(f"numerator_{latest}"), arr(f"denominator_{latest}"), arr("previous_numerator"), arr("previous_denominator")
+    )
     numerators = np.column_stack([arr(f"numerator_{k}") for k in range(1, TREND_YEARS + 1)])
     denominators = np.column_stack([arr(f"denominator_{k}") for k in range(1, TREND_YEARS + 1)])
     trend, p_value = _trend(numerators, denominators, frame["five_years"].to_numpy())
@@ -99,8 +117,12 @@ def trends_relation(con: duckdb.DuckDBPyConnection, indicators: duckdb.DuckDBPyR
         return pl.Series(values, dtype=pl.Float64).fill_nan(None)
 
     result = frame.with_columns(
-        change=pl.Series(change, dtype=pl.Utf8), change_estimate=column(estimate), change_ci_lower=column(lower),
-        change_ci_upper=column(upper), recent_trend=pl.Series(trend, dtype=pl.Utf8), trend_p_value=column(p_value),
+        change=pl.Series(change, dtype=pl.Utf8),
+        change_estimate=column(estimate),
+        change_ci_lower=column(lower),
+        change_ci_upper=column(upper),
+        recent_trend=pl.Series(trend, dtype=pl.Utf8),
+        trend_p_value=column(p_value),
     ).select(COLUMNS)
     con.register("_indicator_trends", result.to_arrow())
     return con.sql("select * from _indicator_trends")

@@ -92,8 +92,10 @@ def landing_problem(landing: Path) -> str | None:
         what = "is not a folder" if landing.exists() else "does not exist"
         return f"The landing folder {landing} {what}; check the path given to --landing."
     if not any((landing / source).is_dir() for source in SOURCES):
-        return (f"The landing folder {landing} holds none of the five source folders "
-                f"({', '.join(SOURCES)}); check the path given to --landing.")
+        return (
+            f"The landing folder {landing} holds none of the five source folders "
+            f"({', '.join(SOURCES)}); check the path given to --landing."
+        )
     return None
 
 
@@ -122,11 +124,7 @@ def name_rejections(landing: Path, today: dt.date) -> list[tuple[str, Path, str 
                     f"the day of the refresh ({today.isoformat()})."
                 )
             else:
-                twins = [
-                    p.name
-                    for p, q in zip(files, quarters)
-                    if q == quarter and p.name != path.name
-                ]
+                twins = [p.name for p, q in zip(files, quarters) if q == quarter and p.name != path.name]
                 if twins:
                     reason = (
                         f"{label} was rejected because {source}/{twins[0]} also exists "
@@ -147,8 +145,14 @@ def discover(landing: Path, today: dt.date) -> list[LandingFile]:
     Unknown folders and sub-folders are not looked into: only the five sources are loaded.
     """
     found = [
-        LandingFile(source=source, path=path, file_name=path.name, quarter=quarter,
-                    sha256=sha256_of(path), rejected_reason=reason)
+        LandingFile(
+            source=source,
+            path=path,
+            file_name=path.name,
+            quarter=quarter,
+            sha256=sha256_of(path),
+            rejected_reason=reason,
+        )
         for source, path, quarter, reason in name_rejections(landing, today)
     ]
     return sorted(found, key=lambda f: (f.source, f.quarter or "", f.file_name))

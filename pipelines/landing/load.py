@@ -4,6 +4,7 @@ A file version already in the store (same sha256) is not validated again: its st
 are the result. Rejected files are re-examined at each refresh, which is cheap and lets a
 rule about the refresh's day (a quarter in the future) resolve itself.
 """
+
 from __future__ import annotations
 
 import multiprocessing
@@ -29,8 +30,12 @@ PARALLEL_FROM_BYTES = 32 << 20
 def land_file(store: RawStore, landing_file: LandingFile, validated: dict | str | None = None) -> dict:
     """Validate and keep one landing file version; return its audit event. `validated`: the
     outcome of `validate_version` for this file, when a worker process already ran it."""
-    event = {"source": landing_file.source, "file_name": landing_file.file_name,
-             "quarter": landing_file.quarter, "sha256": landing_file.sha256}
+    event = {
+        "source": landing_file.source,
+        "file_name": landing_file.file_name,
+        "quarter": landing_file.quarter,
+        "sha256": landing_file.sha256,
+    }
     if landing_file.rejected_reason:
         store.record({**event, "status": "rejected", "reason": landing_file.rejected_reason})
         return {**event, "status": "rejected", "reason": landing_file.rejected_reason}
@@ -61,8 +66,7 @@ def validate_version(store: RawStore, landing_file: LandingFile) -> dict | str:
         "warnings": int(result.warnings["warning_count"].sum()) if result.warnings.height else 0,
         "columns_dropped": ",".join(raw.columns_dropped),
     }
-    store.save_version(landing_file.source, landing_file.sha256, result.accepted,
-                       result.quarantine, result.warnings)
+    store.save_version(landing_file.source, landing_file.sha256, result.accepted, result.quarantine, result.warnings)
     store.save_summary(landing_file.source, landing_file.sha256, counts)
     return counts
 
@@ -71,8 +75,9 @@ def _validate_in_worker(store_root: str, landing_file: LandingFile) -> dict | st
     return validate_version(RawStore(store_root), landing_file)
 
 
-def land_files(store: RawStore, files: list[LandingFile],
-               on_file: Callable[[LandingFile], None] = lambda f: None) -> list[dict]:
+def land_files(
+    store: RawStore, files: list[LandingFile], on_file: Callable[[LandingFile], None] = lambda f: None
+) -> list[dict]:
     """Land `files` (in order) and return their audit events in the same order.
 
     The file versions not yet in the store are independent until they reach the warehouse:
@@ -94,8 +99,7 @@ def land_files(store: RawStore, files: list[LandingFile],
     return events
 
 
-def validate_side_by_side(store: RawStore, files: list[LandingFile],
-                           on_file: Callable[[LandingFile], None]) -> dict:
+def validate_side_by_side(store: RawStore, files: list[LandingFile], on_file: Callable[[LandingFile], None]) -> dict:
     """{path: outcome} of the files validated by worker processes; {} when this process does
     it (a single file, one worker allowed, too few bytes to pay for the workers' start, or
     files too large for two at a time)."""
@@ -103,8 +107,11 @@ def validate_side_by_side(store: RawStore, files: list[LandingFile],
     # Largest first: the long files start early, and two large ones never wait for each other.
     files = sorted(files, key=lambda f: -sizes[f.path])
     workers = min(load_workers(), len(files))
-    if workers < 2 or sum(sizes.values()) < PARALLEL_FROM_BYTES \
-            or sum(sizes[f.path] for f in files[:2]) * MEMORY_PER_FILE_BYTE > load_memory_budget():
+    if (
+        workers < 2
+        or sum(sizes.values()) < PARALLEL_FROM_BYTES
+        or sum(sizes[f.path] for f in files[:2]) * MEMORY_PER_FILE_BYTE > load_memory_budget()
+    ):
         return {}
     outcomes: dict = {}
     pool = ProcessPoolExecutor(max_workers=workers, mp_context=multiprocessing.get_context("spawn"))
@@ -113,8 +120,15 @@ def validate_side_by_side(store: RawStore, files: list[LandingFile],
         queue = list(files)
         while queue or running:
             # Start the next file when its estimated memory fits beside the running ones.
-            while queue and len(running) < workers and (not running or MEMORY_PER_FILE_BYTE * (
-                    sizes[queue[0].path] + sum(sizes[f.path] for f in running.values())) <= load_memory_budget()):
+            while (
+                queue
+                and len(running) < workers
+                and (
+                    not running
+                    or MEMORY_PER_FILE_BYTE * (sizes[queue[0].path] + sum(sizes[f.path] for f in running.values()))
+                    <= load_memory_budget()
+                )
+            ):
                 f = queue.pop(0)
                 running[pool.submit(_validate_in_worker, str(store.root), f)] = f
             done, _ = wait(running, return_when=FIRST_COMPLETED)
@@ -131,8 +145,9 @@ def current_parts(store: RawStore, source: str) -> pl.DataFrame:
     """The accepted Parquet part of each quarter's current file version: quarter, file_name,
     sha256, path (in quarter order)."""
     versions = store.current_versions(source)
-    return versions.with_columns(path=pl.col("sha256").map_elements(
-        lambda sha: str(store.part(source, sha, "accepted")), return_dtype=pl.Utf8))
+    return versions.with_columns(
+        path=pl.col("sha256").map_elements(lambda sha: str(store.part(source, sha, "accepted")), return_dtype=pl.Utf8)
+    )
 
 
 def current_rows(store: RawStore, source: str, columns: list[str] | None = None) -> pl.LazyFrame:

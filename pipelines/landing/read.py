@@ -238,9 +238,7 @@ def _read_csv_exact(data: bytes, label: str) -> _Grid:
     assert header is not None
     names = [f"f{i}" for i in range(len(header))]
     body = pl.DataFrame(good, schema={n: pl.Utf8 for n in names}, orient="row")
-    body = _trimmed(body).with_columns(
-        pl.Series(ROW_NUMBER, numbers, dtype=pl.Int64)
-    )
+    body = _trimmed(body).with_columns(pl.Series(ROW_NUMBER, numbers, dtype=pl.Int64))
     return _Grid(list(header), body.select(ROW_NUMBER, *names), ragged)
 
 
@@ -323,9 +321,7 @@ def _shows_time(cell) -> bool:
 # ------------------------------------------------------------------------ header
 
 
-def _to_raw_table(
-    grid: _Grid, columns: Mapping[str, bool], label: str, file_name: str
-) -> RawTable:
+def _to_raw_table(grid: _Grid, columns: Mapping[str, bool], label: str, file_name: str) -> RawTable:
     names = [(h or "").strip() for h in grid.header]
     keys = [n.casefold() for n in names]
     seen: set[str] = set()
@@ -357,10 +353,7 @@ def _to_raw_table(
 
     data = grid.body.select(
         pl.col(ROW_NUMBER),
-        *(
-            pl.col(kept[c]).alias(c) if c in kept else pl.lit(None, pl.Utf8).alias(c)
-            for c in columns
-        ),
+        *(pl.col(kept[c]).alias(c) if c in kept else pl.lit(None, pl.Utf8).alias(c) for c in columns),
     )
     # A ragged row's fields can be shown by position only when every column is listed:
     # otherwise a shifted field could carry a dropped column's (personal) value.
@@ -376,10 +369,7 @@ def _to_raw_table(
 def _has_values(grid: _Grid, position: int) -> bool:
     if grid.body[f"f{position}"].null_count() < grid.body.height:
         return True
-    return any(
-        len(fields) > position and fields[position] and fields[position].strip()
-        for _, fields in grid.ragged
-    )
+    return any(len(fields) > position and fields[position] and fields[position].strip() for _, fields in grid.ragged)
 
 
 def _ragged_frame(
@@ -397,9 +387,7 @@ def _ragged_frame(
             by_name = dict(zip(header, fields))
             record = {c: _value_or_none(by_name.get(c)) for c in columns}
         records.append((row_number, json.dumps(record, ensure_ascii=False)))
-    return pl.DataFrame(
-        records, schema={ROW_NUMBER: pl.Int64, "raw_record": pl.Utf8}, orient="row"
-    )
+    return pl.DataFrame(records, schema={ROW_NUMBER: pl.Int64, "raw_record": pl.Utf8}, orient="row")
 
 
 def _value_or_none(value: str | None) -> str | None:

@@ -68,10 +68,7 @@ def validate(source: str, raw: RawTable, quarter: str) -> ValidationResult:
     module = BY_ID[source].schema
     expected = [ROW_NUMBER, *module.COLUMNS]
     if raw.data.columns != expected:
-        raise ValueError(
-            f"{raw.file_name} was not read with the columns of {source}: "
-            f"got {raw.data.columns}."
-        )
+        raise ValueError(f"{raw.file_name} was not read with the columns of {source}: got {raw.data.columns}.")
 
     staged = module.stage(raw.data, quarter)
     failures = failed_rows(module.schema(quarter), staged)
@@ -101,9 +98,7 @@ def validate(source: str, raw: RawTable, quarter: str) -> ValidationResult:
     ).sort(ROW_NUMBER)
 
     warnings = _warning_counts(staged, ~failed, module)
-    accepted = staged.select(
-        pl.col(c).cast(t) for c, t in module.OUTPUT.items()
-    ).filter(~failed)
+    accepted = staged.select(pl.col(c).cast(t) for c, t in module.OUTPUT.items()).filter(~failed)
 
     result = ValidationResult(
         source=source,
@@ -124,18 +119,16 @@ def validate(source: str, raw: RawTable, quarter: str) -> ValidationResult:
     return result
 
 
-def first_failures(
-    failures: pl.DataFrame, rules: tuple[str, ...], columns: tuple[str, ...]
-) -> pl.DataFrame:
+def first_failures(failures: pl.DataFrame, rules: tuple[str, ...], columns: tuple[str, ...]) -> pl.DataFrame:
     """One row per failed index: the first rule by `rules`, then by column order."""
     unknown = set(failures["rule"].unique()) - set(rules)
     if unknown:
         raise RuntimeError(f"Checks without a rule name in the precedence list: {unknown}")
     rule_rank = {r: i for i, r in enumerate(rules)}
     column_rank = {c: i for i, c in enumerate(columns)}
-    precedence = pl.col("rule").replace_strict(rule_rank, return_dtype=pl.Int64) * len(
-        columns
-    ) + pl.col("column_name").replace_strict(column_rank, default=0, return_dtype=pl.Int64)
+    precedence = pl.col("rule").replace_strict(rule_rank, return_dtype=pl.Int64) * len(columns) + pl.col(
+        "column_name"
+    ).replace_strict(column_rank, default=0, return_dtype=pl.Int64)
     return (
         failures.with_columns(precedence.alias("_precedence"))
         .sort("_precedence", "index")
@@ -147,23 +140,17 @@ def first_failures(
 
 def _raw_record(module: ModuleType) -> pl.Expr:
     """JSON of the listed columns' raw values, under their listed names."""
-    return pl.struct(
-        [pl.col(module.raw(c)).alias(c) for c in module.COLUMNS]
-    ).struct.json_encode()
+    return pl.struct([pl.col(module.raw(c)).alias(c) for c in module.COLUMNS]).struct.json_encode()
 
 
-def _warning_counts(
-    staged: pl.DataFrame, accepted: pl.Series, module: ModuleType
-) -> pl.DataFrame:
+def _warning_counts(staged: pl.DataFrame, accepted: pl.Series, module: ModuleType) -> pl.DataFrame:
     """Per column, the accepted rows whose value counts as a warning (non-zero only)."""
     if not module.WARNINGS:
         return pl.DataFrame(schema=WARNINGS_SCHEMA)
-    counts = staged.select(
-        (e & accepted).cast(pl.Int64).sum().alias(c) for c, e in module.WARNINGS.items()
-    ).row(0, named=True)
-    rows = sorted(
-        ((c, n) for c, n in counts.items() if n), key=lambda r: module.COLUMNS.index(r[0])
+    counts = staged.select((e & accepted).cast(pl.Int64).sum().alias(c) for c, e in module.WARNINGS.items()).row(
+        0, named=True
     )
+    rows = sorted(((c, n) for c, n in counts.items() if n), key=lambda r: module.COLUMNS.index(r[0]))
     return pl.DataFrame(rows, schema=WARNINGS_SCHEMA, orient="row")
 
 
@@ -217,12 +204,8 @@ def quarantine_records(source: str, out: pl.DataFrame, rows: pl.DataFrame) -> pl
     columns = [c for c in BY_ID[source].schema.OUTPUT if c != ROW_NUMBER]
     record = pl.struct(pl.col(c).cast(pl.Utf8) for c in columns).struct.json_encode()
     keys = ["file_sha256", ROW_NUMBER]
-    taken = rows.with_columns(
-        pl.col("file_sha256").cast(pl.Utf8), pl.col(ROW_NUMBER).cast(pl.Int64)
-    )
-    records = taken.join(out.select(keys), on=keys, how="semi").select(
-        *keys, record.alias("raw_record")
-    )
+    taken = rows.with_columns(pl.col("file_sha256").cast(pl.Utf8), pl.col(ROW_NUMBER).cast(pl.Int64))
+    records = taken.join(out.select(keys), on=keys, how="semi").select(*keys, record.alias("raw_record"))
     return (
         out.join(records, on=keys, how="left", maintain_order="left")
         .with_columns(pl.lit(None, pl.Utf8).alias("column_name"))

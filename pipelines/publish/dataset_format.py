@@ -227,6 +227,4 @@ def write_indicators_parquet(df: pl.DataFrame, path: str | os.PathLike) -> None:
     timestamps), so the same data and library versions give the same bytes."""
     table = round_for_publication(_prepare(df)).to_arrow().cast(ARROW_SCHEMA)
     table = table.replace_schema_metadata(None)
-    _write_atomically(
-        path, lambda p: pq.write_table(table, p, compression="zstd", use_dictionary=True)
-    )
+    _write_atomically(path, lambda p: pq.write_table(table, p, compression="zstd", use_dictionary=True))

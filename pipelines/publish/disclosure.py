@@ -16,6 +16,7 @@ cell, suppressed in all of them or in none.
 4. Rows showing a suppressed cell are blanked; comparisons against a suppressed comparator are
    blanked.
 """
+
 from __future__ import annotations
 
 import datetime as dt
@@ -27,14 +28,21 @@ import polars as pl
 from pipelines.indicators.compute import COLUMNS, PARENT_GEOGRAPHY
 from pipelines.indicators.spec import IndicatorSpec, load_spec
 
-CELL_KEY = ["cell", "category", "period_type", "period_start", "geography_type", "geography_code",
-            "breakdown", "breakdown_value"]
+CELL_KEY = [
+    "cell",
+    "category",
+    "period_type",
+    "period_start",
+    "geography_type",
+    "geography_code",
+    "breakdown",
+    "breakdown_value",
+]
 SMALL_NUMBER = "small number"
 PROTECT = "suppressed to protect another value"
 KINDS = ["breakdown", "gender", "ethnicity", "geography", "quarters", "categories"]
 # Groups of geographies adding up to a whole (not for services: pan-London providers).
-WHOLE_OF = {"borough": ("london", "E12000007"), "haven": ("london", "E12000007"),
-            "uk_region": ("uk", "K02000001")}
+WHOLE_OF = {"borough": ("london", "E12000007"), "haven": ("london", "E12000007"), "uk_region": ("uk", "K02000001")}
 NO_GEOGRAPHY_SOURCES = {"service_returns"}
 CATEGORY_SOURCES = {"havens_attendances", "service_returns"}
 NO_QUARTERS_CELLS = {"services.waiting_list", "services.waiting_list_at_year_end"}
@@ -44,16 +52,32 @@ _BLANKED = ["numerator", "denominator", "value", "ci_lower", "ci_upper", "compar
 def _meta(spec: IndicatorSpec) -> tuple[pl.DataFrame, pl.DataFrame]:
     rows, cat_rows = [], []
     for i in spec.indicators:
-        rows.append({"indicator_id": i.id, "m_unit": i.unit, "num_cell": i.numerator,
-                     "den_cell": i.denominator, "fy_num_cell": i.financial_year_numerator,
-                     "from_category": i.from_category, "reference_value": i.reference_value})
+        rows.append(
+            {
+                "indicator_id": i.id,
+                "m_unit": i.unit,
+                "num_cell": i.numerator,
+                "den_cell": i.denominator,
+                "fy_num_cell": i.financial_year_numerator,
+                "from_category": i.from_category,
+                "reference_value": i.reference_value,
+            }
+        )
         for cat, ref in (i.category_numerators or {}).items():
             cat_rows.append({"indicator_id": i.id, "category": cat, "cat_num_cell": ref})
-    meta = pl.DataFrame(rows, schema={"indicator_id": pl.Utf8, "m_unit": pl.Utf8, "num_cell": pl.Utf8,
-                                      "den_cell": pl.Utf8, "fy_num_cell": pl.Utf8,
-                                      "from_category": pl.Utf8, "reference_value": pl.Utf8})
-    cats = pl.DataFrame(cat_rows, schema={"indicator_id": pl.Utf8, "category": pl.Utf8,
-                                          "cat_num_cell": pl.Utf8})
+    meta = pl.DataFrame(
+        rows,
+        schema={
+            "indicator_id": pl.Utf8,
+            "m_unit": pl.Utf8,
+            "num_cell": pl.Utf8,
+            "den_cell": pl.Utf8,
+            "fy_num_cell": pl.Utf8,
+            "from_category": pl.Utf8,
+            "reference_value": pl.Utf8,
+        },
+    )
+    cats = pl.DataFrame(cat_rows, schema={"indicator_id": pl.Utf8, "category": pl.Utf8, "cat_num_cell": pl.Utf8})
     return meta, cats
 
 
@@ -62,21 +86,34 @@ def row_cells(panel: pl.DataFrame, spec: IndicatorSpec | None = None) -> pl.Data
     (`numerator` or `denominator`: which column of the row the cell feeds)."""
     spec = spec or load_spec()
     meta, cats = _meta(spec)
-    df = (panel.select(pl.int_range(0, pl.len(), dtype=pl.Int64).alias("row"), *[c for c in COLUMNS if c != "suppressed"])
-          .join(meta, on="indicator_id", how="left")
-          .join(cats, on=["indicator_id", "category"], how="left"))
-    num_cell = (pl.when(pl.col("cat_num_cell").is_not_null()).then(pl.col("cat_num_cell"))
-                .when((pl.col("period_type") == "financial_year") & pl.col("fy_num_cell").is_not_null())
-                .then(pl.col("fy_num_cell")).otherwise(pl.col("num_cell")))
+    df = (
+        panel.select(pl.int_range(0, pl.len(), dtype=pl.Int64).alias("row"), *[c for c in COLUMNS if c != "suppressed"])
+        .join(meta, on="indicator_id", how="left")
+        .join(cats, on=["indicator_id", "category"], how="left")
+    )
+    num_cell = (
+        pl.when(pl.col("cat_num_cell").is_not_null())
+        .then(pl.col("cat_num_cell"))
+        .when((pl.col("period_type") == "financial_year") & pl.col("fy_num_cell").is_not_null())
+        .then(pl.col("fy_num_cell"))
+        .otherwise(pl.col("num_cell"))
+    )
     cell_category = pl.coalesce("from_category", "category")
     base = df.with_columns(num_cell=num_cell, cell_category=cell_category)
     keep = ["period_type", "geography_type", "geography_code", "breakdown"]
 
     def part(frame, cell, count, role, period_start=pl.col("period_start"), bv=pl.col("breakdown_value")):
-        return frame.select("row", cell.alias("cell"), pl.col("cell_category").alias("category"),
-                            "period_type", period_start.alias("period_start"), *keep[1:],
-                            bv.alias("breakdown_value"), count.cast(pl.Float64).alias("count"),
-                            pl.lit(role).alias("role"))
+        return frame.select(
+            "row",
+            cell.alias("cell"),
+            pl.col("cell_category").alias("category"),
+            "period_type",
+            period_start.alias("period_start"),
+            *keep[1:],
+            bv.alias("breakdown_value"),
+            count.cast(pl.Float64).alias("count"),
+            pl.lit(role).alias("role"),
+        )
 
     unit = pl.col("m_unit")
     simple = base.filter(unit.is_in(["count", "percent", "per_1000"]))
@@ -89,8 +126,13 @@ def row_cells(panel: pl.DataFrame, spec: IndicatorSpec | None = None) -> pl.Data
         part(ratio, pl.col("num_cell"), pl.col("numerator"), "numerator"),
         part(ratio, pl.col("num_cell"), pl.col("denominator"), "denominator", bv=pl.col("reference_value")),
         part(change, pl.col("num_cell"), pl.col("numerator") + pl.col("denominator"), "numerator"),
-        part(change, pl.col("num_cell"), pl.col("denominator"), "denominator",
-             period_start=pl.col("period_start").dt.offset_by("-1y")),
+        part(
+            change,
+            pl.col("num_cell"),
+            pl.col("denominator"),
+            "denominator",
+            period_start=pl.col("period_start").dt.offset_by("-1y"),
+        ),
     ]
     return pl.concat(parts).filter(pl.col("count").is_not_null() & pl.col("cell").is_not_null())
 
@@ -100,7 +142,7 @@ def _source_of(spec: IndicatorSpec) -> pl.DataFrame:
     rows = []
     for name, pop in pops.items():
         rows.append({"cell": name, "source": pop["source"]})
-        for sub in (pop.get("subsets") or {}):
+        for sub in pop.get("subsets") or {}:
             rows.append({"cell": f"{name}.{sub}", "source": pop["source"]})
     return pl.DataFrame(rows, schema={"cell": pl.Utf8, "source": pl.Utf8})
 
@@ -126,13 +168,15 @@ class _Codes:
 
     def encode(self, frame: pl.DataFrame) -> pl.DataFrame:
         coded = frame.with_columns(
-            pl.col(k).replace_strict(v, list(range(len(v))), return_dtype=pl.Int64) for k, v in self.values.items())
+            pl.col(k).replace_strict(v, list(range(len(v))), return_dtype=pl.Int64) for k, v in self.values.items()
+        )
         return coded.with_columns(key=pl.sum_horizontal(pl.col(k) * (1 << self.shift[k]) for k in CELL_KEY))
 
     def decode(self, frame: pl.DataFrame) -> pl.DataFrame:
         return frame.with_columns(
             pl.col(k).replace_strict(list(range(len(v))), v, return_dtype=pl.Date if k == "period_start" else pl.Utf8)
-            for k, v in self.values.items())
+            for k, v in self.values.items()
+        )
 
 
 def _cell_groups(cells: pl.DataFrame, codes: _Codes, spec: IndicatorSpec) -> pl.DataFrame:
@@ -142,7 +186,8 @@ def _cell_groups(cells: pl.DataFrame, codes: _Codes, spec: IndicatorSpec) -> pl.
     src = _source_of(spec)
     cell_codes = {v: i for i, v in enumerate(codes.values["cell"])}
     src = src.filter(pl.col("cell").is_in(list(cell_codes))).with_columns(
-        pl.col("cell").replace_strict(cell_codes, return_dtype=pl.Int64))
+        pl.col("cell").replace_strict(cell_codes, return_dtype=pl.Int64)
+    )
     c = cells.join(src, on="cell", how="left")
     out = []
     # The visiting order: CELL_KEY up to the breakdown, the kind of group, then (to order groups
@@ -163,8 +208,14 @@ def _cell_groups(cells: pl.DataFrame, codes: _Codes, spec: IndicatorSpec) -> pl.
         fields["gvalue"] = order.get("gvalue", pl.lit(0))
         okey = pl.sum_horizontal(fields[k].cast(pl.Int64) * (1 << shifts[k]) for k in order_fields)
         m = m.select(okey.alias("okey"), "cell_id", "total_id")
-        out.append(pl.concat([m.select("okey", "cell_id", is_total=pl.lit(False)),
-                              m.select("okey", pl.col("total_id").alias("cell_id"), is_total=pl.lit(True)).unique()]))
+        out.append(
+            pl.concat(
+                [
+                    m.select("okey", "cell_id", is_total=pl.lit(False)),
+                    m.select("okey", pl.col("total_id").alias("cell_id"), is_total=pl.lit(True)).unique(),
+                ]
+            )
+        )
 
     zero = pl.lit(0, dtype=pl.Int64)
     total = codes.code("breakdown", "total")
@@ -178,44 +229,62 @@ def _cell_groups(cells: pl.DataFrame, codes: _Codes, spec: IndicatorSpec) -> pl.
     ge_code = codes.code("breakdown", "gender_ethnicity")
     if ge_code >= 0:
         pairs = [(i, *v.split("|", 1)) for i, v in enumerate(codes.values["breakdown_value"]) if "|" in v]
-        split = pl.DataFrame({"breakdown_value": [p[0] for p in pairs],
-                              "_g": [codes.code("breakdown_value", p[1]) for p in pairs],
-                              "_e": [codes.code("breakdown_value", p[2]) for p in pairs]},
-                             schema={"breakdown_value": pl.Int64, "_g": pl.Int64, "_e": pl.Int64})
+        split = pl.DataFrame(
+            {
+                "breakdown_value": [p[0] for p in pairs],
+                "_g": [codes.code("breakdown_value", p[1]) for p in pairs],
+                "_e": [codes.code("breakdown_value", p[2]) for p in pairs],
+            },
+            schema={"breakdown_value": pl.Int64, "_g": pl.Int64, "_e": pl.Int64},
+        )
         ge = c.filter(pl.col("breakdown") == ge_code).join(split, on="breakdown_value", how="inner")
         on = [k for k in CELL_KEY if k not in ("breakdown", "breakdown_value")]
         for kind, col in (("gender", "_g"), ("ethnicity", "_e")):
             b = codes.code("breakdown", kind)
-            tot = c.filter(pl.col("breakdown") == b).select(*on, pl.col("breakdown_value").alias(col),
-                                                            total_id="cell_id")
+            tot = c.filter(pl.col("breakdown") == b).select(
+                *on, pl.col("breakdown_value").alias(col), total_id="cell_id"
+            )
             add(ge, tot, on + [col], kind, {"breakdown_value": zero, "gvalue": pl.col(col)})
 
     # parts of a geography with the whole (not for services)
-    parents = pl.DataFrame([{"geography_type": codes.code("geography_type", k),
-                             "w_type": codes.code("geography_type", v[0]),
-                             "w_code": codes.code("geography_code", v[1])} for k, v in WHOLE_OF.items()],
-                           schema={"geography_type": pl.Int64, "w_type": pl.Int64, "w_code": pl.Int64})
-    mem = (c.filter(~pl.col("source").is_in(list(NO_GEOGRAPHY_SOURCES)))
-           .join(parents, on="geography_type", how="inner"))
+    parents = pl.DataFrame(
+        [
+            {
+                "geography_type": codes.code("geography_type", k),
+                "w_type": codes.code("geography_type", v[0]),
+                "w_code": codes.code("geography_code", v[1]),
+            }
+            for k, v in WHOLE_OF.items()
+        ],
+        schema={"geography_type": pl.Int64, "w_type": pl.Int64, "w_code": pl.Int64},
+    )
+    mem = c.filter(~pl.col("source").is_in(list(NO_GEOGRAPHY_SOURCES))).join(parents, on="geography_type", how="inner")
     on = ["cell", "category", "period_type", "period_start", "breakdown", "breakdown_value"]
-    tot = c.select(*on, pl.col("geography_type").alias("w_type"), pl.col("geography_code").alias("w_code"),
-                   total_id="cell_id")
-    add(mem, tot, on + ["w_type", "w_code"], "geography",
-        {"geography_type": pl.col("w_type"), "geography_code": pl.col("w_code")})
+    tot = c.select(
+        *on, pl.col("geography_type").alias("w_type"), pl.col("geography_code").alias("w_code"), total_id="cell_id"
+    )
+    add(
+        mem,
+        tot,
+        on + ["w_type", "w_code"],
+        "geography",
+        {"geography_type": pl.col("w_type"), "geography_code": pl.col("w_code")},
+    )
 
     # the four quarters of a financial year with the year (not for the waiting list)
     quarter, fyear = codes.code("period_type", "quarter"), codes.code("period_type", "financial_year")
     starts = codes.values["period_start"]
-    fy_of = pl.DataFrame({"period_start": list(range(len(starts))),
-                          "fy": [codes.code("period_start", _fy_start(d)) for d in starts]},
-                         schema={"period_start": pl.Int64, "fy": pl.Int64})
+    fy_of = pl.DataFrame(
+        {"period_start": list(range(len(starts))), "fy": [codes.code("period_start", _fy_start(d)) for d in starts]},
+        schema={"period_start": pl.Int64, "fy": pl.Int64},
+    )
     no_q = [codes.code("cell", x) for x in NO_QUARTERS_CELLS]
-    mem = (c.filter((pl.col("period_type") == quarter) & ~pl.col("cell").is_in(no_q))
-           .join(fy_of, on="period_start", how="inner"))
+    mem = c.filter((pl.col("period_type") == quarter) & ~pl.col("cell").is_in(no_q)).join(
+        fy_of, on="period_start", how="inner"
+    )
     on = ["cell", "category", "geography_type", "geography_code", "breakdown", "breakdown_value"]
     tot = c.filter(pl.col("period_type") == fyear).select(*on, fy="period_start", total_id="cell_id")
-    add(mem, tot, on + ["fy"], "quarters",
-        {"period_type": pl.lit(fyear, dtype=pl.Int64), "period_start": pl.col("fy")})
+    add(mem, tot, on + ["fy"], "quarters", {"period_type": pl.lit(fyear, dtype=pl.Int64), "period_start": pl.col("fy")})
 
     # Havens' and services' categories with `all`
     all_code = codes.code("category", "all")
@@ -245,7 +314,9 @@ def _secondary(cells: pl.DataFrame, groups: pl.DataFrame, suppressed: np.ndarray
     # breakdown_value, period_start (then category); the total last. polars sorts on both
     # cores; ties keep the groups' order, as a stable sort must.
     tie_breaks = ["count", "geography_code", "breakdown_value", "period_start", "category"]
-    members = pl.concat([groups.select("group", "is_total", "cell_id"), cells.select(tie_breaks)[cid]], how="horizontal")
+    members = pl.concat(
+        [groups.select("group", "is_total", "cell_id"), cells.select(tie_breaks)[cid]], how="horizontal"
+    )
     members = members.sort(["group", "is_total", *tie_breaks], maintain_order=True)
     g_ptr = np.searchsorted(members["group"].to_numpy(), np.arange(n_groups + 1)).tolist()
     g_members = members["cell_id"].to_list()
@@ -287,8 +358,9 @@ def _secondary(cells: pl.DataFrame, groups: pl.DataFrame, suppressed: np.ndarray
     return np.frombuffer(bytes(supp), dtype=np.uint8).astype(bool)
 
 
-def suppressed_cells(panel: pl.DataFrame, spec: IndicatorSpec | None = None, decoded: bool = True
-                     ) -> tuple[pl.DataFrame, pl.DataFrame]:
+def suppressed_cells(
+    panel: pl.DataFrame, spec: IndicatorSpec | None = None, decoded: bool = True
+) -> tuple[pl.DataFrame, pl.DataFrame]:
     """(cells, links): `cells` has `cell_id`, CELL_KEY, `count`, `primary`, `suppressed`;
     `links` maps panel rows (`row`) to `cell_id` and `role`, with `row_primary` (the row's own
     percent rule)."""
@@ -296,15 +368,21 @@ def suppressed_cells(panel: pl.DataFrame, spec: IndicatorSpec | None = None, dec
     shown = row_cells(panel, spec)
     codes = _Codes(shown)
     shown = codes.encode(shown)
-    cells = (shown.group_by("key").agg(*[pl.col(k).first() for k in CELL_KEY], pl.col("count").max())
-             .sort("key").with_row_index("cell_id").with_columns(pl.col("cell_id").cast(pl.Int64)))
+    cells = (
+        shown.group_by("key")
+        .agg(*[pl.col(k).first() for k in CELL_KEY], pl.col("count").max())
+        .sort("key")
+        .with_row_index("cell_id")
+        .with_columns(pl.col("cell_id").cast(pl.Int64))
+    )
     links = shown.select("row", "key", "role").join(cells.select("key", "cell_id"), on="key", how="left")
     # the percent rule: the numerator cell of a percent row with a small denominator or complement
     n, d = pl.col("numerator"), pl.col("denominator")
-    pct_rows = (panel.select(pl.int_range(0, pl.len(), dtype=pl.Int64).alias("row"), "unit", "numerator",
-                             "denominator")
-                .filter((pl.col("unit") == "percent") & (d.is_between(1, 9) | (d - n).is_between(1, 4)))
-                .select("row", row_primary=pl.lit(True)))
+    pct_rows = (
+        panel.select(pl.int_range(0, pl.len(), dtype=pl.Int64).alias("row"), "unit", "numerator", "denominator")
+        .filter((pl.col("unit") == "percent") & (d.is_between(1, 9) | (d - n).is_between(1, 4)))
+        .select("row", row_primary=pl.lit(True))
+    )
     links = links.join(pct_rows, on="row", how="left").with_columns(pl.col("row_primary").fill_null(False))
     pct_cells = links.filter(pl.col("row_primary") & (pl.col("role") == "numerator"))["cell_id"].unique()
     cells = cells.with_columns(primary=pl.col("count").is_between(1, 4) | pl.col("cell_id").is_in(pct_cells.implode()))
@@ -324,9 +402,15 @@ def apply_disclosure_control(panel: pl.DataFrame, spec: IndicatorSpec | None = N
     cells, links = suppressed_cells(panel, spec, decoded=False)
     flags = cells.select("primary", "suppressed")
     cid = links["cell_id"].to_numpy()
-    per_row = (links.select("row", primary=pl.Series(flags["primary"].to_numpy()[cid]) | pl.col("row_primary"),
-                            suppressed=pl.Series(flags["suppressed"].to_numpy()[cid]))
-               .group_by("row").agg(pl.col("primary").any(), pl.col("suppressed").any()))
+    per_row = (
+        links.select(
+            "row",
+            primary=pl.Series(flags["primary"].to_numpy()[cid]) | pl.col("row_primary"),
+            suppressed=pl.Series(flags["suppressed"].to_numpy()[cid]),
+        )
+        .group_by("row")
+        .agg(pl.col("primary").any(), pl.col("suppressed").any())
+    )
     primary = np.zeros(panel.height, dtype=bool)
     supp_rows = np.zeros(panel.height, dtype=bool)
     rows = per_row["row"].to_numpy()
@@ -338,28 +422,39 @@ def apply_disclosure_control(panel: pl.DataFrame, spec: IndicatorSpec | None = N
     df = df.with_columns(
         *[pl.when(supp).then(None).otherwise(pl.col(c)).alias(c) for c in _BLANKED],
         suppressed=supp,
-        note=pl.when(supp).then(pl.concat_str([reason, pl.col("note")], separator="; ", ignore_nulls=True))
-        .otherwise(pl.col("note")))
+        note=pl.when(supp)
+        .then(pl.concat_str([reason, pl.col("note")], separator="; ", ignore_nulls=True))
+        .otherwise(pl.col("note")),
+    )
     comparator_supp = _comparator_suppressed(df)
-    return df.with_columns(comparison=pl.when(pl.Series(comparator_supp)).then(None)
-                           .otherwise(pl.col("comparison"))).select(panel.columns)
+    return df.with_columns(
+        comparison=pl.when(pl.Series(comparator_supp)).then(None).otherwise(pl.col("comparison"))
+    ).select(panel.columns)
 
 
 def _comparator_suppressed(df: pl.DataFrame) -> np.ndarray:
     """Per row (in order): is its comparator row (indicators.md, "comparison") suppressed?"""
     df = df.with_row_index("_row")
     keys = ["indicator_id", "category", "period_type", "period_start"]
-    totals = (df.filter(pl.col("breakdown") == "total")
-              .select(*keys, "geography_type", "geography_code", _total_supp="_supp"))
-    parents = pl.DataFrame([{"geography_type": k, "_ptype": v[0], "_pcode": v[1]}
-                            for k, v in PARENT_GEOGRAPHY.items()])
-    parent_totals = totals.rename({"geography_type": "_ptype", "geography_code": "_pcode",
-                                   "_total_supp": "_parent_supp"})
-    df = (df.join(totals, on=keys + ["geography_type", "geography_code"], how="left")
-          .join(parents, on="geography_type", how="left")
-          .join(parent_totals, on=keys + ["_ptype", "_pcode"], how="left"))
-    comparator_supp = (pl.when(pl.col("unit") == "ratio").then(False)
-                       .when(pl.col("breakdown") != "total").then(pl.col("_total_supp"))
-                       .when(pl.col("_ptype").is_not_null()).then(pl.col("_parent_supp"))
-                       .otherwise(False)).fill_null(False)
+    totals = df.filter(pl.col("breakdown") == "total").select(
+        *keys, "geography_type", "geography_code", _total_supp="_supp"
+    )
+    parents = pl.DataFrame([{"geography_type": k, "_ptype": v[0], "_pcode": v[1]} for k, v in PARENT_GEOGRAPHY.items()])
+    parent_totals = totals.rename(
+        {"geography_type": "_ptype", "geography_code": "_pcode", "_total_supp": "_parent_supp"}
+    )
+    df = (
+        df.join(totals, on=keys + ["geography_type", "geography_code"], how="left")
+        .join(parents, on="geography_type", how="left")
+        .join(parent_totals, on=keys + ["_ptype", "_pcode"], how="left")
+    )
+    comparator_supp = (
+        pl.when(pl.col("unit") == "ratio")
+        .then(False)
+        .when(pl.col("breakdown") != "total")
+        .then(pl.col("_total_supp"))
+        .when(pl.col("_ptype").is_not_null())
+        .then(pl.col("_parent_supp"))
+        .otherwise(False)
+    ).fill_null(False)
     return df.select("_row", comparator_supp.alias("_c")).sort("_row")["_c"].to_numpy()

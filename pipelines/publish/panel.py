@@ -1,4 +1,5 @@
 """The part of marts.indicators a Panel may read (interfaces.md, "The Panel's dataset")."""
+
 from __future__ import annotations
 
 import duckdb

@@ -357,11 +357,15 @@ def provisional_meaning(spec) -> str:
     for ind in spec.indicators:
         if ind.provisional_quarters:
             by_quarters.setdefault(ind.provisional_quarters, []).append(ind.name)
-    rules = [f"{', '.join(names)}: the period ended less than "
-             f"{_NUMBER_WORDS.get(q, str(q))} quarters before the data's as-at date."
-             for q, names in sorted(by_quarters.items())]
-    return (" ".join(rules) + " Police outcomes and court results of such periods are still arriving, so the "
-            "figure is expected to change (charge, prosecution and conviction rates usually rise).")
+    rules = [
+        f"{', '.join(names)}: the period ended less than "
+        f"{_NUMBER_WORDS.get(q, str(q))} quarters before the data's as-at date."
+        for q, names in sorted(by_quarters.items())
+    ]
+    return (
+        " ".join(rules) + " Police outcomes and court results of such periods are still arriving, so the "
+        "figure is expected to change (charge, prosecution and conviction rates usually rise)."
+    )
 
 
 def _write_notes(ws, spec, formats: dict) -> None:
@@ -443,7 +447,9 @@ def _write_xlsx(prepared: pl.DataFrame, text: pl.DataFrame, path, spec, vintage:
     units = {i.id: i.unit for i in spec.indicators}
     for indicator_id in ids:
         if parts[indicator_id].height >= EXCEL_MAX_ROWS:
-            raise ValueError(f"indicator {indicator_id} has {parts[indicator_id].height} rows, more than an Excel sheet holds")
+            raise ValueError(
+                f"indicator {indicator_id} has {parts[indicator_id].height} rows, more than an Excel sheet holds"
+            )
     sheets = []
     for indicator_id in ids:
         part = parts[indicator_id]
@@ -474,7 +480,9 @@ def _write_xlsx(prepared: pl.DataFrame, text: pl.DataFrame, path, spec, vintage:
                 "date": workbook.add_format({"num_format": DATE_FORMAT}),
                 "symbol": workbook.add_format({"align": "right"}),
                 "units": {u: workbook.add_format({"num_format": f}) for u, f in UNIT_FORMATS.items()},
-                "provisional_units": {u: workbook.add_format({"num_format": f}) for u, f in PROVISIONAL_FORMATS.items()},
+                "provisional_units": {
+                    u: workbook.add_format({"num_format": f}) for u, f in PROVISIONAL_FORMATS.items()
+                },
             }
             contents = workbook.add_worksheet("Contents")
             _write_contents(contents, sheets, vintage, formats)
@@ -495,8 +503,9 @@ def _partition(data: pl.DataFrame):
     return list(groups.keys()), list(groups.values())
 
 
-def write_csv_and_xlsx_from_parquet(parquet: str | os.PathLike, csv_path: str | os.PathLike,
-                                    xlsx_path: str | os.PathLike, vintage: str = "") -> None:
+def write_csv_and_xlsx_from_parquet(
+    parquet: str | os.PathLike, csv_path: str | os.PathLike, xlsx_path: str | os.PathLike, vintage: str = ""
+) -> None:
     """``indicators.csv`` and ``indicators.xlsx`` of a vintage's ``indicators.parquet`` from one
     sort of its rows and one text of its numbers (the spreadsheet shows the CSV's text): the
     entry point of the separate process that writes them while the rest of the vintage is built."""

@@ -8,6 +8,7 @@ vintage folder is renamed into place, then the warehouse file replaces the old o
 (os.replace: readers of the old file keep their view), then `latest` is repointed. A crash
 before the swap leaves the previous warehouse and `latest` as they were.
 """
+
 from __future__ import annotations
 
 import datetime as dt
@@ -64,8 +65,13 @@ def publish(paths: WarehousePaths, build_file: Path) -> Publication:
         shutil.rmtree(staging, ignore_errors=True)
         staging.mkdir()
         write_indicators_parquet(dataset, staging / "indicators.parquet")
-        text_files = pool.submit(write_csv_and_xlsx_from_parquet, staging / "indicators.parquet",
-                                 staging / "indicators.csv", staging / "indicators.xlsx", vintage)
+        text_files = pool.submit(
+            write_csv_and_xlsx_from_parquet,
+            staging / "indicators.parquet",
+            staging / "indicators.csv",
+            staging / "indicators.xlsx",
+            vintage,
+        )
         with duckdb.connect(str(build_file), config=duckdb_config(paths.warehouse)) as con:
             _carry_vintages(con, paths.warehouse, vintage, staging / "indicators.parquet")
             _build_revisions(con)
@@ -81,8 +87,11 @@ def publish(paths: WarehousePaths, build_file: Path) -> Publication:
         text_files.result()  # re-raises the writer's error here
     if not quality.success:
         shutil.rmtree(staging, ignore_errors=True)
-        raise QualityFailed("The published dataset failed its quality checks, so nothing was published: "
-                            + "; ".join(quality.failed) + ".")
+        raise QualityFailed(
+            "The published dataset failed its quality checks, so nothing was published: "
+            + "; ".join(quality.failed)
+            + "."
+        )
 
     folder = paths.publish / vintage
     os.replace(staging, folder)
@@ -109,18 +118,29 @@ def _carry_vintages(con: duckdb.DuckDBPyConnection, old_warehouse: Path, vintage
     if old_warehouse.exists() and not kept:
         con.execute(f"attach '{old_warehouse}' as previous (read_only)")
         if has_table(con, "marts", "indicator_vintages", database="previous"):
-            con.execute("create or replace table marts.indicator_vintages as "
-                        "select * from previous.marts.indicator_vintages")
+            con.execute(
+                "create or replace table marts.indicator_vintages as select * from previous.marts.indicator_vintages"
+            )
         con.execute("detach previous")
-    con.execute("create table if not exists marts.indicator_vintages as "
-                f"select ''::varchar as vintage, * from read_parquet('{parquet}') limit 0")
+    con.execute(
+        "create table if not exists marts.indicator_vintages as "
+        f"select ''::varchar as vintage, * from read_parquet('{parquet}') limit 0"
+    )
     con.execute(f"insert into marts.indicator_vintages select ?, * from read_parquet('{parquet}')", [vintage])
     comment_table(con, "marts", "indicator_vintages")  # a copied table does not keep its comments
 
 
 #: The key of a Panel row across vintages (interfaces.md, `marts.indicator_revisions`).
-REVISION_KEY = ["indicator_id", "category", "period_type", "period", "geography_type", "geography_code",
-                "breakdown", "breakdown_value"]
+REVISION_KEY = [
+    "indicator_id",
+    "category",
+    "period_type",
+    "period",
+    "geography_type",
+    "geography_code",
+    "breakdown",
+    "breakdown_value",
+]
 
 
 def _build_revisions(con: duckdb.DuckDBPyConnection) -> None:

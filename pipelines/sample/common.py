@@ -17,6 +17,7 @@ Every source generator (MPS crimes, CPS finalisations, Havens, ...) uses the sam
   :func:`apply_cell_mess` and :func:`write_messy_csv` apply it.  Nothing here makes a valid value
   invalid: every variation is one the spec says the loader must accept.
 """
+
 from __future__ import annotations
 
 import csv
@@ -201,20 +202,20 @@ HEADER_STYLES = ("lower", "title", "upper", "padded")
 class CsvStyle:
     """How one exported file looks. Every option is something the loader must accept."""
 
-    encoding: str = "utf-8"          # 'utf-8', 'utf-8-sig' (BOM) or 'cp1252'
-    newline: str = "\n"              # '\n' or '\r\n'
-    date_style: str = "iso"          # one of DATE_STYLES ('mixed' varies row by row)
-    timestamp_style: str = "iso_t"   # one of TIMESTAMP_STYLES
-    header_style: str = "lower"      # one of HEADER_STYLES
+    encoding: str = "utf-8"  # 'utf-8', 'utf-8-sig' (BOM) or 'cp1252'
+    newline: str = "\n"  # '\n' or '\r\n'
+    date_style: str = "iso"  # one of DATE_STYLES ('mixed' varies row by row)
+    timestamp_style: str = "iso_t"  # one of TIMESTAMP_STYLES
+    header_style: str = "lower"  # one of HEADER_STYLES
     shuffle_columns: bool = False
     quote_all: bool = False
-    lower_code_rate: float = 0.0     # share of rows whose code values are written in lower case
-    pad_rate: float = 0.0            # share of non-blank cells with a stray space before/after
-    blank_lines: int = 0             # wholly blank lines scattered in the file
-    float_integers: bool = False     # integers written as Excel floats ('34.0')
-    blank_for_no: bool = False       # Y/N flags: 'N' exported as an empty cell (blank = N)
+    lower_code_rate: float = 0.0  # share of rows whose code values are written in lower case
+    pad_rate: float = 0.0  # share of non-blank cells with a stray space before/after
+    blank_lines: int = 0  # wholly blank lines scattered in the file
+    float_integers: bool = False  # integers written as Excel floats ('34.0')
+    blank_for_no: bool = False  # Y/N flags: 'N' exported as an empty cell (blank = N)
     row_order: str = "last_modified"  # 'last_modified', 'key' or 'random'
-    variant: bool = False            # free per-source switch (e.g. MPS writes '4.1' for '4/1')
+    variant: bool = False  # free per-source switch (e.g. MPS writes '4.1' for '4/1')
 
 
 def choose_style(rng: np.random.Generator, clean: bool = False) -> CsvStyle:
@@ -268,7 +269,9 @@ def days_to_date_series(days: np.ndarray, name: str = "d") -> pl.Series:
     return s.cast(pl.Int32).cast(pl.Date).alias(name)
 
 
-def format_dates(days: np.ndarray, style: CsvStyle, rng: np.random.Generator, blank: np.ndarray | None = None) -> pl.Series:
+def format_dates(
+    days: np.ndarray, style: CsvStyle, rng: np.random.Generator, blank: np.ndarray | None = None
+) -> pl.Series:
     """Day numbers -> text in the file's date style; ``blank`` (bool mask) or ``NO_DAY`` -> ''."""
     d = np.asarray(days, dtype=np.int64).copy()
     if blank is not None:
@@ -277,8 +280,10 @@ def format_dates(days: np.ndarray, style: CsvStyle, rng: np.random.Generator, bl
     if style.date_style == "mixed":
         choice = rng.integers(0, 3, len(d))
         out = pl.select(
-            pl.when(pl.lit(pl.Series(choice)) == 0).then(s.dt.strftime(_DATE_FORMATS["dmy"]))
-            .when(pl.lit(pl.Series(choice)) == 1).then(s.dt.strftime(_DATE_FORMATS["dmy_short"]))
+            pl.when(pl.lit(pl.Series(choice)) == 0)
+            .then(s.dt.strftime(_DATE_FORMATS["dmy"]))
+            .when(pl.lit(pl.Series(choice)) == 1)
+            .then(s.dt.strftime(_DATE_FORMATS["dmy_short"]))
             .otherwise(s.dt.strftime(_DATE_FORMATS["iso"]))
         ).to_series()
     else:
@@ -327,8 +332,7 @@ def apply_cell_mess(
     if style.lower_code_rate > 0 and code_columns and n:
         low = pl.Series(rng.random(n) < style.lower_code_rate)
         exprs += [
-            pl.when(pl.lit(low)).then(pl.col(c).str.to_lowercase()).otherwise(pl.col(c)).alias(c)
-            for c in code_columns
+            pl.when(pl.lit(low)).then(pl.col(c).str.to_lowercase()).otherwise(pl.col(c)).alias(c) for c in code_columns
         ]
     if exprs:
         frame = frame.with_columns(exprs)
@@ -340,9 +344,12 @@ def apply_cell_mess(
             after = pl.Series((u >= style.pad_rate / 2) & (u < style.pad_rate))
             col = pl.col(c)
             exprs.append(
-                pl.when((col != "") & pl.lit(before)).then(pl.lit(" ") + col)
-                .when((col != "") & pl.lit(after)).then(col + pl.lit("  "))
-                .otherwise(col).alias(c)
+                pl.when((col != "") & pl.lit(before))
+                .then(pl.lit(" ") + col)
+                .when((col != "") & pl.lit(after))
+                .then(col + pl.lit("  "))
+                .otherwise(col)
+                .alias(c)
             )
         frame = frame.with_columns(exprs)
     return frame

@@ -101,6 +101,7 @@ and labels, stray spaces, quoted fields, ``34.0`` ages; rows by date, by key or 
 Reproducibility: all randomness comes from ``derive_rng(seed, 'cps_finalisations', ...)``, so the
 same arguments give byte-identical files.
 """
+
 from __future__ import annotations
 
 from dataclasses import dataclass
@@ -142,41 +143,114 @@ from pipelines.sample.mps_crimes import (
 SOURCE = "cps_finalisations"
 
 COLUMNS = [
-    "urn", "defendant_ref", "finalised_date", "police_borough_code", "vawg_flags", "outcome",
-    "unsuccessful_reason", "defendant_sex", "defendant_age", "defendant_ethnicity", "victim_sex",
+    "urn",
+    "defendant_ref",
+    "finalised_date",
+    "police_borough_code",
+    "vawg_flags",
+    "outcome",
+    "unsuccessful_reason",
+    "defendant_sex",
+    "defendant_age",
+    "defendant_ethnicity",
+    "victim_sex",
 ]
-CODE_COLUMNS = ["urn", "vawg_flags", "outcome", "unsuccessful_reason", "defendant_sex",
-                "defendant_ethnicity", "victim_sex"]
+CODE_COLUMNS = [
+    "urn",
+    "vawg_flags",
+    "outcome",
+    "unsuccessful_reason",
+    "defendant_sex",
+    "defendant_ethnicity",
+    "victim_sex",
+]
 PAD_COLUMNS = CODE_COLUMNS + ["defendant_ref", "police_borough_code", "defendant_age"]
 
 #: Flags in the spec's order; bit i of a flag mask is FLAGS[i].
-FLAGS = ("DOMESTIC_ABUSE", "RAPE", "SEXUAL_OFFENCES", "CHILD_ABUSE", "HONOUR_BASED_VIOLENCE",
-         "FORCED_MARRIAGE", "FGM", "STALKING", "HARASSMENT", "TRAFFICKING", "PROSTITUTION")
+FLAGS = (
+    "DOMESTIC_ABUSE",
+    "RAPE",
+    "SEXUAL_OFFENCES",
+    "CHILD_ABUSE",
+    "HONOUR_BASED_VIOLENCE",
+    "FORCED_MARRIAGE",
+    "FGM",
+    "STALKING",
+    "HARASSMENT",
+    "TRAFFICKING",
+    "PROSTITUTION",
+)
 BIT = {f: 1 << i for i, f in enumerate(FLAGS)}
 CHILD_CODES = ("19D", "19E", "19G", "19H", "17B", "20B", "21", "22B", "23", "73", "88A", "71")
 CROWN_FLAGS = BIT["RAPE"] | BIT["SEXUAL_OFFENCES"] | BIT["TRAFFICKING"] | BIT["PROSTITUTION"] | BIT["FGM"]
 
-OUTCOMES = ("GUILTY_PLEA", "CONVICTED_AFTER_TRIAL", "PROOF_IN_ABSENCE", "DISCONTINUED",
-            "NO_CASE_TO_ANSWER", "DISMISSED_AFTER_TRIAL", "ACQUITTED", "DISCHARGED", "ADMIN_FINALISED")
+OUTCOMES = (
+    "GUILTY_PLEA",
+    "CONVICTED_AFTER_TRIAL",
+    "PROOF_IN_ABSENCE",
+    "DISCONTINUED",
+    "NO_CASE_TO_ANSWER",
+    "DISMISSED_AFTER_TRIAL",
+    "ACQUITTED",
+    "DISCHARGED",
+    "ADMIN_FINALISED",
+)
 OUTCOME_INDEX = {o: i for i, o in enumerate(OUTCOMES)}
 CONVICTIONS = OUTCOMES[:3]
-REASONS = ("", "VICTIM_RETRACTION", "VICTIM_NON_ATTENDANCE", "VICTIM_EVIDENCE_DOES_NOT_SUPPORT",
-           "CONFLICT_OF_EVIDENCE", "ESSENTIAL_LEGAL_ELEMENT_MISSING", "UNRELIABLE_WITNESS",
-           "PUBLIC_INTEREST", "CAUTION_OR_OOC_DISPOSAL", "OTHER")
+REASONS = (
+    "",
+    "VICTIM_RETRACTION",
+    "VICTIM_NON_ATTENDANCE",
+    "VICTIM_EVIDENCE_DOES_NOT_SUPPORT",
+    "CONFLICT_OF_EVIDENCE",
+    "ESSENTIAL_LEGAL_ELEMENT_MISSING",
+    "UNRELIABLE_WITNESS",
+    "PUBLIC_INTEREST",
+    "CAUTION_OR_OOC_DISPOSAL",
+    "OTHER",
+)
 VICTIM_REASONS = REASONS[1:4]
 #: Labels as written (index 0 = blank) and the codes the loader makes of them.
 SEX_LABELS = ("", "Male", "Female", "Not known")
 ETHNICITY_LABELS = ("", "White", "Mixed", "Asian", "Black", "Chinese or Other", "Not stated", "Not provided")
 NOT_STATED, NOT_PROVIDED = 6, 7
-_SDE_ETHNICITY = {"W1": 1, "W2": 1, "W9": 1, "M1": 2, "M2": 2, "M3": 2, "M9": 2, "A1": 3, "A2": 3,
-                  "A3": 3, "A9": 3, "B1": 4, "B2": 4, "B9": 4, "O1": 5, "O9": 5, "NS": NOT_STATED,
-                  "": NOT_PROVIDED}
+_SDE_ETHNICITY = {
+    "W1": 1,
+    "W2": 1,
+    "W9": 1,
+    "M1": 2,
+    "M2": 2,
+    "M3": 2,
+    "M9": 2,
+    "A1": 3,
+    "A2": 3,
+    "A3": 3,
+    "A9": 3,
+    "B1": 4,
+    "B2": 4,
+    "B9": 4,
+    "O1": 5,
+    "O9": 5,
+    "NS": NOT_STATED,
+    "": NOT_PROVIDED,
+}
 _POLICE_SEX = {"M": 1, "F": 2, "U": 3, "": 0}
 
 # ---- calibration -------------------------------------------------------------------------------
 #: Conviction rate of all finalisations by financial year of finalised_date (nearest year outside).
-CONVICTION_RATE = {2003: 0.55, 2004: 0.56, 2005: 0.57, 2006: 0.58, 2007: 0.60, 2008: 0.62, 2009: 0.65,
-                   2010: 0.67, 2011: 0.68, 2012: 0.69, 2013: 0.70}
+CONVICTION_RATE = {
+    2003: 0.55,
+    2004: 0.56,
+    2005: 0.57,
+    2006: 0.58,
+    2007: 0.60,
+    2008: 0.62,
+    2009: 0.65,
+    2010: 0.67,
+    2011: 0.68,
+    2012: 0.69,
+    2013: 0.70,
+}
 #: Conviction rate of rape-flagged finalisations, exact in these financial years.
 RAPE_CONVICTION_RATE = {2007: 0.455}
 #: End-to-end rape conviction rate by financial year of recording (nearest year outside).
@@ -188,17 +262,27 @@ RAPE_CASE_CONVICTION = E2E_RAPE_CONVICTION[2008] / POLICE_RAPE_CHARGE_RATE
 DA_VICTIM_ISSUE_SHARE = 0.5
 OTHER_VICTIM_ISSUE = 0.28
 RAPE_VICTIM_ISSUE = 0.30
-ADMIN_SHARE = 0.075            # of the unsuccessful rows
-ORPHAN_RATE = 0.025            # of each quarter's rows
-NOT_IN_EXTRACT = 0.02          # charged URNs the CPS did not flag as VAWG
+ADMIN_SHARE = 0.075  # of the unsuccessful rows
+ORPHAN_RATE = 0.025  # of each quarter's rows
+NOT_IN_EXTRACT = 0.02  # charged URNs the CPS did not flag as VAWG
 DEFENDANTS = (0.91, 0.08, 0.01)
 LAG_FAST = (0.45, 0.25, 0.13, 0.09, 0.05, 0.03)
 LAG_CROWN = (0.10, 0.24, 0.24, 0.18, 0.14, 0.10)
 BACKLOG_QUARTERS = 12
 #: Latent conviction propensity by flag (a row with several flags averages their log-odds).
-PROPENSITY = {"DOMESTIC_ABUSE": 0.62, "RAPE": 0.48, "SEXUAL_OFFENCES": 0.72, "CHILD_ABUSE": 0.70,
-              "HONOUR_BASED_VIOLENCE": 0.55, "FORCED_MARRIAGE": 0.50, "FGM": 0.30, "STALKING": 0.66,
-              "HARASSMENT": 0.66, "TRAFFICKING": 0.60, "PROSTITUTION": 0.65}
+PROPENSITY = {
+    "DOMESTIC_ABUSE": 0.62,
+    "RAPE": 0.48,
+    "SEXUAL_OFFENCES": 0.72,
+    "CHILD_ABUSE": 0.70,
+    "HONOUR_BASED_VIOLENCE": 0.55,
+    "FORCED_MARRIAGE": 0.50,
+    "FGM": 0.30,
+    "STALKING": 0.66,
+    "HARASSMENT": 0.66,
+    "TRAFFICKING": 0.60,
+    "PROSTITUTION": 0.65,
+}
 LINKS = ("police", "backlog", "unlinked")
 
 
@@ -238,8 +322,20 @@ def _crime_flags(crimes: pl.DataFrame, rng: np.random.Generator) -> np.ndarray:
     return m
 
 
-_CASE_KEYS = ("urn", "borough", "flags", "charge_day", "rec_day", "n_rape", "rape_rec_day", "v_sex",
-              "s_sex", "s_age", "s_eth", "link")
+_CASE_KEYS = (
+    "urn",
+    "borough",
+    "flags",
+    "charge_day",
+    "rec_day",
+    "n_rape",
+    "rape_rec_day",
+    "v_sex",
+    "s_sex",
+    "s_age",
+    "s_eth",
+    "link",
+)
 _BIG = 10**9
 
 
@@ -315,18 +411,18 @@ class Finalisations:
     """Clean finalisations of a range, one entry per row (arrays), in (day, urn, defendant) order."""
 
     quarters: list[int]
-    urn: np.ndarray          # str (object)
-    ref: np.ndarray          # str (object)
-    day: np.ndarray          # finalised_date, day number
-    borough: np.ndarray      # index into BOROUGHS
-    flags: np.ndarray        # flag bit mask
-    outcome: np.ndarray      # index into OUTCOMES
-    reason: np.ndarray       # index into REASONS (0 = blank)
-    d_sex: np.ndarray        # index into SEX_LABELS
-    d_age: np.ndarray        # -1 = blank
-    d_eth: np.ndarray        # index into ETHNICITY_LABELS
-    v_sex: np.ndarray        # index into SEX_LABELS
-    link: np.ndarray         # index into LINKS
+    urn: np.ndarray  # str (object)
+    ref: np.ndarray  # str (object)
+    day: np.ndarray  # finalised_date, day number
+    borough: np.ndarray  # index into BOROUGHS
+    flags: np.ndarray  # flag bit mask
+    outcome: np.ndarray  # index into OUTCOMES
+    reason: np.ndarray  # index into REASONS (0 = blank)
+    d_sex: np.ndarray  # index into SEX_LABELS
+    d_age: np.ndarray  # -1 = blank
+    d_eth: np.ndarray  # index into ETHNICITY_LABELS
+    v_sex: np.ndarray  # index into SEX_LABELS
+    link: np.ndarray  # index into LINKS
 
     @property
     def quarter(self) -> np.ndarray:
@@ -380,9 +476,19 @@ def build_finalisations(start: str, end: str, scale: float = 1.0, seed: int = 1)
     charged = mps_charged_cases(start, end, scale, seed)
     linked = _cases(charged, derive_rng(seed, SOURCE, "linked", "flags"), link=0)
     used: set[str] = set(linked["urn"].tolist())
-    n_charged_rape = dict(zip(*np.unique(
-        _fy_of_days(charged.filter(pl.col("ho_offence_code").is_in(RAPE_CODES))["recorded_date"]
-                    .cast(pl.Int32).to_numpy().astype(np.int64)), return_counts=True)))
+    n_charged_rape = dict(
+        zip(
+            *np.unique(
+                _fy_of_days(
+                    charged.filter(pl.col("ho_offence_code").is_in(RAPE_CODES))["recorded_date"]
+                    .cast(pl.Int32)
+                    .to_numpy()
+                    .astype(np.int64)
+                ),
+                return_counts=True,
+            )
+        )
+    )
     backlog = _backlog_cases(scale, seed, q_first, q_last, used)
     C = _concat_cases(linked, backlog)
     n_cases = len(C["urn"])
@@ -401,8 +507,9 @@ def build_finalisations(start: str, end: str, scale: float = 1.0, seed: int = 1)
 
     # -- unlinked URNs: extra cases, 2.5% of each quarter's rows ------------------------------------
     in_range = present & (fin_q >= q_first) & (fin_q <= q_last)
-    rows_per_q = np.bincount(fin_q[in_range] - q_first, weights=n_def[in_range],
-                             minlength=len(quarters)).astype(np.int64)
+    rows_per_q = np.bincount(fin_q[in_range] - q_first, weights=n_def[in_range], minlength=len(quarters)).astype(
+        np.int64
+    )
     rng_o = derive_rng(seed, SOURCE, "unlinked")
     orphan_parts = []
     orphan_days = []
@@ -414,7 +521,8 @@ def build_finalisations(start: str, end: str, scale: float = 1.0, seed: int = 1)
         tmpl = pool[rng_o.integers(0, len(pool), k)]
         part = {key: C[key][tmpl].copy() for key in _CASE_KEYS}
         days = int(quarter_start_days(np.array([q]))[0]) + rng_o.integers(
-            0, int(quarter_end_days(np.array([q]))[0] - quarter_start_days(np.array([q]))[0]) + 1, k)
+            0, int(quarter_end_days(np.array([q]))[0] - quarter_start_days(np.array([q]))[0]) + 1, k
+        )
         charge = days - rng_o.integers(60, 500, k)
         part["charge_day"] = charge
         part["rec_day"] = charge - rng_o.integers(1, 200, k)
@@ -422,8 +530,9 @@ def build_finalisations(start: str, end: str, scale: float = 1.0, seed: int = 1)
         part["rape_rec_day"] = np.full(k, _BIG, dtype=np.int64)
         part["link"] = np.full(k, 2, dtype=np.int64)
         yy = days_to_month_index(charge) // 12
-        part["urn"] = np.array([_fresh_urn(rng_o, "01" + UNIT_CODES[b], int(y), used)
-                                for b, y in zip(part["borough"], yy)], dtype=object)
+        part["urn"] = np.array(
+            [_fresh_urn(rng_o, "01" + UNIT_CODES[b], int(y), used) for b, y in zip(part["borough"], yy)], dtype=object
+        )
         orphan_parts.append(part)
         orphan_days.append(days)
     if orphan_parts:
@@ -501,9 +610,14 @@ def build_finalisations(start: str, end: str, scale: float = 1.0, seed: int = 1)
     # -- outcome and reason ---------------------------------------------------------------------------
     sexual = (r_flags & BIT["SEXUAL_OFFENCES"]) > 0
     conv_type = np.where(
-        r_rape, draw_categorical(rng_r, np.array([0.42, 0.58, 0.0]), n),
-        np.where(sexual, draw_categorical(rng_r, np.array([0.62, 0.37, 0.01]), n),
-                 draw_categorical(rng_r, np.array([0.74, 0.24, 0.02]), n)))
+        r_rape,
+        draw_categorical(rng_r, np.array([0.42, 0.58, 0.0]), n),
+        np.where(
+            sexual,
+            draw_categorical(rng_r, np.array([0.62, 0.37, 0.01]), n),
+            draw_categorical(rng_r, np.array([0.74, 0.24, 0.02]), n),
+        ),
+    )
     outcome = conv_type.copy()
     reason = np.zeros(n, dtype=np.int64)
     unsuccessful = ~convicted
@@ -521,13 +635,22 @@ def build_finalisations(start: str, end: str, scale: float = 1.0, seed: int = 1)
     o_reason = 4 + draw_categorical(rng_r, np.array([0.25, 0.15, 0.10, 0.08, 0.07, 0.35]), n)
     reason = np.where(victim, v_reason, np.where(failed, o_reason, 0))
     # unsuccessful outcome, given the reason (index into OUTCOMES[3:8])
-    o_victim = np.where(r_rape, draw_categorical(rng_r, np.array([0.60, 0.05, 0.0, 0.35, 0.0]), n),
-                        draw_categorical(rng_r, np.array([0.78, 0.04, 0.10, 0.08, 0.0]), n))
-    o_other = np.where(r_rape, draw_categorical(rng_r, np.array([0.35, 0.07, 0.0, 0.55, 0.03]), n),
-                       draw_categorical(rng_r, np.array([0.50, 0.07, 0.20, 0.20, 0.03]), n))
+    o_victim = np.where(
+        r_rape,
+        draw_categorical(rng_r, np.array([0.60, 0.05, 0.0, 0.35, 0.0]), n),
+        draw_categorical(rng_r, np.array([0.78, 0.04, 0.10, 0.08, 0.0]), n),
+    )
+    o_other = np.where(
+        r_rape,
+        draw_categorical(rng_r, np.array([0.35, 0.07, 0.0, 0.55, 0.03]), n),
+        draw_categorical(rng_r, np.array([0.50, 0.07, 0.20, 0.20, 0.03]), n),
+    )
     o_unsucc = 3 + np.where(victim, o_victim, o_other)
-    o_unsucc = np.where(np.isin(reason, [REASONS.index("PUBLIC_INTEREST"),
-                                         REASONS.index("CAUTION_OR_OOC_DISPOSAL")]), OUTCOME_INDEX["DISCONTINUED"], o_unsucc)
+    o_unsucc = np.where(
+        np.isin(reason, [REASONS.index("PUBLIC_INTEREST"), REASONS.index("CAUTION_OR_OOC_DISPOSAL")]),
+        OUTCOME_INDEX["DISCONTINUED"],
+        o_unsucc,
+    )
     outcome = np.where(failed, o_unsucc, outcome)
 
     # -- people ---------------------------------------------------------------------------------------
@@ -552,9 +675,19 @@ def build_finalisations(start: str, end: str, scale: float = 1.0, seed: int = 1)
     ref = np.array([f"D{r}" for r in refs], dtype=object)
 
     return Finalisations(
-        quarters=quarters, urn=C["urn"][r_case], ref=ref, day=r_day, borough=C["borough"][r_case],
-        flags=r_flags, outcome=outcome, reason=reason, d_sex=d_sex, d_age=d_age, d_eth=d_eth,
-        v_sex=v_sex, link=C["link"][r_case],
+        quarters=quarters,
+        urn=C["urn"][r_case],
+        ref=ref,
+        day=r_day,
+        borough=C["borough"][r_case],
+        flags=r_flags,
+        outcome=outcome,
+        reason=reason,
+        d_sex=d_sex,
+        d_age=d_age,
+        d_eth=d_eth,
+        v_sex=v_sex,
+        link=C["link"][r_case],
     )
 
 
@@ -600,21 +733,25 @@ def _ages(age: np.ndarray) -> pl.Series:
 
 def _clean_frame(F: Finalisations) -> pl.DataFrame:
     reason = _take(REASONS, F.reason)
-    return pl.DataFrame({
-        "quarter": pl.Series([quarter_name(int(q)) for q in F.quarter], dtype=pl.Utf8),
-        "urn": pl.Series(F.urn.tolist(), dtype=pl.Utf8),
-        "defendant_ref": pl.Series(F.ref.tolist(), dtype=pl.Utf8),
-        "finalised_date": pl.Series(F.day, dtype=pl.Int32).cast(pl.Date),
-        "police_borough_code": _take(BOROUGHS, F.borough),
-        "vawg_flags": _flag_texts(F.flags, "sorted"),
-        "outcome": _take(OUTCOMES, F.outcome),
-        "unsuccessful_reason": pl.select(pl.when(reason != "").then(reason)).to_series().alias("unsuccessful_reason"),
-        "defendant_sex": _codes(SEX_LABELS, F.d_sex),
-        "defendant_age": _ages(F.d_age),
-        "defendant_ethnicity": _codes(ETHNICITY_LABELS, F.d_eth),
-        "victim_sex": _codes(SEX_LABELS, F.v_sex),
-        "link": _take(LINKS, F.link),
-    })
+    return pl.DataFrame(
+        {
+            "quarter": pl.Series([quarter_name(int(q)) for q in F.quarter], dtype=pl.Utf8),
+            "urn": pl.Series(F.urn.tolist(), dtype=pl.Utf8),
+            "defendant_ref": pl.Series(F.ref.tolist(), dtype=pl.Utf8),
+            "finalised_date": pl.Series(F.day, dtype=pl.Int32).cast(pl.Date),
+            "police_borough_code": _take(BOROUGHS, F.borough),
+            "vawg_flags": _flag_texts(F.flags, "sorted"),
+            "outcome": _take(OUTCOMES, F.outcome),
+            "unsuccessful_reason": pl.select(pl.when(reason != "").then(reason))
+            .to_series()
+            .alias("unsuccessful_reason"),
+            "defendant_sex": _codes(SEX_LABELS, F.d_sex),
+            "defendant_age": _ages(F.d_age),
+            "defendant_ethnicity": _codes(ETHNICITY_LABELS, F.d_eth),
+            "victim_sex": _codes(SEX_LABELS, F.v_sex),
+            "link": _take(LINKS, F.link),
+        }
+    )
 
 
 def _file_frame(F: Finalisations, sel: np.ndarray, style: CsvStyle, rng: np.random.Generator) -> pl.DataFrame:
@@ -624,20 +761,22 @@ def _file_frame(F: Finalisations, sel: np.ndarray, style: CsvStyle, rng: np.rand
     rev = _flag_texts(flags, "reversed", sep)
     flip = pl.Series(rng.random(len(sel)) < 0.3)
     flag_text = pl.select(pl.when(pl.lit(flip)).then(rev).otherwise(spec)).to_series()
-    return pl.DataFrame({
-        "urn": pl.Series(F.urn[sel].tolist(), dtype=pl.Utf8),
-        "defendant_ref": pl.Series(F.ref[sel].tolist(), dtype=pl.Utf8),
-        "finalised_date": format_dates(F.day[sel], style, rng),
-        "police_borough_code": _take(BOROUGHS, F.borough[sel]),
-        "vawg_flags": flag_text,
-        "outcome": _take(OUTCOMES, F.outcome[sel]),
-        "unsuccessful_reason": _take(REASONS, F.reason[sel]),
-        "defendant_sex": _take(SEX_LABELS, F.d_sex[sel]),
-        "defendant_age": format_integers(F.d_age[sel], style),
-        "defendant_ethnicity": _take(ETHNICITY_LABELS, F.d_eth[sel]),
-        "victim_sex": _take(SEX_LABELS, F.v_sex[sel]),
-        "_day": pl.Series(F.day[sel], dtype=pl.Int64),
-    })
+    return pl.DataFrame(
+        {
+            "urn": pl.Series(F.urn[sel].tolist(), dtype=pl.Utf8),
+            "defendant_ref": pl.Series(F.ref[sel].tolist(), dtype=pl.Utf8),
+            "finalised_date": format_dates(F.day[sel], style, rng),
+            "police_borough_code": _take(BOROUGHS, F.borough[sel]),
+            "vawg_flags": flag_text,
+            "outcome": _take(OUTCOMES, F.outcome[sel]),
+            "unsuccessful_reason": _take(REASONS, F.reason[sel]),
+            "defendant_sex": _take(SEX_LABELS, F.d_sex[sel]),
+            "defendant_age": format_integers(F.d_age[sel], style),
+            "defendant_ethnicity": _take(ETHNICITY_LABELS, F.d_eth[sel]),
+            "victim_sex": _take(SEX_LABELS, F.v_sex[sel]),
+            "_day": pl.Series(F.day[sel], dtype=pl.Int64),
+        }
+    )
 
 
 # ------------------------------------------------------------------------------------------------
@@ -645,20 +784,20 @@ def _file_frame(F: Finalisations, sel: np.ndarray, style: CsvStyle, rng: np.rand
 # ------------------------------------------------------------------------------------------------
 #: name -> the rule the loader quarantines it under (extracts.md section 2, schemas/cps_finalisations.py)
 JUNK_TYPES: dict[str, str] = {
-    "blank_required": "required_missing",             # urn, defendant_ref, finalised_date, borough, flags or outcome blank
-    "bad_urn": "invalid_format",                      # 01KD123409, 01-KD-12345-09
-    "other_force": "invalid_code",                    # URN of force 02, 20 or 43
-    "city_of_london": "invalid_code",                 # police_borough_code E09000001
-    "unknown_flag": "invalid_code",                   # DOMESTIC_VIOLENCE, DOMESTIC_ABUSE;VAWG
-    "empty_flag_list": "invalid_format",              # ';'
-    "unknown_outcome": "invalid_code",                # CONVICTED, WITHDRAWN
-    "unknown_reason": "invalid_code",                 # DISCONTINUED with VICTIM_WITHDREW
-    "missing_reason": "required_missing",             # ACQUITTED with no reason
-    "reason_not_blank": "must_be_blank",              # GUILTY_PLEA with OTHER, ADMIN_FINALISED with PUBLIC_INTEREST
-    "impossible_date": "invalid_date",                # 31/02/YYYY
-    "date_outside_quarter": "date_outside_quarter",   # a day of the previous or next quarter
-    "duplicate_key": "duplicate_key",                 # two rows with one (urn, defendant_ref): both
-    "repeated_key": "duplicate_key_across_files",     # a real key of an earlier quarter's file
+    "blank_required": "required_missing",  # urn, defendant_ref, finalised_date, borough, flags or outcome blank
+    "bad_urn": "invalid_format",  # 01KD123409, 01-KD-12345-09
+    "other_force": "invalid_code",  # URN of force 02, 20 or 43
+    "city_of_london": "invalid_code",  # police_borough_code E09000001
+    "unknown_flag": "invalid_code",  # DOMESTIC_VIOLENCE, DOMESTIC_ABUSE;VAWG
+    "empty_flag_list": "invalid_format",  # ';'
+    "unknown_outcome": "invalid_code",  # CONVICTED, WITHDRAWN
+    "unknown_reason": "invalid_code",  # DISCONTINUED with VICTIM_WITHDREW
+    "missing_reason": "required_missing",  # ACQUITTED with no reason
+    "reason_not_blank": "must_be_blank",  # GUILTY_PLEA with OTHER, ADMIN_FINALISED with PUBLIC_INTEREST
+    "impossible_date": "invalid_date",  # 31/02/YYYY
+    "date_outside_quarter": "date_outside_quarter",  # a day of the previous or next quarter
+    "duplicate_key": "duplicate_key",  # two rows with one (urn, defendant_ref): both
+    "repeated_key": "duplicate_key_across_files",  # a real key of an earlier quarter's file
 }
 JUNK_RATE = 0.001
 
@@ -671,8 +810,9 @@ def _fmt_date(d, style: CsvStyle) -> str:
     return d.strftime("%d/%m/%Y")
 
 
-def _junk_rows(q: int, n_rows: int, style: CsvStyle, rng: np.random.Generator, used: set[str],
-               earlier: list[tuple[str, str]]) -> list[dict[str, str]]:
+def _junk_rows(
+    q: int, n_rows: int, style: CsvStyle, rng: np.random.Generator, used: set[str], earlier: list[tuple[str, str]]
+) -> list[dict[str, str]]:
     """Invalid rows for the file of quarter ``q``: own URNs and defendants ``D0...``, except
     ``repeated_key`` (a key of an earlier file, from ``earlier``)."""
     n = min(9_000, max(1, int(round_half_up(JUNK_RATE * n_rows)))) if n_rows else 0
@@ -689,15 +829,24 @@ def _junk_rows(q: int, n_rows: int, style: CsvStyle, rng: np.random.Generator, u
         borough = int(rng.integers(0, len(BOROUGHS)))
         urn = _fresh_urn(rng, "01" + UNIT_CODES[borough], d.year - (1 if rng.random() < 0.5 else 0), used)
         row = {
-            "urn": urn, "defendant_ref": f"D0{int(rng.integers(0, 10_000_000)):07d}",
-            "finalised_date": _fmt_date(d, style), "police_borough_code": BOROUGHS[borough],
-            "vawg_flags": "DOMESTIC_ABUSE", "outcome": "GUILTY_PLEA", "unsuccessful_reason": "",
-            "defendant_sex": "Male", "defendant_age": str(int(rng.integers(18, 60))),
-            "defendant_ethnicity": "Not stated", "victim_sex": "Female",
+            "urn": urn,
+            "defendant_ref": f"D0{int(rng.integers(0, 10_000_000)):07d}",
+            "finalised_date": _fmt_date(d, style),
+            "police_borough_code": BOROUGHS[borough],
+            "vawg_flags": "DOMESTIC_ABUSE",
+            "outcome": "GUILTY_PLEA",
+            "unsuccessful_reason": "",
+            "defendant_sex": "Male",
+            "defendant_age": str(int(rng.integers(18, 60))),
+            "defendant_ethnicity": "Not stated",
+            "victim_sex": "Female",
         }
         if t == "blank_required":
-            row[["urn", "defendant_ref", "finalised_date", "police_borough_code", "vawg_flags",
-                 "outcome"][int(rng.integers(0, 6))]] = ""
+            row[
+                ["urn", "defendant_ref", "finalised_date", "police_borough_code", "vawg_flags", "outcome"][
+                    int(rng.integers(0, 6))
+                ]
+            ] = ""
         elif t == "bad_urn":
             row["urn"] = urn[:6] + urn[7:] if rng.random() < 0.5 else f"{urn[:2]}-{urn[2:4]}-{urn[4:9]}-{urn[9:]}"
         elif t == "other_force":
@@ -716,7 +865,8 @@ def _junk_rows(q: int, n_rows: int, style: CsvStyle, rng: np.random.Generator, u
             row["outcome"] = "ACQUITTED"
         elif t == "reason_not_blank":
             row["outcome"], row["unsuccessful_reason"] = (
-                ("GUILTY_PLEA", "OTHER") if rng.random() < 0.5 else ("ADMIN_FINALISED", "PUBLIC_INTEREST"))
+                ("GUILTY_PLEA", "OTHER") if rng.random() < 0.5 else ("ADMIN_FINALISED", "PUBLIC_INTEREST")
+            )
         elif t == "impossible_date":
             row["finalised_date"] = f"{31 if rng.random() < 0.5 else 30}/02/{d.year}"
         elif t == "date_outside_quarter":
@@ -768,5 +918,14 @@ def write_cps_finalisations(landing: Path, start: str, end: str, scale: float = 
     return paths
 
 
-__all__ = ["write_cps_finalisations", "cps_finalisation_frame", "build_finalisations", "COLUMNS",
-           "JUNK_TYPES", "FLAGS", "CONVICTION_RATE", "RAPE_CONVICTION_RATE", "RAPE_CASE_CONVICTION"]
+__all__ = [
+    "write_cps_finalisations",
+    "cps_finalisation_frame",
+    "build_finalisations",
+    "COLUMNS",
+    "JUNK_TYPES",
+    "FLAGS",
+    "CONVICTION_RATE",
+    "RAPE_CONVICTION_RATE",
+    "RAPE_CASE_CONVICTION",
+]

@@ -65,6 +65,7 @@ Reproducibility: randomness comes from ``derive_rng(seed, 'fmu_cases', ...)`` ke
 each workbook is written by xlsxwriter with fixed document properties (created: ten days after
 the quarter ends, 09:00), so the same arguments give byte-identical ``.xlsx`` files.
 """
+
 from __future__ import annotations
 
 import datetime as dt

@@ -61,6 +61,7 @@ Havens a blank ``acute`` is unknown, not N).
 Reproducibility: all randomness comes from ``derive_rng(seed, 'havens_attendances', ...)`` keyed by
 quarter, so the same arguments give byte-identical files.
 """
+
 from __future__ import annotations
 
 from functools import lru_cache
@@ -326,8 +327,7 @@ def _attendances(q: int, scale: float, seed: int) -> pl.DataFrame:
 # --------------------------------------------------------------------------------------------
 # Deliberately invalid rows
 # --------------------------------------------------------------------------------------------
-def _junk(q: int, n_rows: int, scale: float, seed: int, previous_written: bool,
-          rng: np.random.Generator) -> list[dict]:
+def _junk(q: int, n_rows: int, scale: float, seed: int, previous_written: bool, rng: np.random.Generator) -> list[dict]:
     """Invalid extra rows of quarter ``q``'s file (typed values, '' = blank, dates as text in
     ``_date_text`` when they cannot be day numbers)."""
     n = int(rng.poisson(JUNK_RATE * n_rows)) if n_rows else 0
@@ -410,13 +410,19 @@ def write_havens_attendances(landing: Path, start: str, end: str, scale: float =
         )
         # -3: an unreadable age, as a clerk typed it
         text = text.with_columns(
-            pl.when(pl.col("_age") == -3).then(pl.lit("adult")).otherwise(pl.col("client_age"))
-            .alias("client_age")
+            pl.when(pl.col("_age") == -3).then(pl.lit("adult")).otherwise(pl.col("client_age")).alias("client_age")
         ).select(COLUMNS)
         text = apply_cell_mess(text, style, rng, CODE_COLUMNS, PAD_COLUMNS)
         paths.append(write_messy_csv(out_dir / f"{quarter_name(q)}.csv", COLUMNS, text, style, rng))
     return paths
 
 
-__all__ = ["write_havens_attendances", "COLUMNS", "JUNK_TYPES", "ANNUAL_VOLUMES", "annual_volume",
-           "quarter_counts", "self_share"]
+__all__ = [
+    "write_havens_attendances",
+    "COLUMNS",
+    "JUNK_TYPES",
+    "ANNUAL_VOLUMES",
+    "annual_volume",
+    "quarter_counts",
+    "self_share",
+]

@@ -151,6 +151,7 @@ stray spaces around codes, quoted fields, ``34.0`` ages, blank for ``N`` flags, 
 Reproducibility: all randomness comes from ``derive_rng(seed, 'mps_crimes', ...)`` keyed by financial
 year, strand and file quarter, so the same arguments give byte-identical files.
 """
+
 from __future__ import annotations
 
 import csv
@@ -193,16 +194,49 @@ SOURCE = "mps_crimes"
 DATA_DIR = Path(__file__).parent / "data"
 
 COLUMNS = [
-    "crime_ref", "last_modified", "borough_code", "reported_date", "recorded_date", "offence_date",
-    "ho_offence_code", "classification", "no_crime_date", "flag_domestic", "flag_honour",
-    "flag_forced_marriage", "flag_fgm", "flag_multiple_perpetrator", "outcome_type", "outcome_date",
-    "cps_urn", "victim_sex", "victim_age", "victim_sde", "victim_ic", "victim_disability",
-    "victim_sexuality", "suspect_sex", "suspect_age", "suspect_sde",
+    "crime_ref",
+    "last_modified",
+    "borough_code",
+    "reported_date",
+    "recorded_date",
+    "offence_date",
+    "ho_offence_code",
+    "classification",
+    "no_crime_date",
+    "flag_domestic",
+    "flag_honour",
+    "flag_forced_marriage",
+    "flag_fgm",
+    "flag_multiple_perpetrator",
+    "outcome_type",
+    "outcome_date",
+    "cps_urn",
+    "victim_sex",
+    "victim_age",
+    "victim_sde",
+    "victim_ic",
+    "victim_disability",
+    "victim_sexuality",
+    "suspect_sex",
+    "suspect_age",
+    "suspect_sde",
 ]
 CODE_COLUMNS = [
-    "ho_offence_code", "classification", "flag_domestic", "flag_honour", "flag_forced_marriage",
-    "flag_fgm", "flag_multiple_perpetrator", "cps_urn", "victim_sex", "victim_sde", "victim_ic",
-    "victim_disability", "victim_sexuality", "suspect_sex", "suspect_sde",
+    "ho_offence_code",
+    "classification",
+    "flag_domestic",
+    "flag_honour",
+    "flag_forced_marriage",
+    "flag_fgm",
+    "flag_multiple_perpetrator",
+    "cps_urn",
+    "victim_sex",
+    "victim_sde",
+    "victim_ic",
+    "victim_disability",
+    "victim_sexuality",
+    "suspect_sex",
+    "suspect_sde",
 ]
 PAD_COLUMNS = CODE_COLUMNS + ["borough_code", "outcome_type", "victim_age", "suspect_age"]
 
@@ -210,17 +244,88 @@ PAD_COLUMNS = CODE_COLUMNS + ["borough_code", "outcome_type", "victim_age", "sus
 BOROUGHS = [f"E09{n:06d}" for n in range(2, 34)]
 #: Police unit code used in CPS URNs, one per borough (MPS borough operational command unit codes).
 UNIT_CODES = [
-    "KG", "SX", "RY", "QK", "PY", "EK", "ZD", "XD", "YE", "RG", "GD", "FH", "YR", "QA", "KD", "XH",
-    "TX", "NI", "BS", "VK", "LX", "PL", "VW", "KF", "JI", "TW", "MD", "ZT", "HT", "JC", "WW", "CW",
+    "KG",
+    "SX",
+    "RY",
+    "QK",
+    "PY",
+    "EK",
+    "ZD",
+    "XD",
+    "YE",
+    "RG",
+    "GD",
+    "FH",
+    "YR",
+    "QA",
+    "KD",
+    "XH",
+    "TX",
+    "NI",
+    "BS",
+    "VK",
+    "LX",
+    "PL",
+    "VW",
+    "KF",
+    "JI",
+    "TW",
+    "MD",
+    "ZT",
+    "HT",
+    "JC",
+    "WW",
+    "CW",
 ]
 NB = len(BOROUGHS)
 
 # Lookup tables: index 0 is always the blank value.
 CODES = [
-    "", "19C", "19D", "19E", "19F", "19G", "19H",
-    "17A", "17B", "20A", "20B", "21", "22A", "22B", "23", "70", "73", "88A", "88B", "88C", "88D", "88E",
-    "8L", "8M", "8Q", "72", "71", "24", "106",
-    "105A", "105B", "8F", "8G", "8H", "8J", "5A", "3B", "58A", "8K", "1", "4/1", "36", "9A", "49", "28E",
+    "",
+    "19C",
+    "19D",
+    "19E",
+    "19F",
+    "19G",
+    "19H",
+    "17A",
+    "17B",
+    "20A",
+    "20B",
+    "21",
+    "22A",
+    "22B",
+    "23",
+    "70",
+    "73",
+    "88A",
+    "88B",
+    "88C",
+    "88D",
+    "88E",
+    "8L",
+    "8M",
+    "8Q",
+    "72",
+    "71",
+    "24",
+    "106",
+    "105A",
+    "105B",
+    "8F",
+    "8G",
+    "8H",
+    "8J",
+    "5A",
+    "3B",
+    "58A",
+    "8K",
+    "1",
+    "4/1",
+    "36",
+    "9A",
+    "49",
+    "28E",
 ]
 CODE = {c: i for i, c in enumerate(CODES)}
 RAPE_CODES = ["19C", "19D", "19E", "19F", "19G", "19H"]
@@ -236,25 +341,27 @@ CLASSIFICATION = ["CRIME", "NO_CRIME", "INCIDENT"]
 CRIME, NO_CRIME, INCIDENT = 0, 1, 2
 
 # Identity code (IC0..IC6 -> columns 0..6) an officer would record for each self-defined code.
-_IC_GIVEN_SDE = np.array([
-    # IC0  IC1   IC2   IC3   IC4   IC5   IC6
-    [0.00, 0.95, 0.05, 0.00, 0.00, 0.00, 0.00],  # W1
-    [0.00, 0.97, 0.03, 0.00, 0.00, 0.00, 0.00],  # W2
-    [0.00, 0.55, 0.45, 0.00, 0.00, 0.00, 0.00],  # W9
-    [0.00, 0.45, 0.00, 0.55, 0.00, 0.00, 0.00],  # M1
-    [0.00, 0.35, 0.00, 0.65, 0.00, 0.00, 0.00],  # M2
-    [0.00, 0.55, 0.00, 0.00, 0.45, 0.00, 0.00],  # M3
-    [0.00, 0.40, 0.00, 0.30, 0.20, 0.00, 0.10],  # M9
-    [0.00, 0.00, 0.00, 0.00, 1.00, 0.00, 0.00],  # A1
-    [0.00, 0.00, 0.00, 0.00, 0.98, 0.00, 0.02],  # A2
-    [0.00, 0.00, 0.00, 0.00, 1.00, 0.00, 0.00],  # A3
-    [0.00, 0.00, 0.00, 0.00, 0.85, 0.10, 0.05],  # A9
-    [0.00, 0.00, 0.00, 1.00, 0.00, 0.00, 0.00],  # B1
-    [0.00, 0.00, 0.00, 1.00, 0.00, 0.00, 0.00],  # B2
-    [0.00, 0.00, 0.00, 1.00, 0.00, 0.00, 0.00],  # B9
-    [0.00, 0.00, 0.00, 0.00, 0.00, 1.00, 0.00],  # O1
-    [0.00, 0.20, 0.05, 0.00, 0.15, 0.00, 0.60],  # O9
-])
+_IC_GIVEN_SDE = np.array(
+    [
+        # IC0  IC1   IC2   IC3   IC4   IC5   IC6
+        [0.00, 0.95, 0.05, 0.00, 0.00, 0.00, 0.00],  # W1
+        [0.00, 0.97, 0.03, 0.00, 0.00, 0.00, 0.00],  # W2
+        [0.00, 0.55, 0.45, 0.00, 0.00, 0.00, 0.00],  # W9
+        [0.00, 0.45, 0.00, 0.55, 0.00, 0.00, 0.00],  # M1
+        [0.00, 0.35, 0.00, 0.65, 0.00, 0.00, 0.00],  # M2
+        [0.00, 0.55, 0.00, 0.00, 0.45, 0.00, 0.00],  # M3
+        [0.00, 0.40, 0.00, 0.30, 0.20, 0.00, 0.10],  # M9
+        [0.00, 0.00, 0.00, 0.00, 1.00, 0.00, 0.00],  # A1
+        [0.00, 0.00, 0.00, 0.00, 0.98, 0.00, 0.02],  # A2
+        [0.00, 0.00, 0.00, 0.00, 1.00, 0.00, 0.00],  # A3
+        [0.00, 0.00, 0.00, 0.00, 0.85, 0.10, 0.05],  # A9
+        [0.00, 0.00, 0.00, 1.00, 0.00, 0.00, 0.00],  # B1
+        [0.00, 0.00, 0.00, 1.00, 0.00, 0.00, 0.00],  # B2
+        [0.00, 0.00, 0.00, 1.00, 0.00, 0.00, 0.00],  # B9
+        [0.00, 0.00, 0.00, 0.00, 0.00, 1.00, 0.00],  # O1
+        [0.00, 0.20, 0.05, 0.00, 0.15, 0.00, 0.60],  # O9
+    ]
+)
 
 # Ethnic composition of victims relative to the borough population: multipliers for the broad
 # groups White, Mixed, Asian, Black, Other, per ethnicity profile.
@@ -273,9 +380,27 @@ _ETHNIC_PROFILES = list(_ETHNIC_MULTIPLIERS)
 FY_VOLUMES: dict[str, dict[int, int]] = {
     # exact targets: current CRIME records with flag_domestic Y
     "domestic_crimes": {
-        2003: 55800, 2004: 53400, 2005: 52100, 2006: 51700, 2007: 50832, 2008: 53069, 2009: 51880,
-        2010: 50230, 2011: 48950, 2012: 46940, 2013: 51240, 2014: 62380, 2015: 70140, 2016: 74620,
-        2017: 80910, 2018: 86770, 2019: 90180, 2020: 96400, 2021: 94800, 2022: 91300, 2023: 90100,
+        2003: 55800,
+        2004: 53400,
+        2005: 52100,
+        2006: 51700,
+        2007: 50832,
+        2008: 53069,
+        2009: 51880,
+        2010: 50230,
+        2011: 48950,
+        2012: 46940,
+        2013: 51240,
+        2014: 62380,
+        2015: 70140,
+        2016: 74620,
+        2017: 80910,
+        2018: 86770,
+        2019: 90180,
+        2020: 96400,
+        2021: 94800,
+        2022: 91300,
+        2023: 90100,
         2024: 89000,
     },
     # exact targets before April 2010 (afterwards the published borough-month counts)
@@ -285,21 +410,73 @@ FY_VOLUMES: dict[str, dict[int, int]] = {
     "mp_rape": {2008: 93},
     # exact targets: 'honour' CRIME and INCIDENT records
     "honour_crime": {
-        2003: 95, 2004: 100, 2005: 106, 2006: 112, 2007: 118, 2008: 132, 2009: 141, 2010: 148,
-        2011: 139, 2012: 131, 2013: 127, 2014: 142, 2015: 150, 2016: 158, 2017: 160, 2018: 165,
+        2003: 95,
+        2004: 100,
+        2005: 106,
+        2006: 112,
+        2007: 118,
+        2008: 132,
+        2009: 141,
+        2010: 148,
+        2011: 139,
+        2012: 131,
+        2013: 127,
+        2014: 142,
+        2015: 150,
+        2016: 158,
+        2017: 160,
+        2018: 165,
     },
     "honour_incident": {
-        2003: 88, 2004: 93, 2005: 99, 2006: 104, 2007: 110, 2008: 124, 2009: 131, 2010: 136,
-        2011: 128, 2012: 122, 2013: 118, 2014: 130, 2015: 137, 2016: 140, 2017: 145, 2018: 150,
+        2003: 88,
+        2004: 93,
+        2005: 99,
+        2006: 104,
+        2007: 110,
+        2008: 124,
+        2009: 131,
+        2010: 136,
+        2011: 128,
+        2012: 122,
+        2013: 118,
+        2014: 130,
+        2015: 137,
+        2016: 140,
+        2017: 145,
+        2018: 150,
     },
     # other volumes (not exact targets, but drawn exactly at round(v x scale))
     "domestic_incident": {
-        2003: 23100, 2004: 23500, 2005: 23800, 2006: 24000, 2007: 24300, 2008: 25100, 2009: 25600,
-        2010: 26000, 2011: 25400, 2012: 24800, 2013: 25300, 2014: 26100, 2015: 26900, 2016: 27400,
+        2003: 23100,
+        2004: 23500,
+        2005: 23800,
+        2006: 24000,
+        2007: 24300,
+        2008: 25100,
+        2009: 25600,
+        2010: 26000,
+        2011: 25400,
+        2012: 24800,
+        2013: 25300,
+        2014: 26100,
+        2015: 26900,
+        2016: 27400,
     },
     "harassment_8L": {
-        2003: 6900, 2004: 7100, 2005: 7300, 2006: 7400, 2007: 7600, 2008: 8100, 2009: 8300,
-        2010: 8000, 2011: 7700, 2012: 7400, 2013: 7900, 2014: 9500, 2015: 11000, 2016: 12400,
+        2003: 6900,
+        2004: 7100,
+        2005: 7300,
+        2006: 7400,
+        2007: 7600,
+        2008: 8100,
+        2009: 8300,
+        2010: 8000,
+        2011: 7700,
+        2012: 7400,
+        2013: 7900,
+        2014: 9500,
+        2015: 11000,
+        2016: 12400,
     },
     "harassment_8M": {2003: 380, 2007: 400, 2008: 420, 2009: 410, 2010: 390, 2012: 370, 2014: 430},
     "stalking_8Q": {2011: 0, 2012: 180, 2013: 650, 2014: 900, 2015: 1200, 2016: 1600, 2017: 2200},
@@ -326,14 +503,66 @@ def fy_volume(name: str, fy: int) -> int:
 # Strands of records ("kinds")
 # ----------------------------------------------------------------------------------------------
 OUTCOMES: dict[str, dict[int, float]] = {
-    "domestic": {1: 28, 14: 17, 16: 18, 15: 9, 18: 5, 3: 7, 2: 0.5, 8: 4, 10: 2.5, 9: 1, 20: 1,
-                 13: 0.5, 12: 0.4, 11: 0.3, 17: 0.3, 5: 0.1, 6: 0.5, 4: 0.3, 21: 0.5, 22: 0.5},
-    "rape": {1: 13, 14: 21, 16: 17, 15: 22, 18: 10, 10: 3, 9: 2.5, 20: 3, 13: 2, 11: 2, 12: 1,
-             5: 0.5, 17: 0.5, 2: 1, 3: 0.5, 21: 1},
-    "sexual": {1: 17, 14: 13, 16: 10, 15: 15, 18: 24, 3: 6, 2: 3, 8: 2, 10: 4, 11: 2, 9: 1, 20: 2,
-               13: 0.5, 12: 0.5, 4: 0.5, 21: 0.5, 22: 0.5},
-    "harassment": {1: 21, 14: 15, 16: 18, 15: 10, 18: 12, 3: 5, 8: 8, 10: 4, 6: 2, 9: 1, 20: 2, 2: 1,
-                   21: 0.5, 22: 0.5},
+    "domestic": {
+        1: 28,
+        14: 17,
+        16: 18,
+        15: 9,
+        18: 5,
+        3: 7,
+        2: 0.5,
+        8: 4,
+        10: 2.5,
+        9: 1,
+        20: 1,
+        13: 0.5,
+        12: 0.4,
+        11: 0.3,
+        17: 0.3,
+        5: 0.1,
+        6: 0.5,
+        4: 0.3,
+        21: 0.5,
+        22: 0.5,
+    },
+    "rape": {
+        1: 13,
+        14: 21,
+        16: 17,
+        15: 22,
+        18: 10,
+        10: 3,
+        9: 2.5,
+        20: 3,
+        13: 2,
+        11: 2,
+        12: 1,
+        5: 0.5,
+        17: 0.5,
+        2: 1,
+        3: 0.5,
+        21: 1,
+    },
+    "sexual": {
+        1: 17,
+        14: 13,
+        16: 10,
+        15: 15,
+        18: 24,
+        3: 6,
+        2: 3,
+        8: 2,
+        10: 4,
+        11: 2,
+        9: 1,
+        20: 2,
+        13: 0.5,
+        12: 0.5,
+        4: 0.5,
+        21: 0.5,
+        22: 0.5,
+    },
+    "harassment": {1: 21, 14: 15, 16: 18, 15: 10, 18: 12, 3: 5, 8: 8, 10: 4, 6: 2, 9: 1, 20: 2, 2: 1, 21: 0.5, 22: 0.5},
     "trafficking": {1: 25, 15: 20, 18: 20, 14: 10, 16: 8, 20: 10, 10: 4, 9: 3},
     "honour": {1: 25, 14: 15, 16: 20, 15: 15, 18: 8, 3: 5, 20: 5, 10: 4, 9: 3},
     "forced_marriage": {1: 20, 14: 20, 16: 20, 15: 15, 20: 10, 10: 8, 18: 7},
@@ -349,6 +578,7 @@ class Delay:
     once); the rest after a lognormal number of days with ``median`` and log-standard deviation
     ``sigma`` (a right tail: files that wait for forensics, the CPS or a suspect), cut at the
     end of the ``DECIDED_WITHIN_QUARTERS``-th quarter after the recording quarter."""
+
     at_once: float
     median: float
     sigma: float
@@ -360,15 +590,15 @@ AT_ONCE_DAYS = (1, 2)
 DECIDED_WITHIN_QUARTERS = 6
 #: When each Home Office outcome type arrives (see the module docstring for the reasoning).
 OUTCOME_DELAYS: dict[tuple[int, ...], Delay] = {
-    (14, 16): Delay(0.10, 25, 0.9),        # victim does not support: mostly within weeks
-    (1,): Delay(0.15, 110, 1.0),           # charged: in custody, or after a file goes to the CPS
+    (14, 16): Delay(0.10, 25, 0.9),  # victim does not support: mostly within weeks
+    (1,): Delay(0.15, 110, 1.0),  # charged: in custody, or after a file goes to the CPS
     (2, 3, 6, 8, 22): Delay(0.25, 30, 1.0),  # cautions, penalty notices, community resolutions
-    (15,): Delay(0.0, 90, 1.0),            # evidential difficulties, victim supports: full enquiry
-    (18,): Delay(0.0, 30, 0.7),            # no suspect identified: filed after initial enquiries
+    (15,): Delay(0.0, 90, 1.0),  # evidential difficulties, victim supports: full enquiry
+    (18,): Delay(0.0, 30, 0.7),  # no suspect identified: filed after initial enquiries
 }
 OTHER_OUTCOME_DELAY = Delay(0.05, 60, 1.1)  # 4, 5, 9-13, 17, 20, 21: decisions after enquiries
-NO_CRIME_DELAY = Delay(0.0, 30, 0.9)        # a no-crime decision by the crime registrar
-NO_CRIME_CODE = 0                           # the code ``delay_days`` takes for a no-crime decision
+NO_CRIME_DELAY = Delay(0.0, 30, 0.9)  # a no-crime decision by the crime registrar
+NO_CRIME_CODE = 0  # the code ``delay_days`` takes for a no-crime decision
 
 
 def _delay_table() -> tuple[np.ndarray, np.ndarray, np.ndarray]:
@@ -384,8 +614,9 @@ def _delay_table() -> tuple[np.ndarray, np.ndarray, np.ndarray]:
 _AT_ONCE, _MEDIAN, _SIGMA = _delay_table()
 
 
-def delay_days(rng: np.random.Generator, outcome: np.ndarray, rec_day: np.ndarray, pace: float = 1.0,
-               min_days: int = 1) -> np.ndarray:
+def delay_days(
+    rng: np.random.Generator, outcome: np.ndarray, rec_day: np.ndarray, pace: float = 1.0, min_days: int = 1
+) -> np.ndarray:
     """Days from recording on ``rec_day`` to the decision for each outcome code (``NO_CRIME_CODE``
     for a no-crime decision); ``pace`` stretches the medians (slower strands). The lognormal is
     truncated (inverse CDF, no pile-up) at the end of the ``DECIDED_WITHIN_QUARTERS``-th quarter.
@@ -404,79 +635,234 @@ def delay_days(rng: np.random.Generator, outcome: np.ndarray, rec_day: np.ndarra
 @dataclass(frozen=True)
 class Kind:
     name: str
-    codes: tuple[tuple[str, float], ...]          # offence codes and weights ('' = blank)
+    codes: tuple[tuple[str, float], ...]  # offence codes and weights ('' = blank)
     classification: int = CRIME
-    pattern: str = "vwi"                          # borough-month pattern
-    victim_sex: tuple[float, float, float] = (0.87, 0.12, 0.01)   # F, M, U
+    pattern: str = "vwi"  # borough-month pattern
+    victim_sex: tuple[float, float, float] = (0.87, 0.12, 0.01)  # F, M, U
     age: tuple = ("gamma", 16, 2.4, 9.0, 95)
-    flags: tuple[tuple[str, float], ...] = ()     # (flag, probability)
+    flags: tuple[tuple[str, float], ...] = ()  # (flag, probability)
     outcomes: str | None = None
     suspect_p: float = 0.9
     suspect_sex: tuple[float, float, float] | None = (0.25, 0.73, 0.02)  # F, M, U; None = domestic rule
     no_crime_rate: float = 0.0
-    outcome_pace: float = 1.0                     # outcome delay medians x this (slower investigations)
-    sexual: bool = False                          # longer report/offence lags
+    outcome_pace: float = 1.0  # outcome delay medians x this (slower investigations)
+    sexual: bool = False  # longer report/offence lags
     ethnic: str = "neutral"
-    min_day: int | None = None                    # code in force from (day number)
+    min_day: int | None = None  # code in force from (day number)
 
 
 _DAY_8Q = day_number(dt.date(2012, 11, 25))
 _DAY_106 = day_number(dt.date(2015, 7, 31))
-_DAY_21 = day_number(dt.date(2016, 1, 1))   # outcome 21 exists from
-_DAY_22 = day_number(dt.date(2019, 4, 1))   # outcome 22 exists from
-_DOMESTIC_CODES = (("105A", 29), ("8G", 24), ("58A", 12), ("105B", 6), ("3B", 5), ("8F", 3), ("9A", 3),
-                   ("49", 2), ("5A", 1.5), ("8H", 1), ("8J", 1), ("28E", 1), ("1", 0.03), ("4/1", 0.004))
+_DAY_21 = day_number(dt.date(2016, 1, 1))  # outcome 21 exists from
+_DAY_22 = day_number(dt.date(2019, 4, 1))  # outcome 22 exists from
+_DOMESTIC_CODES = (
+    ("105A", 29),
+    ("8G", 24),
+    ("58A", 12),
+    ("105B", 6),
+    ("3B", 5),
+    ("8F", 3),
+    ("9A", 3),
+    ("49", 2),
+    ("5A", 1.5),
+    ("8H", 1),
+    ("8J", 1),
+    ("28E", 1),
+    ("1", 0.03),
+    ("4/1", 0.004),
+)
 _INCIDENT_CODES = (("", 97), ("105A", 1.5), ("58A", 0.8), ("9A", 0.7))
 
-KINDS: dict[str, Kind] = {k.name: k for k in [
-    Kind("rape", tuple(zip(RAPE_CODES, (74, 10, 5, 7, 2, 2))), pattern="Rape",
-         flags=(("domestic", 0.26),), outcomes="rape", outcome_pace=2.0, suspect_p=0.8,
-         suspect_sex=(0.015, 0.98, 0.005), no_crime_rate=0.10, sexual=True, ethnic="sexual"),
-    Kind("other_sexual", tuple(zip(OSO_CODES, (5, 2, 42, 7, 5, 3, 2, 1, 0.5, 0.5, 3, 2, 16, 5, 3))),
-         pattern="Other Sexual Offences", flags=(("domestic", 0.07), ("multiple_perpetrator", 0.01)),
-         outcomes="sexual", outcome_pace=1.5, suspect_p=0.55, suspect_sex=(0.04, 0.95, 0.01),
-         no_crime_rate=0.06, sexual=True, ethnic="sexual"),
-    Kind("harassment_8L", (("8L", 1),), victim_sex=(0.70, 0.28, 0.02), flags=(("domestic", 0.38),),
-         outcomes="harassment", suspect_p=0.92, no_crime_rate=0.04),
-    Kind("harassment_8M", (("8M", 1),), victim_sex=(0.55, 0.43, 0.02), flags=(("domestic", 0.08),),
-         outcomes="harassment", suspect_p=0.7, suspect_sex=(0.2, 0.78, 0.02), no_crime_rate=0.04),
-    Kind("stalking_8Q", (("8Q", 1),), victim_sex=(0.80, 0.19, 0.01), flags=(("domestic", 0.45),),
-         outcomes="harassment", suspect_p=0.95, suspect_sex=(0.15, 0.84, 0.01), no_crime_rate=0.04,
-         min_day=_DAY_8Q),
-    Kind("trafficking", (("72", 35), ("71", 22), ("24", 43)), victim_sex=(0.8, 0.19, 0.01),
-         age=("gamma", 14, 2.0, 5.0, 70), outcomes="trafficking", outcome_pace=1.5, suspect_p=0.75,
-         suspect_sex=(0.2, 0.8, 0.0), no_crime_rate=0.05),
-    Kind("slavery_106", (("106", 1),), victim_sex=(0.55, 0.44, 0.01), age=("gamma", 14, 2.0, 6.0, 70),
-         outcomes="trafficking", outcome_pace=1.5, suspect_p=0.6, suspect_sex=(0.25, 0.75, 0.0),
-         no_crime_rate=0.05, min_day=_DAY_106),
-    Kind("honour_crime", (("8G", 25), ("105A", 25), ("3B", 15), ("36", 8), ("105B", 7), ("58A", 5),
-                          ("5A", 5), ("8F", 5), ("1", 0.5)), pattern="hbv", victim_sex=(0.84, 0.15, 0.01),
-         age=("gamma", 13, 2.0, 7.0, 80), flags=(("honour", 1.0), ("domestic", 0.70), ("forced_marriage", 0.10)),
-         outcomes="honour", outcome_pace=1.5, suspect_p=0.95, no_crime_rate=0.02, ethnic="hbv"),
-    Kind("honour_incident", _INCIDENT_CODES, classification=INCIDENT, pattern="hbv",
-         victim_sex=(0.84, 0.15, 0.01), age=("gamma", 13, 2.0, 7.0, 80),
-         flags=(("honour", 1.0), ("domestic", 0.65), ("forced_marriage", 0.10)), suspect_p=0.9, ethnic="hbv"),
-    Kind("fm_crime", (("36", 30), ("3B", 20), ("105A", 20), ("8G", 10), ("105B", 10), ("58A", 10)),
-         pattern="hbv", victim_sex=(0.82, 0.17, 0.01), age=("gamma", 13, 2.2, 3.5, 60),
-         flags=(("forced_marriage", 1.0), ("domestic", 0.55)), outcomes="forced_marriage",
-         outcome_pace=1.5, suspect_p=0.95, suspect_sex=(0.4, 0.6, 0.0), no_crime_rate=0.02, ethnic="hbv"),
-    Kind("fm_incident", _INCIDENT_CODES, classification=INCIDENT, pattern="hbv", victim_sex=(0.82, 0.17, 0.01),
-         age=("gamma", 13, 2.2, 3.5, 60), flags=(("forced_marriage", 1.0), ("domestic", 0.5)),
-         suspect_p=0.9, suspect_sex=(0.4, 0.6, 0.0), ethnic="hbv"),
-    Kind("fgm_crime", (("8K", 85), ("5A", 15)), pattern="hbv", victim_sex=(1.0, 0.0, 0.0),
-         age=("mix", ((0.7, ("unif", 1, 14)), (0.3, ("gamma", 16, 2.0, 8.0, 60)))),
-         flags=(("fgm", 1.0), ("domestic", 0.35)), outcomes="fgm", outcome_pace=1.5, suspect_p=0.5,
-         suspect_sex=(0.8, 0.2, 0.0), ethnic="hbv"),
-    Kind("fgm_incident", _INCIDENT_CODES, classification=INCIDENT, pattern="hbv", victim_sex=(1.0, 0.0, 0.0),
-         age=("mix", ((0.7, ("unif", 1, 14)), (0.3, ("gamma", 16, 2.0, 8.0, 60)))),
-         flags=(("fgm", 1.0), ("domestic", 0.3)), suspect_p=0.5, suspect_sex=(0.8, 0.2, 0.0), ethnic="hbv"),
-    Kind("domestic_crime", _DOMESTIC_CODES, age=("mix", ((0.985, ("gamma", 16, 2.6, 7.5, 95)), (0.015, ("unif", 10, 15)))),
-         flags=(("domestic", 1.0), ("multiple_perpetrator", 0.002)), outcomes="domestic", suspect_p=0.96,
-         suspect_sex=None, no_crime_rate=0.03, ethnic="domestic"),
-    Kind("domestic_incident", _INCIDENT_CODES, classification=INCIDENT,
-         age=("mix", ((0.985, ("gamma", 16, 2.6, 7.5, 95)), (0.015, ("unif", 10, 15)))),
-         flags=(("domestic", 1.0),), suspect_p=0.9, suspect_sex=None, ethnic="domestic"),
-]}
+KINDS: dict[str, Kind] = {
+    k.name: k
+    for k in [
+        Kind(
+            "rape",
+            tuple(zip(RAPE_CODES, (74, 10, 5, 7, 2, 2))),
+            pattern="Rape",
+            flags=(("domestic", 0.26),),
+            outcomes="rape",
+            outcome_pace=2.0,
+            suspect_p=0.8,
+            suspect_sex=(0.015, 0.98, 0.005),
+            no_crime_rate=0.10,
+            sexual=True,
+            ethnic="sexual",
+        ),
+        Kind(
+            "other_sexual",
+            tuple(zip(OSO_CODES, (5, 2, 42, 7, 5, 3, 2, 1, 0.5, 0.5, 3, 2, 16, 5, 3))),
+            pattern="Other Sexual Offences",
+            flags=(("domestic", 0.07), ("multiple_perpetrator", 0.01)),
+            outcomes="sexual",
+            outcome_pace=1.5,
+            suspect_p=0.55,
+            suspect_sex=(0.04, 0.95, 0.01),
+            no_crime_rate=0.06,
+            sexual=True,
+            ethnic="sexual",
+        ),
+        Kind(
+            "harassment_8L",
+            (("8L", 1),),
+            victim_sex=(0.70, 0.28, 0.02),
+            flags=(("domestic", 0.38),),
+            outcomes="harassment",
+            suspect_p=0.92,
+            no_crime_rate=0.04,
+        ),
+        Kind(
+            "harassment_8M",
+            (("8M", 1),),
+            victim_sex=(0.55, 0.43, 0.02),
+            flags=(("domestic", 0.08),),
+            outcomes="harassment",
+            suspect_p=0.7,
+            suspect_sex=(0.2, 0.78, 0.02),
+            no_crime_rate=0.04,
+        ),
+        Kind(
+            "stalking_8Q",
+            (("8Q", 1),),
+            victim_sex=(0.80, 0.19, 0.01),
+            flags=(("domestic", 0.45),),
+            outcomes="harassment",
+            suspect_p=0.95,
+            suspect_sex=(0.15, 0.84, 0.01),
+            no_crime_rate=0.04,
+            min_day=_DAY_8Q,
+        ),
+        Kind(
+            "trafficking",
+            (("72", 35), ("71", 22), ("24", 43)),
+            victim_sex=(0.8, 0.19, 0.01),
+            age=("gamma", 14, 2.0, 5.0, 70),
+            outcomes="trafficking",
+            outcome_pace=1.5,
+            suspect_p=0.75,
+            suspect_sex=(0.2, 0.8, 0.0),
+            no_crime_rate=0.05,
+        ),
+        Kind(
+            "slavery_106",
+            (("106", 1),),
+            victim_sex=(0.55, 0.44, 0.01),
+            age=("gamma", 14, 2.0, 6.0, 70),
+            outcomes="trafficking",
+            outcome_pace=1.5,
+            suspect_p=0.6,
+            suspect_sex=(0.25, 0.75, 0.0),
+            no_crime_rate=0.05,
+            min_day=_DAY_106,
+        ),
+        Kind(
+            "honour_crime",
+            (
+                ("8G", 25),
+                ("105A", 25),
+                ("3B", 15),
+                ("36", 8),
+                ("105B", 7),
+                ("58A", 5),
+                ("5A", 5),
+                ("8F", 5),
+                ("1", 0.5),
+            ),
+            pattern="hbv",
+            victim_sex=(0.84, 0.15, 0.01),
+            age=("gamma", 13, 2.0, 7.0, 80),
+            flags=(("honour", 1.0), ("domestic", 0.70), ("forced_marriage", 0.10)),
+            outcomes="honour",
+            outcome_pace=1.5,
+            suspect_p=0.95,
+            no_crime_rate=0.02,
+            ethnic="hbv",
+        ),
+        Kind(
+            "honour_incident",
+            _INCIDENT_CODES,
+            classification=INCIDENT,
+            pattern="hbv",
+            victim_sex=(0.84, 0.15, 0.01),
+            age=("gamma", 13, 2.0, 7.0, 80),
+            flags=(("honour", 1.0), ("domestic", 0.65), ("forced_marriage", 0.10)),
+            suspect_p=0.9,
+            ethnic="hbv",
+        ),
+        Kind(
+            "fm_crime",
+            (("36", 30), ("3B", 20), ("105A", 20), ("8G", 10), ("105B", 10), ("58A", 10)),
+            pattern="hbv",
+            victim_sex=(0.82, 0.17, 0.01),
+            age=("gamma", 13, 2.2, 3.5, 60),
+            flags=(("forced_marriage", 1.0), ("domestic", 0.55)),
+            outcomes="forced_marriage",
+            outcome_pace=1.5,
+            suspect_p=0.95,
+            suspect_sex=(0.4, 0.6, 0.0),
+            no_crime_rate=0.02,
+            ethnic="hbv",
+        ),
+        Kind(
+            "fm_incident",
+            _INCIDENT_CODES,
+            classification=INCIDENT,
+            pattern="hbv",
+            victim_sex=(0.82, 0.17, 0.01),
+            age=("gamma", 13, 2.2, 3.5, 60),
+            flags=(("forced_marriage", 1.0), ("domestic", 0.5)),
+            suspect_p=0.9,
+            suspect_sex=(0.4, 0.6, 0.0),
+            ethnic="hbv",
+        ),
+        Kind(
+            "fgm_crime",
+            (("8K", 85), ("5A", 15)),
+            pattern="hbv",
+            victim_sex=(1.0, 0.0, 0.0),
+            age=("mix", ((0.7, ("unif", 1, 14)), (0.3, ("gamma", 16, 2.0, 8.0, 60)))),
+            flags=(("fgm", 1.0), ("domestic", 0.35)),
+            outcomes="fgm",
+            outcome_pace=1.5,
+            suspect_p=0.5,
+            suspect_sex=(0.8, 0.2, 0.0),
+            ethnic="hbv",
+        ),
+        Kind(
+            "fgm_incident",
+            _INCIDENT_CODES,
+            classification=INCIDENT,
+            pattern="hbv",
+            victim_sex=(1.0, 0.0, 0.0),
+            age=("mix", ((0.7, ("unif", 1, 14)), (0.3, ("gamma", 16, 2.0, 8.0, 60)))),
+            flags=(("fgm", 1.0), ("domestic", 0.3)),
+            suspect_p=0.5,
+            suspect_sex=(0.8, 0.2, 0.0),
+            ethnic="hbv",
+        ),
+        Kind(
+            "domestic_crime",
+            _DOMESTIC_CODES,
+            age=("mix", ((0.985, ("gamma", 16, 2.6, 7.5, 95)), (0.015, ("unif", 10, 15)))),
+            flags=(("domestic", 1.0), ("multiple_perpetrator", 0.002)),
+            outcomes="domestic",
+            suspect_p=0.96,
+            suspect_sex=None,
+            no_crime_rate=0.03,
+            ethnic="domestic",
+        ),
+        Kind(
+            "domestic_incident",
+            _INCIDENT_CODES,
+            classification=INCIDENT,
+            age=("mix", ((0.985, ("gamma", 16, 2.6, 7.5, 95)), (0.015, ("unif", 10, 15)))),
+            flags=(("domestic", 1.0),),
+            suspect_p=0.9,
+            suspect_sex=None,
+            ethnic="domestic",
+        ),
+    ]
+}
 KIND_NAMES = list(KINDS)
 KIND_ID = {k: i for i, k in enumerate(KIND_NAMES)}
 
@@ -506,8 +892,16 @@ _CODE_VICTIM = {
     "71": ((0.85, 0.14, 0.01), ("unif", 12, 17)),
 }
 # Reclassification: the code a record was first recorded under, for a final code.
-_FIRST_CODE = {"19C": "20A", "19D": "20A", "19E": "20B", "19F": "17A", "19G": "17A", "19H": "17B",
-               "20A": "19C", "8G": "105A"}
+_FIRST_CODE = {
+    "19C": "20A",
+    "19D": "20A",
+    "19E": "20B",
+    "19F": "17A",
+    "19G": "17A",
+    "19H": "17B",
+    "20A": "19C",
+    "8G": "105A",
+}
 
 
 # ----------------------------------------------------------------------------------------------
@@ -515,9 +909,9 @@ _FIRST_CODE = {"19C": "20A", "19D": "20A", "19E": "20B", "19F": "17A", "19G": "1
 # ----------------------------------------------------------------------------------------------
 @dataclass(frozen=True)
 class _Tables:
-    months: np.ndarray                  # absolute month indices of the count columns
-    counts: dict[str, np.ndarray]       # minor text -> (32 boroughs, n months) int64
-    sde_share: np.ndarray               # (32 boroughs, 16 sde) population shares
+    months: np.ndarray  # absolute month indices of the count columns
+    counts: dict[str, np.ndarray]  # minor text -> (32 boroughs, n months) int64
+    sde_share: np.ndarray  # (32 boroughs, 16 sde) population shares
 
 
 _TABLES: _Tables | None = None
@@ -657,20 +1051,57 @@ def _ethnicity(rng, borough: np.ndarray, profile: np.ndarray):
 def _empty_like(n: int) -> dict[str, np.ndarray]:
     """Columns of a record table. Days and quarters are int32 (never multiplied in place: take
     ``astype(np.int64)`` first), timestamps int64 seconds."""
+
     def z(dt=np.int32, fill=0):
         return np.full(n, fill, dtype=dt)
+
     i8, i16, i64 = np.int8, np.int16, np.int64
     return {
-        "kind": z(i16), "extra": z(i8), "borough": z(i16), "rec_day": z(), "rep_day": z(),
-        "off_day": z(), "code_init": z(i16), "code_final": z(i16), "q_reclass": z(fill=NEVER),
-        "ts_reclass": z(i64), "cls": z(i8), "q_nocrime": z(fill=NEVER), "nocrime_day": z(fill=NO_DAY),
-        "ts_nocrime": z(i64), "dom_init": z(i8), "dom_final": z(i8), "q_dom": z(fill=NEVER),
-        "ts_dom": z(i64), "honour": z(i8), "fm": z(i8), "fgm": z(i8), "mp_init": z(i8),
-        "mp_final": z(i8), "q_mp": z(fill=NEVER), "ts_mp": z(i64), "outcome": z(i8),
-        "q_outcome": z(fill=NEVER), "outcome_day": z(fill=NO_DAY), "ts_outcome": z(i64), "v_sex": z(i8),
-        "v_age": z(i16, -1), "v_sde": z(i8), "v_ic": z(i8), "v_dis": z(i8), "v_sexuality": z(i8),
-        "s_sex": z(i8), "s_age": z(i16, -1), "s_sde": z(i8), "q_susp": z(), "ts_susp": z(i64),
-        "q0": z(), "ts_create": z(i64), "ref_num": z(), "urn_serial": z(fill=-1), "urn_yy": z(i16),
+        "kind": z(i16),
+        "extra": z(i8),
+        "borough": z(i16),
+        "rec_day": z(),
+        "rep_day": z(),
+        "off_day": z(),
+        "code_init": z(i16),
+        "code_final": z(i16),
+        "q_reclass": z(fill=NEVER),
+        "ts_reclass": z(i64),
+        "cls": z(i8),
+        "q_nocrime": z(fill=NEVER),
+        "nocrime_day": z(fill=NO_DAY),
+        "ts_nocrime": z(i64),
+        "dom_init": z(i8),
+        "dom_final": z(i8),
+        "q_dom": z(fill=NEVER),
+        "ts_dom": z(i64),
+        "honour": z(i8),
+        "fm": z(i8),
+        "fgm": z(i8),
+        "mp_init": z(i8),
+        "mp_final": z(i8),
+        "q_mp": z(fill=NEVER),
+        "ts_mp": z(i64),
+        "outcome": z(i8),
+        "q_outcome": z(fill=NEVER),
+        "outcome_day": z(fill=NO_DAY),
+        "ts_outcome": z(i64),
+        "v_sex": z(i8),
+        "v_age": z(i16, -1),
+        "v_sde": z(i8),
+        "v_ic": z(i8),
+        "v_dis": z(i8),
+        "v_sexuality": z(i8),
+        "s_sex": z(i8),
+        "s_age": z(i16, -1),
+        "s_sde": z(i8),
+        "q_susp": z(),
+        "ts_susp": z(i64),
+        "q0": z(),
+        "ts_create": z(i64),
+        "ref_num": z(),
+        "urn_serial": z(fill=-1),
+        "urn_yy": z(i16),
     }
 
 
@@ -706,7 +1137,11 @@ def _block(kind: Kind, cells: np.ndarray, fy: int, rng: np.random.Generator, ext
         off_lag = _lag(rng, n, (0.35, 0.10, 0.06, 0.04, 0.05, 0.20, 0.20), ((4, 7), (8, 365), (366, 30 * 365)))
     else:
         rep_lag = _lag(rng, n, (0.82, 0.10, 0.03, 0.02, 0.03), ((4, 30),))
-        pro = (0.60, 0.12, 0.08, 0.05, 0.05, 0.08, 0.02) if kind.ethnic == "domestic" else (0.50, 0.12, 0.08, 0.05, 0.05, 0.17, 0.03)
+        pro = (
+            (0.60, 0.12, 0.08, 0.05, 0.05, 0.08, 0.02)
+            if kind.ethnic == "domestic"
+            else (0.50, 0.12, 0.08, 0.05, 0.05, 0.17, 0.03)
+        )
         off_lag = _lag(rng, n, pro, ((4, 7), (8, 365), (366, 20 * 365)))
     rep = rec - rep_lag
     off = rep - off_lag
@@ -784,7 +1219,11 @@ def _block(kind: Kind, cells: np.ndarray, fy: int, rng: np.random.Generator, ext
     has = np.where(np.isin(outcome, _SUSPECT_OUTCOMES), True, has)
     has = np.where(outcome == 18, False, has)
     if kind.suspect_sex is None:  # domestic: depends on the victim's sex
-        p = np.where((sex == 1)[:, None], [[0.06, 0.93, 0.01]], np.where((sex == 2)[:, None], [[0.72, 0.27, 0.01]], [[0.5, 0.5, 0.0]]))
+        p = np.where(
+            (sex == 1)[:, None],
+            [[0.06, 0.93, 0.01]],
+            np.where((sex == 2)[:, None], [[0.72, 0.27, 0.01]], [[0.5, 0.5, 0.0]]),
+        )
         s_sex = draw_categorical(rng, p) + 1
     else:
         s_sex = draw_categorical(rng, np.array(kind.suspect_sex), n) + 1
@@ -833,6 +1272,7 @@ def _kind_cells(name: str, total: int, fy: int, rng) -> np.ndarray:
 def generate_financial_year(fy: int, scale: float, seed: int) -> dict[str, np.ndarray]:
     """Every record recorded in the financial year starting April ``fy``, with its full history
     (events may lie beyond any range; the caller truncates). Deterministic in (fy, scale, seed)."""
+
     def rng(*keys):
         return derive_rng(seed, SOURCE, "fy", fy, *keys)
 
@@ -843,14 +1283,24 @@ def generate_financial_year(fy: int, scale: float, seed: int) -> dict[str, np.nd
     cells = {}
     for name, minor in (("rape", "Rape"), ("other_sexual", "Other Sexual Offences")):
         if legacy:
-            cells[name] = _cells_multinomial(rng(name, "cells"), scaled(fy_volume(name, fy), scale), _pattern(minor, fy))
+            cells[name] = _cells_multinomial(
+                rng(name, "cells"), scaled(fy_volume(name, fy), scale), _pattern(minor, fy)
+            )
         else:
             cells[name] = _cells_exact(minor, fy, scale)
     volumes = {
-        "harassment_8L": "harassment_8L", "harassment_8M": "harassment_8M", "stalking_8Q": "stalking_8Q",
-        "trafficking": "trafficking", "slavery_106": "slavery_106", "honour_crime": "honour_crime",
-        "honour_incident": "honour_incident", "fm_crime": "fm_crime", "fm_incident": "fm_incident",
-        "fgm_crime": "fgm_crime", "fgm_incident": "fgm_incident", "domestic_incident": "domestic_incident",
+        "harassment_8L": "harassment_8L",
+        "harassment_8M": "harassment_8M",
+        "stalking_8Q": "stalking_8Q",
+        "trafficking": "trafficking",
+        "slavery_106": "slavery_106",
+        "honour_crime": "honour_crime",
+        "honour_incident": "honour_incident",
+        "fm_crime": "fm_crime",
+        "fm_incident": "fm_incident",
+        "fgm_crime": "fgm_crime",
+        "fgm_incident": "fgm_incident",
+        "domestic_incident": "domestic_incident",
     }
     for name, vol in volumes.items():
         cells[name] = _kind_cells(name, scaled(fy_volume(vol, fy), scale), fy, rng(name, "cells"))
@@ -861,7 +1311,11 @@ def generate_financial_year(fy: int, scale: float, seed: int) -> dict[str, np.nd
     # multiple-perpetrator rapes: an exact number of the rapes
     is_rape = targets["kind"] == KIND_ID["rape"]
     n_rape = int(is_rape.sum())
-    n_mp = scaled(FY_VOLUMES["mp_rape"][fy], scale) if fy in FY_VOLUMES["mp_rape"] else int(round_half_up(MP_RAPE_RATE * n_rape))
+    n_mp = (
+        scaled(FY_VOLUMES["mp_rape"][fy], scale)
+        if fy in FY_VOLUMES["mp_rape"]
+        else int(round_half_up(MP_RAPE_RATE * n_rape))
+    )
     n_mp = min(n_mp, n_rape)
     mp_pick = rng("mp").choice(np.flatnonzero(is_rape), size=n_mp, replace=False) if n_mp else np.zeros(0, np.int64)
     targets["mp_init"][is_rape] = 0
@@ -879,8 +1333,12 @@ def generate_financial_year(fy: int, scale: float, seed: int) -> dict[str, np.nd
         targets["dom_final"][drop] = 0
         flagged[drop] = False
     n_dom = dom_target - int(flagged.sum())
-    dom = _block(KINDS["domestic_crime"], _kind_cells("domestic_crime", n_dom, fy, rng("domestic_crime", "cells")),
-                 fy, rng("domestic_crime", "records"))
+    dom = _block(
+        KINDS["domestic_crime"],
+        _kind_cells("domestic_crime", n_dom, fy, rng("domestic_crime", "cells")),
+        fy,
+        rng("domestic_crime", "records"),
+    )
     # domestic murders carry no multiple-perpetrator flag unless drawn; keep it simple
     targets = _concat([targets, dom])
     n = len(targets["kind"])
@@ -889,7 +1347,9 @@ def generate_financial_year(fy: int, scale: float, seed: int) -> dict[str, np.nd
     r = rng("changes")
     q0 = targets["q0"]
     crime = targets["cls"] == CRIME
-    strand_kinds = np.isin(targets["kind"], [KIND_ID[k] for k in ("rape", "other_sexual", "harassment_8L", "harassment_8M", "stalking_8Q")])
+    strand_kinds = np.isin(
+        targets["kind"], [KIND_ID[k] for k in ("rape", "other_sexual", "harassment_8L", "harassment_8M", "stalking_8Q")]
+    )
     # domestic flag added later (strand offences only, so the first version is in scope)
     add = strand_kinds & (targets["dom_final"] == 1) & (r.random(n) < 0.05)
     targets["dom_init"][add] = 0
@@ -914,8 +1374,18 @@ def generate_financial_year(fy: int, scale: float, seed: int) -> dict[str, np.nd
 
     # -- extra records: later no-crimed ------------------------------------------------------------
     pattern_of = {"rape": cells["rape"], "other_sexual": cells["other_sexual"]}
-    for name in ("rape", "other_sexual", "harassment_8L", "harassment_8M", "stalking_8Q", "trafficking",
-                 "slavery_106", "honour_crime", "fm_crime", "domestic_crime"):
+    for name in (
+        "rape",
+        "other_sexual",
+        "harassment_8L",
+        "harassment_8M",
+        "stalking_8Q",
+        "trafficking",
+        "slavery_106",
+        "honour_crime",
+        "fm_crime",
+        "domestic_crime",
+    ):
         kind = KINDS[name]
         base = int((targets["kind"] == KIND_ID[name]).sum())
         rr = rng(name, "no_crime")
@@ -942,7 +1412,9 @@ def generate_financial_year(fy: int, scale: float, seed: int) -> dict[str, np.nd
     rr = rng("leavers")
     n_dl = int(rr.poisson(n_dom * 0.004))
     if n_dl:
-        ex = _block(KINDS["domestic_crime"], _kind_cells("domestic_crime", n_dl, fy, rr), fy, rng("leavers", "dom"), extra=2)
+        ex = _block(
+            KINDS["domestic_crime"], _kind_cells("domestic_crime", n_dl, fy, rr), fy, rng("leavers", "dom"), extra=2
+        )
         k = len(ex["kind"])
         ex["dom_init"][:] = 1
         ex["dom_final"][:] = 0
@@ -954,7 +1426,9 @@ def generate_financial_year(fy: int, scale: float, seed: int) -> dict[str, np.nd
         parts.append(ex)
     n_hl = int(rr.poisson(int(cells["harassment_8L"].sum()) * 0.005))
     if n_hl:
-        ex = _block(KINDS["harassment_8L"], _kind_cells("harassment_8L", n_hl, fy, rr), fy, rng("leavers", "8L"), extra=2)
+        ex = _block(
+            KINDS["harassment_8L"], _kind_cells("harassment_8L", n_hl, fy, rr), fy, rng("leavers", "8L"), extra=2
+        )
         k = len(ex["kind"])
         ex["dom_init"][:] = 0
         ex["dom_final"][:] = 0
@@ -986,7 +1460,7 @@ def generate_financial_year(fy: int, scale: float, seed: int) -> dict[str, np.nd
         step = max(1, min(60, 690_000 // int(c)))  # c * step <= 690,000: stays in the month's block
         g = r.integers(1, step + 1, int(c))
         cs = np.cumsum(g)
-        gaps[s:s + c] = 1_000_000 + (int(m) % 12) * 700_000 + cs
+        gaps[s : s + c] = 1_000_000 + (int(m) % 12) * 700_000 + cs
     rec["ref_num"][:] = gaps
     return rec
 
@@ -996,12 +1470,12 @@ def generate_financial_year(fy: int, scale: float, seed: int) -> dict[str, np.nd
 # ----------------------------------------------------------------------------------------------
 @dataclass
 class MpsWorld:
-    quarters: list[int]                 # quarter ordinals of the files
-    records: dict[str, np.ndarray]      # one entry per record (state machine)
-    v_rec: np.ndarray                   # versions: record index
-    v_file: np.ndarray                  # quarter ordinal of the file the row is in
-    v_state: np.ndarray                 # quarter ordinal whose end-state the row shows
-    v_ts: np.ndarray                    # last_modified, seconds (London wall time)
+    quarters: list[int]  # quarter ordinals of the files
+    records: dict[str, np.ndarray]  # one entry per record (state machine)
+    v_rec: np.ndarray  # versions: record index
+    v_file: np.ndarray  # quarter ordinal of the file the row is in
+    v_state: np.ndarray  # quarter ordinal whose end-state the row shows
+    v_ts: np.ndarray  # last_modified, seconds (London wall time)
 
     def state(self, idx: np.ndarray, state_q: np.ndarray) -> dict[str, np.ndarray]:
         """Column values of records ``idx`` as at the end of quarters ``state_q``."""
@@ -1051,7 +1525,7 @@ def _assign_urns(R: dict[str, np.ndarray], seed: int) -> None:
     R["q_susp"][a] = 0
     R["q_susp"][b] = 0
     leader = np.ones(len(c), dtype=bool)
-    leader[1:][pair] = False          # the second of a pair reuses the first one's URN
+    leader[1:][pair] = False  # the second of a pair reuses the first one's URN
     lead = c[leader]
     yy = days_to_month_index(R["outcome_day"][lead]) // 12
     key = R["borough"][lead].astype(np.int64) * 10_000 + yy
@@ -1064,7 +1538,7 @@ def _assign_urns(R: dict[str, np.ndarray], seed: int) -> None:
         step = max(1, min(9, (99_999 - base) // max(int(n), 1)))
         if base + int(n) * step > 99_999:
             base, step = 0, 1
-        serial[s:s + n] = base + np.cumsum(rng.integers(1, step + 1, int(n)))
+        serial[s : s + n] = base + np.cumsum(rng.integers(1, step + 1, int(n)))
     R["urn_serial"][lead] = serial
     R["urn_yy"][lead] = yy % 100
     R["urn_serial"][b] = R["urn_serial"][a]
@@ -1106,8 +1580,14 @@ def build_world(start: str, end: str, scale: float = 1.0, seed: int = 1) -> MpsW
     # versions: one per record per quarter with an event, stamped by its latest event
     n = len(R["kind"])
     keys, stamps = [np.arange(n, dtype=np.int64) * 64], [R["ts_create"]]
-    for q_col, ts_col in (("q_reclass", "ts_reclass"), ("q_dom", "ts_dom"), ("q_mp", "ts_mp"),
-                          ("q_nocrime", "ts_nocrime"), ("q_outcome", "ts_outcome"), ("q_susp", "ts_susp")):
+    for q_col, ts_col in (
+        ("q_reclass", "ts_reclass"),
+        ("q_dom", "ts_dom"),
+        ("q_mp", "ts_mp"),
+        ("q_nocrime", "ts_nocrime"),
+        ("q_outcome", "ts_outcome"),
+        ("q_susp", "ts_susp"),
+    ):
         has = np.flatnonzero((R[q_col] >= R["q0"]) & (R[q_col] <= q_last))
         keys.append(has * 64 + (R[q_col][has] - R["q0"][has]))
         stamps.append(R[ts_col][has])
@@ -1159,8 +1639,11 @@ def _yn(values: np.ndarray, style: CsvStyle) -> pl.Series:
 
 def _refs(num: np.ndarray, rec_day: np.ndarray) -> pl.Series:
     yy = (days_to_month_index(rec_day) // 12) % 100
-    return (pl.Series(num, dtype=pl.Int64).cast(pl.Utf8).str.zfill(7) + "/"
-            + pl.Series(yy, dtype=pl.Int64).cast(pl.Utf8).str.zfill(2))
+    return (
+        pl.Series(num, dtype=pl.Int64).cast(pl.Utf8).str.zfill(7)
+        + "/"
+        + pl.Series(yy, dtype=pl.Int64).cast(pl.Utf8).str.zfill(2)
+    )
 
 
 def _file_frame(world: MpsWorld, sl: slice, style: CsvStyle, rng: np.random.Generator) -> pl.DataFrame:
@@ -1171,39 +1654,47 @@ def _file_frame(world: MpsWorld, sl: slice, style: CsvStyle, rng: np.random.Gene
         codes[CODE["4/1"]] = "4.1"
     urn_ok = s["urn_now"]
     unit = _lookup(UNIT_CODES, s["borough"])
-    urn = ("01" + unit + pl.Series(np.maximum(s["urn_serial"], 0), dtype=pl.Int64).cast(pl.Utf8).str.zfill(5)
-           + pl.Series(s["urn_yy"], dtype=pl.Int64).cast(pl.Utf8).str.zfill(2))
+    urn = (
+        "01"
+        + unit
+        + pl.Series(np.maximum(s["urn_serial"], 0), dtype=pl.Int64).cast(pl.Utf8).str.zfill(5)
+        + pl.Series(s["urn_yy"], dtype=pl.Int64).cast(pl.Utf8).str.zfill(2)
+    )
     urn = pl.select(pl.when(pl.lit(pl.Series(urn_ok))).then(urn).otherwise(pl.lit(""))).to_series()
     out_txt = pl.Series(s["outcome_now"], dtype=pl.Int64).cast(pl.Utf8)
-    out_txt = pl.select(pl.when(pl.lit(pl.Series(s["outcome_now"] > 0))).then(out_txt).otherwise(pl.lit(""))).to_series()
-    frame = pl.DataFrame({
-        "crime_ref": _refs(s["ref_num"], s["rec_day"]),
-        "last_modified": format_timestamps(world.v_ts[sl], style),
-        "borough_code": _lookup(BOROUGHS, s["borough"]),
-        "reported_date": format_dates(s["rep_day"], style, rng),
-        "recorded_date": format_dates(s["rec_day"], style, rng),
-        "offence_date": format_dates(s["off_day"], style, rng),
-        "ho_offence_code": _lookup(codes, s["code"]),
-        "classification": _lookup(CLASSIFICATION, s["cls_now"]),
-        "no_crime_date": format_dates(s["nocrime_now"], style, rng),
-        "flag_domestic": _yn(s["dom"], style),
-        "flag_honour": _yn(s["honour"], style),
-        "flag_forced_marriage": _yn(s["fm"], style),
-        "flag_fgm": _yn(s["fgm"], style),
-        "flag_multiple_perpetrator": _yn(s["mp"], style),
-        "outcome_type": out_txt,
-        "outcome_date": format_dates(s["outcome_day_now"], style, rng),
-        "cps_urn": urn,
-        "victim_sex": _lookup(SEX, s["v_sex"]),
-        "victim_age": format_integers(s["v_age"], style),
-        "victim_sde": _lookup(SDE, s["v_sde"]),
-        "victim_ic": _lookup(IC, s["v_ic"]),
-        "victim_disability": _lookup(DISABILITY, s["v_dis"]),
-        "victim_sexuality": _lookup(SEXUALITY, s["v_sexuality"]),
-        "suspect_sex": _lookup(SEX, s["s_sex"]),
-        "suspect_age": format_integers(s["s_age"], style),
-        "suspect_sde": _lookup(SDE, s["s_sde"]),
-    })
+    out_txt = pl.select(
+        pl.when(pl.lit(pl.Series(s["outcome_now"] > 0))).then(out_txt).otherwise(pl.lit(""))
+    ).to_series()
+    frame = pl.DataFrame(
+        {
+            "crime_ref": _refs(s["ref_num"], s["rec_day"]),
+            "last_modified": format_timestamps(world.v_ts[sl], style),
+            "borough_code": _lookup(BOROUGHS, s["borough"]),
+            "reported_date": format_dates(s["rep_day"], style, rng),
+            "recorded_date": format_dates(s["rec_day"], style, rng),
+            "offence_date": format_dates(s["off_day"], style, rng),
+            "ho_offence_code": _lookup(codes, s["code"]),
+            "classification": _lookup(CLASSIFICATION, s["cls_now"]),
+            "no_crime_date": format_dates(s["nocrime_now"], style, rng),
+            "flag_domestic": _yn(s["dom"], style),
+            "flag_honour": _yn(s["honour"], style),
+            "flag_forced_marriage": _yn(s["fm"], style),
+            "flag_fgm": _yn(s["fgm"], style),
+            "flag_multiple_perpetrator": _yn(s["mp"], style),
+            "outcome_type": out_txt,
+            "outcome_date": format_dates(s["outcome_day_now"], style, rng),
+            "cps_urn": urn,
+            "victim_sex": _lookup(SEX, s["v_sex"]),
+            "victim_age": format_integers(s["v_age"], style),
+            "victim_sde": _lookup(SDE, s["v_sde"]),
+            "victim_ic": _lookup(IC, s["v_ic"]),
+            "victim_disability": _lookup(DISABILITY, s["v_dis"]),
+            "victim_sexuality": _lookup(SEXUALITY, s["v_sexuality"]),
+            "suspect_sex": _lookup(SEX, s["s_sex"]),
+            "suspect_age": format_integers(s["s_age"], style),
+            "suspect_sde": _lookup(SDE, s["s_sde"]),
+        }
+    )
     return frame.with_columns(pl.Series("_ts", world.v_ts[sl], dtype=pl.Int64))
 
 
@@ -1257,17 +1748,40 @@ def _junk_rows(q: int, n_rows: int, style: CsvStyle, rng: np.random.Generator) -
         lm = date_of_day(min(q_end, rec + int(rng.integers(0, 3))))
         ts_sec = day_number(lm) * SECONDS_PER_DAY + 7 * 3600 + int(rng.integers(0, 15 * 3600))
         row = {c: "" for c in COLUMNS}
-        row.update({
-            "crime_ref": ref, "last_modified": ts_sec,
-            "borough_code": BOROUGHS[int(rng.integers(0, NB))], "reported_date": _fmt_date(rd, style),
-            "recorded_date": _fmt_date(rd, style), "offence_date": _fmt_date(date_of_day(rec - int(rng.integers(0, 5))), style),
-            "ho_offence_code": "8L", "classification": "CRIME", "flag_domestic": "N", "flag_honour": "N",
-            "flag_forced_marriage": "N", "flag_fgm": "N", "flag_multiple_perpetrator": "N",
-            "victim_sex": "F", "victim_age": str(int(rng.integers(18, 60))), "victim_sde": "NS", "victim_ic": "IC0",
-            "victim_disability": "U", "victim_sexuality": "NS",
-        })
+        row.update(
+            {
+                "crime_ref": ref,
+                "last_modified": ts_sec,
+                "borough_code": BOROUGHS[int(rng.integers(0, NB))],
+                "reported_date": _fmt_date(rd, style),
+                "recorded_date": _fmt_date(rd, style),
+                "offence_date": _fmt_date(date_of_day(rec - int(rng.integers(0, 5))), style),
+                "ho_offence_code": "8L",
+                "classification": "CRIME",
+                "flag_domestic": "N",
+                "flag_honour": "N",
+                "flag_forced_marriage": "N",
+                "flag_fgm": "N",
+                "flag_multiple_perpetrator": "N",
+                "victim_sex": "F",
+                "victim_age": str(int(rng.integers(18, 60))),
+                "victim_sde": "NS",
+                "victim_ic": "IC0",
+                "victim_disability": "U",
+                "victim_sexuality": "NS",
+            }
+        )
         if t == "blank_required":
-            row[["borough_code", "reported_date", "recorded_date", "classification", "ho_offence_code", "last_modified"][int(rng.integers(0, 6))]] = None
+            row[
+                [
+                    "borough_code",
+                    "reported_date",
+                    "recorded_date",
+                    "classification",
+                    "ho_offence_code",
+                    "last_modified",
+                ][int(rng.integers(0, 6))]
+            ] = None
         elif t == "recorded_before_reported":
             row["reported_date"] = _fmt_date(date_of_day(min(rec + int(rng.integers(1, 4)), q_end)), style)
             if row["reported_date"] == row["recorded_date"]:
@@ -1280,7 +1794,11 @@ def _junk_rows(q: int, n_rows: int, style: CsvStyle, rng: np.random.Generator) -
             row["outcome_type"] = "19" if rng.random() < 0.7 else "99"
             row["outcome_date"] = _fmt_date(date_of_day(min(rec + 1, q_end)), style)
         elif t == "bad_flag":
-            row[["flag_domestic", "flag_honour", "flag_forced_marriage", "flag_fgm", "flag_multiple_perpetrator"][int(rng.integers(0, 5))]] = "X"
+            row[
+                ["flag_domestic", "flag_honour", "flag_forced_marriage", "flag_fgm", "flag_multiple_perpetrator"][
+                    int(rng.integers(0, 5))
+                ]
+            ] = "X"
         elif t == "impossible_date":
             row["recorded_date"] = f"31/02/{rd.year}" if rng.random() < 0.5 else f"30/02/{rd.year}"
         elif t == "city_of_london":
@@ -1363,26 +1881,31 @@ def mps_charged_cases(start: str, end: str, scale: float = 1.0, seed: int = 1) -
     R = world.records
     sel = np.flatnonzero((R["outcome"] == 1) & (R["urn_serial"] >= 0) & (R["cls"] == CRIME) & (R["q_nocrime"] == NEVER))
     s = world.state(sel, np.full(len(sel), NEVER - 1))
-    urn = ("01" + _lookup(UNIT_CODES, s["borough"])
-           + pl.Series(s["urn_serial"], dtype=pl.Int64).cast(pl.Utf8).str.zfill(5)
-           + pl.Series(s["urn_yy"], dtype=pl.Int64).cast(pl.Utf8).str.zfill(2))
-    return pl.DataFrame({
-        "crime_ref": _refs(s["ref_num"], s["rec_day"]),
-        "cps_urn": urn,
-        "borough_code": _lookup(BOROUGHS, s["borough"]),
-        "recorded_date": pl.Series(s["rec_day"], dtype=pl.Int32).cast(pl.Date),
-        "outcome_date": pl.Series(s["outcome_day"], dtype=pl.Int32).cast(pl.Date),
-        "ho_offence_code": _lookup(CODES, s["code"]),
-        "strand_kind": _lookup(KIND_NAMES, s["kind"]),
-        "flag_domestic": s["dom"].astype(bool),
-        "flag_honour": s["honour"].astype(bool),
-        "flag_forced_marriage": s["fm"].astype(bool),
-        "flag_fgm": s["fgm"].astype(bool),
-        "victim_sex": _lookup(SEX, s["v_sex"]),
-        "suspect_sex": _lookup(SEX, s["s_sex"]),
-        "suspect_age": pl.Series(s["s_age"].astype(np.int64)).replace(-1, None),
-        "suspect_sde": _lookup(SDE, s["s_sde"]),
-    })
+    urn = (
+        "01"
+        + _lookup(UNIT_CODES, s["borough"])
+        + pl.Series(s["urn_serial"], dtype=pl.Int64).cast(pl.Utf8).str.zfill(5)
+        + pl.Series(s["urn_yy"], dtype=pl.Int64).cast(pl.Utf8).str.zfill(2)
+    )
+    return pl.DataFrame(
+        {
+            "crime_ref": _refs(s["ref_num"], s["rec_day"]),
+            "cps_urn": urn,
+            "borough_code": _lookup(BOROUGHS, s["borough"]),
+            "recorded_date": pl.Series(s["rec_day"], dtype=pl.Int32).cast(pl.Date),
+            "outcome_date": pl.Series(s["outcome_day"], dtype=pl.Int32).cast(pl.Date),
+            "ho_offence_code": _lookup(CODES, s["code"]),
+            "strand_kind": _lookup(KIND_NAMES, s["kind"]),
+            "flag_domestic": s["dom"].astype(bool),
+            "flag_honour": s["honour"].astype(bool),
+            "flag_forced_marriage": s["fm"].astype(bool),
+            "flag_fgm": s["fgm"].astype(bool),
+            "victim_sex": _lookup(SEX, s["v_sex"]),
+            "suspect_sex": _lookup(SEX, s["s_sex"]),
+            "suspect_age": pl.Series(s["s_age"].astype(np.int64)).replace(-1, None),
+            "suspect_sde": _lookup(SDE, s["s_sde"]),
+        }
+    )
 
 
 __all__ = ["write_mps_crimes", "build_world", "mps_charged_cases", "COLUMNS", "JUNK_TYPES", "FY_VOLUMES"]

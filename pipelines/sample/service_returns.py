@@ -81,6 +81,7 @@ spaces, quoted fields, ``36.0`` counts, rows in provider order or shuffled.
 Reproducibility: all randomness comes from ``derive_rng(seed, 'service_returns', ...)`` keyed
 by provider and quarter, or by file quarter, so the same arguments give byte-identical files.
 """
+
 from __future__ import annotations
 
 from dataclasses import dataclass
@@ -188,29 +189,96 @@ _SEXUALITY = [0.33, 0.03, 0.02, 0.01, 0.61]
 _ADULT_AGES = [0.0, 0.02, 0.20, 0.33, 0.25, 0.12, 0.04, 0.02, 0.02]
 
 TYPE_PROFILES: dict[str, TypeProfile] = {
-    "RAPE_CRISIS": TypeProfile(0.05, 2.4, 0.35, 0.18, 0.06, 0.12, {
-        "GENDER": [0.92, 0.06, 0.005, 0.015], "ETHNICITY": _ETHNICITY,
-        "DISABILITY": _DISABILITY, "SEXUALITY": _SEXUALITY,
-        "AGE_BAND": [0.04, 0.06, 0.26, 0.27, 0.18, 0.11, 0.04, 0.01, 0.03]}),
-    "ISVA": TypeProfile(0.03, 1.8, 0.05, 0.10, 0.02, 0.10, {
-        "GENDER": [0.88, 0.10, 0.005, 0.015], "ETHNICITY": _ETHNICITY,
-        "DISABILITY": _DISABILITY, "SEXUALITY": _SEXUALITY,
-        "AGE_BAND": [0.08, 0.08, 0.30, 0.25, 0.14, 0.08, 0.03, 0.01, 0.03]}),
-    "IDVA": TypeProfile(0.03, 1.5, 0.08, 0.10, 0.03, 0.08, {
-        "GENDER": [0.94, 0.05, 0.002, 0.008], "ETHNICITY": _ETHNICITY,
-        "DISABILITY": _DISABILITY, "SEXUALITY": _SEXUALITY, "AGE_BAND": _ADULT_AGES}),
-    "REFUGE": TypeProfile(0.02, 2.2, 0.40, 0.10, 1.80, 0.08, {
-        "GENDER": [1.0, 0.0, 0.0, 0.0], "ETHNICITY": _ETHNICITY,
-        "DISABILITY": _DISABILITY, "SEXUALITY": _SEXUALITY,
-        "AGE_BAND": [0.0, 0.01, 0.25, 0.37, 0.24, 0.09, 0.02, 0.01, 0.01]}),
-    "OUTREACH": TypeProfile(0.04, 1.7, 0.10, 0.08, 0.04, 0.08, {
-        "GENDER": [0.93, 0.06, 0.002, 0.008], "ETHNICITY": _ETHNICITY,
-        "DISABILITY": _DISABILITY, "SEXUALITY": _SEXUALITY, "AGE_BAND": _ADULT_AGES}),
-    "HELPLINE": TypeProfile(0.04, 0.85, 0.0, 0.0, 0.12, 0.05, {
-        "GENDER": [0.80, 0.08, 0.01, 0.11],
-        "ETHNICITY": [0.25, 0.03, 0.08, 0.10, 0.03, 0.51],
-        "DISABILITY": [0.03, 0.12, 0.85], "SEXUALITY": [0.08, 0.01, 0.005, 0.005, 0.90],
-        "AGE_BAND": [0.01, 0.01, 0.08, 0.12, 0.10, 0.06, 0.02, 0.01, 0.59]}),
+    "RAPE_CRISIS": TypeProfile(
+        0.05,
+        2.4,
+        0.35,
+        0.18,
+        0.06,
+        0.12,
+        {
+            "GENDER": [0.92, 0.06, 0.005, 0.015],
+            "ETHNICITY": _ETHNICITY,
+            "DISABILITY": _DISABILITY,
+            "SEXUALITY": _SEXUALITY,
+            "AGE_BAND": [0.04, 0.06, 0.26, 0.27, 0.18, 0.11, 0.04, 0.01, 0.03],
+        },
+    ),
+    "ISVA": TypeProfile(
+        0.03,
+        1.8,
+        0.05,
+        0.10,
+        0.02,
+        0.10,
+        {
+            "GENDER": [0.88, 0.10, 0.005, 0.015],
+            "ETHNICITY": _ETHNICITY,
+            "DISABILITY": _DISABILITY,
+            "SEXUALITY": _SEXUALITY,
+            "AGE_BAND": [0.08, 0.08, 0.30, 0.25, 0.14, 0.08, 0.03, 0.01, 0.03],
+        },
+    ),
+    "IDVA": TypeProfile(
+        0.03,
+        1.5,
+        0.08,
+        0.10,
+        0.03,
+        0.08,
+        {
+            "GENDER": [0.94, 0.05, 0.002, 0.008],
+            "ETHNICITY": _ETHNICITY,
+            "DISABILITY": _DISABILITY,
+            "SEXUALITY": _SEXUALITY,
+            "AGE_BAND": _ADULT_AGES,
+        },
+    ),
+    "REFUGE": TypeProfile(
+        0.02,
+        2.2,
+        0.40,
+        0.10,
+        1.80,
+        0.08,
+        {
+            "GENDER": [1.0, 0.0, 0.0, 0.0],
+            "ETHNICITY": _ETHNICITY,
+            "DISABILITY": _DISABILITY,
+            "SEXUALITY": _SEXUALITY,
+            "AGE_BAND": [0.0, 0.01, 0.25, 0.37, 0.24, 0.09, 0.02, 0.01, 0.01],
+        },
+    ),
+    "OUTREACH": TypeProfile(
+        0.04,
+        1.7,
+        0.10,
+        0.08,
+        0.04,
+        0.08,
+        {
+            "GENDER": [0.93, 0.06, 0.002, 0.008],
+            "ETHNICITY": _ETHNICITY,
+            "DISABILITY": _DISABILITY,
+            "SEXUALITY": _SEXUALITY,
+            "AGE_BAND": _ADULT_AGES,
+        },
+    ),
+    "HELPLINE": TypeProfile(
+        0.04,
+        0.85,
+        0.0,
+        0.0,
+        0.12,
+        0.05,
+        {
+            "GENDER": [0.80, 0.08, 0.01, 0.11],
+            "ETHNICITY": [0.25, 0.03, 0.08, 0.10, 0.03, 0.51],
+            "DISABILITY": [0.03, 0.12, 0.85],
+            "SEXUALITY": [0.08, 0.01, 0.005, 0.005, 0.90],
+            "AGE_BAND": [0.01, 0.01, 0.08, 0.12, 0.10, 0.06, 0.02, 0.01, 0.59],
+        },
+    ),
 }
 
 
@@ -238,8 +306,7 @@ def _means(provider: Provider, q: int, rng: np.random.Generator) -> dict[str, fl
         "NEW_REFERRALS": new,
         "CLIENTS_SUPPORTED": new * prof.supported * float(rng.lognormal(0.0, 0.05)),
         "WAITING_LIST": provider.new_referrals * prof.waiting * (1 + prof.waiting_growth) ** years,
-        "REFERRALS_DECLINED_CAPACITY": provider.new_referrals * prof.declined
-        * (1 + prof.declined_growth) ** years,
+        "REFERRALS_DECLINED_CAPACITY": provider.new_referrals * prof.declined * (1 + prof.declined_growth) ** years,
     }
 
 
@@ -257,15 +324,13 @@ def provider_return(provider: Provider, q: int, scale: float = 1.0, seed: int = 
             counts = rng.multinomial(total, mix[b]).astype(np.int64)
             if (provider.provider_id, quarter_name(q), measure, b) == UNBALANCED:
                 counts[0] += max(3, int(round_half_up(0.08 * total)))
-            rows += [(measure, b, c, int(n)) for c, n in zip(CATEGORIES[b], counts)
-                     if n or provider.writes_zeros]
+            rows += [(measure, b, c, int(n)) for c, n in zip(CATEGORIES[b], counts) if n or provider.writes_zeros]
     return rows
 
 
 def returns_sent(start: str, end: str) -> list[tuple[str, str]]:
     """Every (provider_id, quarter) with a return in the files of months ``start``..``end``."""
-    return [(p.provider_id, quarter_name(q)) for q in quarters_overlapping(start, end)
-            for p in PROVIDERS if p.sends(q)]
+    return [(p.provider_id, quarter_name(q)) for q in quarters_overlapping(start, end) for p in PROVIDERS if p.sends(q)]
 
 
 def missing_returns(start: str, end: str) -> list[tuple[str, str]]:
@@ -274,9 +339,12 @@ def missing_returns(start: str, end: str) -> list[tuple[str, str]]:
     within the files generated), by quarter then provider order."""
     quarters = quarters_overlapping(start, end)
     sent = {(p.provider_id, q) for p in PROVIDERS for q in quarters if p.sends(q)}
-    return [(p.provider_id, quarter_name(q)) for q in quarters for p in PROVIDERS
-            if (p.provider_id, q) not in sent
-            and any((p.provider_id, q - k) in sent for k in range(1, 5))]
+    return [
+        (p.provider_id, quarter_name(q))
+        for q in quarters
+        for p in PROVIDERS
+        if (p.provider_id, q) not in sent and any((p.provider_id, q - k) in sent for k in range(1, 5))
+    ]
 
 
 # ----------------------------------------------------------------------------------------------
@@ -311,9 +379,14 @@ def _junk_rows(q: int, written: list[list[str]], rng: np.random.Generator) -> li
     n = max(1, int(round_half_up(JUNK_RATE * len(written))))
     sending = [p for p in PROVIDERS if p.sends(q)]
     taken = {(r[0], r[3], r[4], r[5]) for r in written}
-    slots = [(p, m, b, c) for p in sending for m in MEASURES for b in BREAKDOWNS for c in CATEGORIES[b]
-             if (p.provider_id, m, b, c) not in taken
-             and (p.provider_id, quarter_name(q), m, b) != UNBALANCED]
+    slots = [
+        (p, m, b, c)
+        for p in sending
+        for m in MEASURES
+        for b in BREAKDOWNS
+        for c in CATEGORIES[b]
+        if (p.provider_id, m, b, c) not in taken and (p.provider_id, quarter_name(q), m, b) != UNBALANCED
+    ]
     order = [int(i) for i in rng.permutation(len(slots))]
     names = list(JUNK_TYPES)
     rows: list[list[str]] = []
@@ -347,11 +420,13 @@ def _junk_rows(q: int, written: list[list[str]], rng: np.random.Generator) -> li
         mistyped.add((p.provider_id, m, b))
         if kind == "unknown_category":
             wrong = WRONG_CATEGORIES[b]
-            rows.append([p.provider_id, p.service_type, p.borough_code, m, b,
-                         wrong[int(rng.integers(0, len(wrong)))], small])
+            rows.append(
+                [p.provider_id, p.service_type, p.borough_code, m, b, wrong[int(rng.integers(0, len(wrong)))], small]
+            )
         else:  # missing_total: a mistyped provider id with a category row and no TOTAL
-            rows.append([p.provider_id.replace("-", " ", 1), p.service_type, p.borough_code, m, b,
-                         CATEGORIES[b][0], small])
+            rows.append(
+                [p.provider_id.replace("-", " ", 1), p.service_type, p.borough_code, m, b, CATEGORIES[b][0], small]
+            )
     return rows
 
 
@@ -395,6 +470,15 @@ def write_service_returns(landing: Path, start: str, end: str, scale: float = 1.
 
 
 __all__ = [
-    "write_service_returns", "provider_return", "returns_sent", "missing_returns", "PROVIDERS",
-    "MISSING_RETURN", "UNBALANCED", "FIRST_RETURN", "LAST_RETURN", "JUNK_TYPES", "COLUMNS",
+    "write_service_returns",
+    "provider_return",
+    "returns_sent",
+    "missing_returns",
+    "PROVIDERS",
+    "MISSING_RETURN",
+    "UNBALANCED",
+    "FIRST_RETURN",
+    "LAST_RETURN",
+    "JUNK_TYPES",
+    "COLUMNS",
 ]

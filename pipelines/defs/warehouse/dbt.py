@@ -28,11 +28,14 @@ def vawg_dbt_models(context: dg.AssetExecutionContext, dbt: DbtCliResource, ware
     with one_sentence(context):
         build_file = warehouse.build_file(context.run.run_id)
         if not build_file.exists():
-            raise dg.Failure(f"The warehouse being built ({build_file.name}) does not exist: "
-                             "materialize the validated source tables in the same run.")
+            raise dg.Failure(
+                f"The warehouse being built ({build_file.name}) does not exist: "
+                "materialize the validated source tables in the same run."
+            )
         appended = _incremental_run(build_file, warehouse.paths.warehouse, context.run.run_id)
-        context.log.info("dbt builds the police records incrementally." if appended
-                         else "dbt builds every model whole.")
+        context.log.info(
+            "dbt builds the police records incrementally." if appended else "dbt builds every model whole."
+        )
         # dbt's target folder and the path in its profile stay the same from one refresh to the
         # next (the path is a link to this run's build file), and so do the vars below: dbt then
         # parses again only the files that changed (decision 0018). The run id, which changes
@@ -42,8 +45,11 @@ def vawg_dbt_models(context: dg.AssetExecutionContext, dbt: DbtCliResource, ware
         link = _link_build_file(folder / warehouse.paths.warehouse.name, build_file)
         # The memory limit and spill folder every DuckDB connection of the refresh uses (decision 0034).
         duckdb_settings = duckdb_config(warehouse.paths.warehouse, process="dbt")
-        stable_vars = {"duckdb_path": str(link), "duckdb_memory_limit": duckdb_settings["memory_limit"],
-                       "duckdb_temp_directory": duckdb_settings["temp_directory"]}
+        stable_vars = {
+            "duckdb_path": str(link),
+            "duckdb_memory_limit": duckdb_settings["memory_limit"],
+            "duckdb_temp_directory": duckdb_settings["temp_directory"],
+        }
         # dbt's own log at info, not debug: writing every statement it runs cost dbt time in
         # every refresh; the SQL of each model and test stays in the target folder.
         # dbt's unit tests read fixed rows, not the data: they test the code, in `make test`
@@ -53,15 +59,25 @@ def vawg_dbt_models(context: dg.AssetExecutionContext, dbt: DbtCliResource, ware
             # The same code built the previous warehouse (its fingerprint covers the seeds and
             # models): its seeds are in the copied build file.
             excluded.append("resource_type:seed")
-        args = ["build", "--vars", json.dumps(stable_vars, sort_keys=True), "--log-level-file", "info",
-                "--exclude", " ".join(excluded)]
+        args = [
+            "build",
+            "--vars",
+            json.dumps(stable_vars, sort_keys=True),
+            "--log-level-file",
+            "info",
+            "--exclude",
+            " ".join(excluded),
+        ]
         if not appended:
             args.append("--full-refresh")  # the incremental police models are built whole
         (folder / "dbt.log").unlink(missing_ok=True)  # dbt appends: the kept log is this run's
         try:
             for event in dbt.cli(args, context=context, target_path=folder).stream():
-                progress.report(f"dbt: built {event.asset_key.to_user_string()}" if hasattr(event, "asset_key")
-                                and isinstance(event, dg.Output | dg.AssetMaterialization) else "dbt: building models")
+                progress.report(
+                    f"dbt: built {event.asset_key.to_user_string()}"
+                    if hasattr(event, "asset_key") and isinstance(event, dg.Output | dg.AssetMaterialization)
+                    else "dbt: building models"
+                )
                 yield event
         finally:
             _unlink_build_file(link)

@@ -7,6 +7,7 @@ Built from the disclosure-controlled dataset, the manifest, and the rows of
 marts.indicator_trends and marts.indicator_revisions, never from anything unsuppressed that the
 dataset does not show. The same inputs give the same bytes (no clock, no random ids).
 """
+
 from __future__ import annotations
 
 import os
@@ -42,19 +43,37 @@ SECTIONS = [
 
 
 def _environment() -> jinja2.Environment:
-    env = jinja2.Environment(loader=jinja2.FileSystemLoader(TEMPLATES), autoescape=True, trim_blocks=True,
-                             lstrip_blocks=True, undefined=jinja2.StrictUndefined)
+    env = jinja2.Environment(
+        loader=jinja2.FileSystemLoader(TEMPLATES),
+        autoescape=True,
+        trim_blocks=True,
+        lstrip_blocks=True,
+        undefined=jinja2.StrictUndefined,
+    )
     env.filters.update(
-        figure=w.figure, count=w.count, interval_of=w.interval_of, comparison=w.comparison, plural=w.plural,
-        change_sentence=w.change_sentence, category_label=w.category_label,
-        characteristic_label=w.CHARACTERISTIC_LABELS.get, funnel_summary=figures.funnel_summary,
-        capitalize_first=lambda s: s[:1].upper() + s[1:], prefix=lambda s, p: p + s, **tables.FILTERS,
+        figure=w.figure,
+        count=w.count,
+        interval_of=w.interval_of,
+        comparison=w.comparison,
+        plural=w.plural,
+        change_sentence=w.change_sentence,
+        category_label=w.category_label,
+        characteristic_label=w.CHARACTERISTIC_LABELS.get,
+        funnel_summary=figures.funnel_summary,
+        capitalize_first=lambda s: s[:1].upper() + s[1:],
+        prefix=lambda s, p: p + s,
+        **tables.FILTERS,
     )
     return env
 
 
-def render_report(dataset: pl.DataFrame, manifest: dict, trends: pl.DataFrame | None = None,
-                  revisions: pl.DataFrame | None = None, spec=None) -> str:
+def render_report(
+    dataset: pl.DataFrame,
+    manifest: dict,
+    trends: pl.DataFrame | None = None,
+    revisions: pl.DataFrame | None = None,
+    spec=None,
+) -> str:
     """The report's HTML text (what ``write_report`` writes)."""
     if spec is None:
         from pipelines.indicators.spec import load_spec
@@ -67,29 +86,50 @@ def render_report(dataset: pl.DataFrame, manifest: dict, trends: pl.DataFrame | 
     renderer = charts.SvgRenderer()
     cards = select.headlines(panel, select.trend_judgements(trends, dataset), w.category_label)
     units = {i.id: i.unit for i in spec.indicators}
-    units.update(dict(dataset.select(pl.col("indicator_id").cast(pl.String), pl.col("unit").cast(pl.String))
-                      .unique().iter_rows()))
-    meta = " · ".join(text for text in (
-        f"Vintage {manifest['vintage']}" if manifest.get("vintage") else "",
-        f"data as at {manifest['data_as_at']}" if manifest.get("data_as_at") else "",
-        f"code version {manifest['code_version']}" if manifest.get("code_version") else "",
-    ) if text)
-    return _environment().get_template("report.html.j2").render(
-        title=TITLE, meta=meta, sections=SECTIONS,
-        css=Markup((TEMPLATES / "report.css").read_text(encoding="utf-8")),  # our own file, inlined as it is
-        headlines=[(card, figures.headline(card, renderer)) for card in cards],
-        attrition=[(item, figures.attrition(item, renderer)) for item in select.attrition(panel)],
-        breakdowns=[(item, [(chart, figures.breakdown(item, chart, renderer)) for chart in item.charts])
-                    for item in select.breakdowns(panel)],
-        boroughs=[(item, figures.borough_funnel(item, renderer)) for item in select.borough_funnels(panel)],
-        revisions=select.revisions(revisions, panel, units),
-        completeness=[(item, figures.completeness(item, renderer)) for item in select.completeness(panel)],
-        quality=select.quality(manifest),
+    units.update(
+        dict(
+            dataset.select(pl.col("indicator_id").cast(pl.String), pl.col("unit").cast(pl.String)).unique().iter_rows()
+        )
+    )
+    meta = " · ".join(
+        text
+        for text in (
+            f"Vintage {manifest['vintage']}" if manifest.get("vintage") else "",
+            f"data as at {manifest['data_as_at']}" if manifest.get("data_as_at") else "",
+            f"code version {manifest['code_version']}" if manifest.get("code_version") else "",
+        )
+        if text
+    )
+    return (
+        _environment()
+        .get_template("report.html.j2")
+        .render(
+            title=TITLE,
+            meta=meta,
+            sections=SECTIONS,
+            css=Markup((TEMPLATES / "report.css").read_text(encoding="utf-8")),  # our own file, inlined as it is
+            headlines=[(card, figures.headline(card, renderer)) for card in cards],
+            attrition=[(item, figures.attrition(item, renderer)) for item in select.attrition(panel)],
+            breakdowns=[
+                (item, [(chart, figures.breakdown(item, chart, renderer)) for chart in item.charts])
+                for item in select.breakdowns(panel)
+            ],
+            boroughs=[(item, figures.borough_funnel(item, renderer)) for item in select.borough_funnels(panel)],
+            revisions=select.revisions(revisions, panel, units),
+            completeness=[(item, figures.completeness(item, renderer)) for item in select.completeness(panel)],
+            quality=select.quality(manifest),
+        )
     )
 
 
-def write_report(dataset: pl.DataFrame, path: str | os.PathLike, manifest: dict, trends: pl.DataFrame,
-                 revisions: pl.DataFrame, spec=None) -> None:
+def write_report(
+    dataset: pl.DataFrame,
+    path: str | os.PathLike,
+    manifest: dict,
+    trends: pl.DataFrame,
+    revisions: pl.DataFrame,
+    spec=None,
+) -> None:
     """Write ``report.html`` for the Panel (see the module docstring): ``trends`` holds the
     columns of marts.indicator_trends, ``revisions`` those of marts.indicator_revisions."""
     text = render_report(dataset, manifest, trends, revisions, spec)

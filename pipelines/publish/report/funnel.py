@@ -7,6 +7,7 @@ proportions q with (p̂ − q)² = z² q(1 − q)/n, so the observed proportions
 touches p are p ± z √(p(1 − p)/n): the limits, clipped to 0 and 1. (PHStatsMethods reaches the
 same values through the quadratic of that condition; tests/test_report_funnel.py compares.)
 """
+
 from __future__ import annotations
 
 import math
@@ -20,7 +21,11 @@ Z95 = float(norm.ppf(0.975))
 Z998 = float(norm.ppf(0.999))
 
 ABOVE_998, ABOVE_95, WITHIN, BELOW_95, BELOW_998 = (
-    "above 99.8% limit", "above 95% limit", "within limits", "below 95% limit", "below 99.8% limit",
+    "above 99.8% limit",
+    "above 95% limit",
+    "within limits",
+    "below 95% limit",
+    "below 99.8% limit",
 )
 POSITIONS = [ABOVE_998, ABOVE_95, WITHIN, BELOW_95, BELOW_998]
 
@@ -45,8 +50,10 @@ def limits(centre: float, denominator: float) -> Limits:
     spread = math.sqrt(centre * (1 - centre) / denominator)
     return Limits(
         denominator=denominator,
-        lower_95=max(0.0, centre - Z95 * spread), upper_95=min(1.0, centre + Z95 * spread),
-        lower_998=max(0.0, centre - Z998 * spread), upper_998=min(1.0, centre + Z998 * spread),
+        lower_95=max(0.0, centre - Z95 * spread),
+        upper_95=min(1.0, centre + Z95 * spread),
+        lower_998=max(0.0, centre - Z998 * spread),
+        upper_998=min(1.0, centre + Z998 * spread),
     )
 
 

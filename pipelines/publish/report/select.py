@@ -7,6 +7,7 @@ published unsuppressed. A provisional financial year never headlines a compariso
 section shows the latest financial year that is not provisional (decision 0030), and the
 provisional year beside it, labelled.
 """
+
 from __future__ import annotations
 
 import datetime as dt
@@ -39,23 +40,45 @@ ATTRITION_CATEGORIES = ["all", "rape"]
 CHARACTERISTICS = ["gender", "ethnicity", "disability", "sexuality", "age_band"]
 BREAKDOWN_INDICATORS = ["police_withdrawal_rate", "e2e_conviction_rate"]
 BOROUGH_INDICATORS = ["police_no_crime_rate", "police_withdrawal_rate"]
-COMPLETENESS_INDICATORS = ["police_recording_completeness", "cps_recording_completeness",
-                           "havens_recording_completeness"]
+COMPLETENESS_INDICATORS = [
+    "police_recording_completeness",
+    "cps_recording_completeness",
+    "havens_recording_completeness",
+]
 LARGEST_REVISIONS = 10
 
 SERIES_KEY = ["indicator_id", "category", "geography_type", "geography_code", "breakdown", "breakdown_value"]
 #: marts.indicator_trends and marts.indicator_revisions (interfaces.md), as polars schemas.
 TRENDS_SCHEMA = {
-    **dict.fromkeys(SERIES_KEY, pl.String), "latest_period": pl.String, "previous_period": pl.String,
-    "change": pl.String, "change_estimate": pl.Float64, "change_ci_lower": pl.Float64, "change_ci_upper": pl.Float64,
-    "trend_first_period": pl.String, "trend_last_period": pl.String, "recent_trend": pl.String,
+    **dict.fromkeys(SERIES_KEY, pl.String),
+    "latest_period": pl.String,
+    "previous_period": pl.String,
+    "change": pl.String,
+    "change_estimate": pl.Float64,
+    "change_ci_lower": pl.Float64,
+    "change_ci_upper": pl.Float64,
+    "trend_first_period": pl.String,
+    "trend_last_period": pl.String,
+    "recent_trend": pl.String,
     "trend_p_value": pl.Float64,
 }
-REVISIONS_KEY = ["indicator_id", "category", "period_type", "period", "geography_type", "geography_code", "breakdown",
-                 "breakdown_value"]
+REVISIONS_KEY = [
+    "indicator_id",
+    "category",
+    "period_type",
+    "period",
+    "geography_type",
+    "geography_code",
+    "breakdown",
+    "breakdown_value",
+]
 REVISIONS_SCHEMA = {
-    **dict.fromkeys(REVISIONS_KEY, pl.String), "first_vintage": pl.String, "first_value": pl.Float64,
-    "latest_vintage": pl.String, "latest_value": pl.Float64, "times_changed": pl.Int64,
+    **dict.fromkeys(REVISIONS_KEY, pl.String),
+    "first_vintage": pl.String,
+    "first_value": pl.Float64,
+    "latest_vintage": pl.String,
+    "latest_value": pl.Float64,
+    "times_changed": pl.Int64,
 }
 _NUMBERS = ["numerator", "denominator", "value", "ci_lower", "ci_upper", "comparison"]
 
@@ -95,34 +118,65 @@ class PanelRows:
         if missing:
             raise ValueError(f"dataset is missing column(s) {missing}")
         self.spec = spec
-        wanted = ({i for i, _, _ in HEADLINES} | {i for i, _ in ATTRITION_STAGES} | set(BREAKDOWN_INDICATORS)
-                  | set(BOROUGH_INDICATORS) | set(COMPLETENESS_INDICATORS))
-        df = _text_columns(dataset.select(COLUMNS), {"period_start", "period_end", "numerator", "denominator", "value",
-                                                     "ci_lower", "ci_upper", "suppressed"})
-        self.names = dict(df.select("indicator_id", "indicator_name").drop_nulls()
-                          .unique("indicator_id", keep="first", maintain_order=True).iter_rows())
-        london = pl.col("geography_type").is_in(["london", "uk"]) & pl.col("breakdown").is_in(["total", *CHARACTERISTICS])
-        borough = ((pl.col("geography_type") == "borough") & (pl.col("breakdown") == "total")
-                   & (pl.col("period_type") == "financial_year") & pl.col("indicator_id").is_in(BOROUGH_INDICATORS))
+        wanted = (
+            {i for i, _, _ in HEADLINES}
+            | {i for i, _ in ATTRITION_STAGES}
+            | set(BREAKDOWN_INDICATORS)
+            | set(BOROUGH_INDICATORS)
+            | set(COMPLETENESS_INDICATORS)
+        )
+        df = _text_columns(
+            dataset.select(COLUMNS),
+            {"period_start", "period_end", "numerator", "denominator", "value", "ci_lower", "ci_upper", "suppressed"},
+        )
+        self.names = dict(
+            df.select("indicator_id", "indicator_name")
+            .drop_nulls()
+            .unique("indicator_id", keep="first", maintain_order=True)
+            .iter_rows()
+        )
+        london = pl.col("geography_type").is_in(["london", "uk"]) & pl.col("breakdown").is_in(
+            ["total", *CHARACTERISTICS]
+        )
+        borough = (
+            (pl.col("geography_type") == "borough")
+            & (pl.col("breakdown") == "total")
+            & (pl.col("period_type") == "financial_year")
+            & pl.col("indicator_id").is_in(BOROUGH_INDICATORS)
+        )
         df = df.filter(pl.col("indicator_id").is_in(sorted(wanted)) & (london | borough))
         df = df.with_columns(
-            *(pl.col(c).str.to_date("%Y-%m-%d") if df.schema[c] == pl.String else pl.col(c).cast(pl.Date)
-              for c in ("period_start", "period_end")),
+            *(
+                pl.col(c).str.to_date("%Y-%m-%d") if df.schema[c] == pl.String else pl.col(c).cast(pl.Date)
+                for c in ("period_start", "period_end")
+            ),
             pl.col("suppressed").cast(pl.Boolean).fill_null(False),
         )
         if df.height:
             df = round_for_publication(df)
         # Never a figure of a suppressed row, whatever the input holds.
         df = df.with_columns(pl.when(pl.col("suppressed")).then(None).otherwise(pl.col(c)).alias(c) for c in _NUMBERS)
-        df = df.sort(["indicator_id", "category", "period_type", "period_start", "geography_type", "geography_code",
-                      "breakdown", "breakdown_value"], nulls_last=True)
+        df = df.sort(
+            [
+                "indicator_id",
+                "category",
+                "period_type",
+                "period_start",
+                "geography_type",
+                "geography_code",
+                "breakdown",
+                "breakdown_value",
+            ],
+            nulls_last=True,
+        )
         self.by_series: dict[tuple, list[dict]] = defaultdict(list)
         for row in df.iter_rows(named=True):
             key = (row["indicator_id"], row["category"], row["period_type"], row["geography_type"], row["breakdown"])
             self.by_series[key].append(row)
 
-    def rows(self, indicator: str, category: str, period_type: str, geography_type: str,
-             breakdown: str = "total") -> list[dict]:
+    def rows(
+        self, indicator: str, category: str, period_type: str, geography_type: str, breakdown: str = "total"
+    ) -> list[dict]:
         """Rows sorted by period_start, geography_code, breakdown_value."""
         return self.by_series.get((indicator, category, period_type, geography_type, breakdown), [])
 
@@ -187,8 +241,12 @@ def trend_judgements(trends: pl.DataFrame, dataset: pl.DataFrame) -> dict[tuple,
     t = _typed(trends, TRENDS_SCHEMA).with_row_index("__row")
     if t.height == 0:
         return {}
-    fy = _text_columns(dataset.filter(pl.col("period_type").cast(pl.String) == "financial_year")
-                       .select(*SERIES_KEY, "period", "suppressed"), {"suppressed"})
+    fy = _text_columns(
+        dataset.filter(pl.col("period_type").cast(pl.String) == "financial_year").select(
+            *SERIES_KEY, "period", "suppressed"
+        ),
+        {"suppressed"},
+    )
     shown = fy.filter(~pl.col("suppressed").cast(pl.Boolean).fill_null(False)).select(*SERIES_KEY, "period")
 
     def published(column: str) -> set[int]:
@@ -196,25 +254,29 @@ def trend_judgements(trends: pl.DataFrame, dataset: pl.DataFrame) -> dict[tuple,
         return set(hit.get_column("__row").to_list())
 
     change_shown = published("latest_period") & published("previous_period")
-    span = (t.filter(pl.col("trend_first_period").is_not_null()).select("__row", *SERIES_KEY, "trend_first_period",
-                                                                          "trend_last_period")
-            .join(fy, on=SERIES_KEY)
-            .filter(pl.col("period").is_between(pl.col("trend_first_period"), pl.col("trend_last_period")))
-            .group_by("__row").agg(hidden=pl.col("suppressed").cast(pl.Boolean).fill_null(True).sum(),
-                                   years=pl.len()))
+    span = (
+        t.filter(pl.col("trend_first_period").is_not_null())
+        .select("__row", *SERIES_KEY, "trend_first_period", "trend_last_period")
+        .join(fy, on=SERIES_KEY)
+        .filter(pl.col("period").is_between(pl.col("trend_first_period"), pl.col("trend_last_period")))
+        .group_by("__row")
+        .agg(hidden=pl.col("suppressed").cast(pl.Boolean).fill_null(True).sum(), years=pl.len())
+    )
     trend_shown = set(span.filter((pl.col("hidden") == 0) & (pl.col("years") >= 2)).get_column("__row").to_list())
     out = {}
     for row in t.iter_rows(named=True):
         change_ok = row["change"] == "not_calculated" or row["__row"] in change_shown
         trend_ok = row["recent_trend"] == "not_calculated" or row["__row"] in trend_shown
         out[tuple(row[c] for c in SERIES_KEY)] = Judgement(
-            latest_period=row["latest_period"], previous_period=row["previous_period"],
+            latest_period=row["latest_period"],
+            previous_period=row["previous_period"],
             change=row["change"] if change_ok else None,
             change_estimate=row["change_estimate"] if change_ok else None,
             change_ci_lower=row["change_ci_lower"] if change_ok else None,
             change_ci_upper=row["change_ci_upper"] if change_ok else None,
             recent_trend=row["recent_trend"] if trend_ok else None,
-            trend_first_period=row["trend_first_period"], trend_last_period=row["trend_last_period"],
+            trend_first_period=row["trend_first_period"],
+            trend_last_period=row["trend_last_period"],
         )
     return out
 
@@ -243,22 +305,36 @@ def headlines(panel: PanelRows, judgements: dict[tuple, Judgement], category_lab
         if not years and not quarters:
             continue
         name = panel.name(indicator, years or quarters)
-        heading = f"{name} ({category_label(category)})" if category != "all" or indicator == "police_recorded_crimes" \
+        heading = (
+            f"{name} ({category_label(category)})"
+            if category != "all" or indicator == "police_recorded_crimes"
             else name
+        )
         shown = previous = provisional = judgement = None
         start = report_year(years)
         if start is not None:
             index = next(k for k, r in enumerate(years) if r["period_start"] == start)
             shown = years[index]
             previous = years[index - 1] if index > 0 else None
-            later = years[index + 1:]
+            later = years[index + 1 :]
             provisional = later[-1] if later and is_provisional(later[-1]) else None
-            found = judgements.get((indicator, category, geo, shown["geography_code"], "total", shown["breakdown_value"]))
+            found = judgements.get(
+                (indicator, category, geo, shown["geography_code"], "total", shown["breakdown_value"])
+            )
             judgement = found if found is not None and found.latest_period == shown["period"] else None
-        cards.append(Headline(anchor=f"headline-{indicator}-{category}", indicator_id=indicator, heading=heading,
-                              place=(years or quarters)[0].get("geography_name") or geo, shown=shown,
-                              previous=previous, provisional=provisional, judgement=judgement,
-                              quarters=quarters))
+        cards.append(
+            Headline(
+                anchor=f"headline-{indicator}-{category}",
+                indicator_id=indicator,
+                heading=heading,
+                place=(years or quarters)[0].get("geography_name") or geo,
+                shown=shown,
+                previous=previous,
+                provisional=provisional,
+                judgement=judgement,
+                quarters=quarters,
+            )
+        )
     return cards
 
 
@@ -283,8 +359,10 @@ def attrition(panel: PanelRows) -> list[Attrition]:
     whose stages are all final, else the latest (labelled provisional)."""
     out = []
     for category in ATTRITION_CATEGORIES:
-        by_stage = {i: {r["period_start"]: r for r in panel.rows(i, category, "financial_year", "london")}
-                    for i, _ in ATTRITION_STAGES}
+        by_stage = {
+            i: {r["period_start"]: r for r in panel.rows(i, category, "financial_year", "london")}
+            for i, _ in ATTRITION_STAGES
+        }
         years = sorted(s for s, r in by_stage["e2e_conviction_rate"].items() if r["numerator"] is not None)
         if not years:
             continue
@@ -298,8 +376,11 @@ def attrition(panel: PanelRows) -> list[Attrition]:
             share = 100 * count_ / recorded if k and recorded and count_ is not None else None
             stages.append(Stage(stage=label, count=count_, row=row, share=share))
         period = next(r["period"] for _, r in rows if r is not None)
-        out.append(Attrition(category=category, period=period, stages=stages,
-                             provisional=any(is_provisional(r) for _, r in rows)))
+        out.append(
+            Attrition(
+                category=category, period=period, stages=stages, provisional=any(is_provisional(r) for _, r in rows)
+            )
+        )
     return out
 
 
@@ -331,11 +412,23 @@ def breakdowns(panel: PanelRows) -> list[Breakdown]:
         for characteristic in CHARACTERISTICS:
             rows = at(panel.rows(indicator, "all", "financial_year", "london", characteristic), start)
             if rows:
-                charts.append(BreakdownChart(characteristic, sorted(rows, key=lambda r: (r["breakdown_value"] == "UNKNOWN",
-                                                                                         r["breakdown_value"]))))
+                charts.append(
+                    BreakdownChart(
+                        characteristic,
+                        sorted(rows, key=lambda r: (r["breakdown_value"] == "UNKNOWN", r["breakdown_value"])),
+                    )
+                )
         if charts:
-            out.append(Breakdown(indicator, panel.name(indicator, [total]), panel.definition(indicator), total["period"],
-                                 total, charts))
+            out.append(
+                Breakdown(
+                    indicator,
+                    panel.name(indicator, [total]),
+                    panel.definition(indicator),
+                    total["period"],
+                    total,
+                    charts,
+                )
+            )
     return out
 
 
@@ -381,14 +474,23 @@ def borough_funnels(panel: PanelRows) -> list[BoroughFunnel]:
         centre = london["numerator"] / london["denominator"]
         label = lambda r: r["geography_name"] or r["geography_code"]  # noqa: E731
         plotted = [r for r in boroughs if not r["suppressed"] and r["numerator"] is not None and r["denominator"]]
-        points = [FunnelPoint(label(r), r, funnel.limits(centre, r["denominator"]),
-                              funnel.position(r["numerator"], r["denominator"], centre))
-                  for r in sorted(plotted, key=lambda r: (-r["numerator"] / r["denominator"], label(r)))]
+        points = [
+            FunnelPoint(
+                label(r),
+                r,
+                funnel.limits(centre, r["denominator"]),
+                funnel.position(r["numerator"], r["denominator"], centre),
+            )
+            for r in sorted(plotted, key=lambda r: (-r["numerator"] / r["denominator"], label(r)))
+        ]
         hidden = sorted((r for r in boroughs if r not in plotted), key=label)
         sizes = [r["denominator"] for r in plotted] or [1]
         curve = [funnel.limits(centre, n) for n in funnel.curve_denominators(min(sizes), max(sizes))]
-        out.append(BoroughFunnel(indicator, panel.name(indicator, [london]), london["period"], london, centre, points,
-                                 hidden, curve))
+        out.append(
+            BoroughFunnel(
+                indicator, panel.name(indicator, [london]), london["period"], london, centre, points, hidden, curve
+            )
+        )
     return out
 
 
@@ -429,14 +531,20 @@ def revisions(frame: pl.DataFrame, panel: PanelRows, units: dict[str, str]) -> R
     changed = _typed(frame, REVISIONS_SCHEMA).filter(pl.col("times_changed") > 0)
     london = changed.filter((pl.col("geography_type") == "london") & (pl.col("breakdown") == "total"))
     sized = london.drop_nulls(["first_value", "latest_value"]).with_columns(
-        difference=pl.col("latest_value") - pl.col("first_value"))
-    sized = sized.with_columns(relative=pl.when(pl.col("first_value") != 0)
-                               .then((pl.col("difference") / pl.col("first_value")).abs())
-                               .otherwise(float("inf")))
-    largest = sized.sort(["relative", *REVISIONS_KEY], descending=[True] + [False] * len(REVISIONS_KEY)) \
-        .head(LARGEST_REVISIONS)
-    rows = [{**r, "name": panel.name(r["indicator_id"]), "unit": units.get(r["indicator_id"])}
-            for r in largest.iter_rows(named=True)]
+        difference=pl.col("latest_value") - pl.col("first_value")
+    )
+    sized = sized.with_columns(
+        relative=pl.when(pl.col("first_value") != 0)
+        .then((pl.col("difference") / pl.col("first_value")).abs())
+        .otherwise(float("inf"))
+    )
+    largest = sized.sort(["relative", *REVISIONS_KEY], descending=[True] + [False] * len(REVISIONS_KEY)).head(
+        LARGEST_REVISIONS
+    )
+    rows = [
+        {**r, "name": panel.name(r["indicator_id"]), "unit": units.get(r["indicator_id"])}
+        for r in largest.iter_rows(named=True)
+    ]
     return Revisions(changed=changed.height, changed_london=london.height, largest=rows)
 
 
@@ -465,10 +573,13 @@ class Quality:
 def quality(manifest: dict) -> Quality:
     m = manifest or {}
     dataset = m.get("dataset") if isinstance(m.get("dataset"), dict) else {}
-    facts = [("Vintage", m.get("vintage")), ("Code version", m.get("code_version")), ("Data as at", m.get("data_as_at")),
-             ("Rows in the dataset", f"{dataset['rows']:,}" if dataset.get("rows") is not None else None),
-             ("Suppressed rows", f"{dataset['suppressed_rows']:,}" if dataset.get("suppressed_rows") is not None
-              else None)]
+    facts = [
+        ("Vintage", m.get("vintage")),
+        ("Code version", m.get("code_version")),
+        ("Data as at", m.get("data_as_at")),
+        ("Rows in the dataset", f"{dataset['rows']:,}" if dataset.get("rows") is not None else None),
+        ("Suppressed rows", f"{dataset['suppressed_rows']:,}" if dataset.get("suppressed_rows") is not None else None),
+    ]
     files = [f for f in (m.get("input_files") or []) if isinstance(f, dict)]
     per_source: dict[str, dict] = {}
     for f in files:
@@ -480,8 +591,10 @@ def quality(manifest: dict) -> Quality:
     statuses = sorted({k.split(":", 1)[1] for c in per_source.values() for k in c if k.startswith("status:")})
     absent = m.get("absent") if isinstance(m.get("absent"), dict) else {}
     return Quality(
-        facts=[(k, "not recorded" if v is None else str(v)) for k, v in facts], statuses=statuses,
-        per_source=sorted(per_source.items()), files=files,
+        facts=[(k, "not recorded" if v is None else str(v)) for k, v in facts],
+        statuses=statuses,
+        per_source=sorted(per_source.items()),
+        files=files,
         rejected=[f for f in (m.get("rejected_files") or []) if isinstance(f, dict)],
         missing=[f for f in (m.get("missing_service_returns") or []) if isinstance(f, dict)],
         absent_sources=[a for a in (absent.get("sources") or []) if isinstance(a, dict)],

@@ -1,17 +1,29 @@
 """How the report reads: figures, intervals and judgements as words (the templates' filters)."""
+
 from __future__ import annotations
 
 from pipelines.publish.dataset_format import DECIMALS
 
 CATEGORY_LABELS = {
-    "all": "all VAWG", "domestic_abuse": "domestic abuse", "honour_based_violence": "'honour'-based violence",
-    "forced_marriage": "forced marriage", "fgm": "FGM", "rape": "rape",
-    "other_sexual_offences": "other sexual offences", "stalking_harassment": "stalking and harassment",
-    "trafficking_exploitation": "trafficking and exploitation", "sexual_offences": "sexual offences",
-    "child_abuse": "child abuse", "sexual_assault": "sexual assault", "other": "other",
+    "all": "all VAWG",
+    "domestic_abuse": "domestic abuse",
+    "honour_based_violence": "'honour'-based violence",
+    "forced_marriage": "forced marriage",
+    "fgm": "FGM",
+    "rape": "rape",
+    "other_sexual_offences": "other sexual offences",
+    "stalking_harassment": "stalking and harassment",
+    "trafficking_exploitation": "trafficking and exploitation",
+    "sexual_offences": "sexual offences",
+    "child_abuse": "child abuse",
+    "sexual_assault": "sexual assault",
+    "other": "other",
 }
 CHARACTERISTIC_LABELS = {
-    "gender": "Gender", "ethnicity": "Ethnicity", "disability": "Disability", "sexuality": "Sexuality",
+    "gender": "Gender",
+    "ethnicity": "Ethnicity",
+    "disability": "Disability",
+    "sexuality": "Sexuality",
     "age_band": "Age band",
 }
 CHANGE_WORDS = {
@@ -78,14 +90,16 @@ def points(value: float | None) -> str:
 
 
 def change_sentence(judgement) -> str:
-    """"No significant change on 2010/11; increasing over five years (2006/07 to 2010/11)."
+    """ "No significant change on 2010/11; increasing over five years (2006/07 to 2010/11)."
     from a trend judgement (select.Judgement); either half is left out when not shown."""
     parts = []
     if judgement.change is not None:
         text = CHANGE_WORDS[judgement.change].format(previous=judgement.previous_period)
         if judgement.change in ("increased", "decreased") and judgement.change_estimate is not None:
-            text += (f" ({points(judgement.change_estimate)}; 95% interval {judgement.change_ci_lower:+.1f} to "
-                     f"{judgement.change_ci_upper:+.1f})")
+            text += (
+                f" ({points(judgement.change_estimate)}; 95% interval {judgement.change_ci_lower:+.1f} to "
+                f"{judgement.change_ci_upper:+.1f})"
+            )
         parts.append(text)
     if judgement.recent_trend is not None:
         text = TREND_WORDS[judgement.recent_trend]
@@ -103,7 +117,7 @@ def plural(n: int, one: str, many: str | None = None) -> str:
 
 
 def names_list(names: list[str]) -> str:
-    """"A", "A and B", "A, B and C"."""
+    """ "A", "A and B", "A, B and C"."""
     if len(names) <= 1:
         return "".join(names)
     return ", ".join(names[:-1]) + " and " + names[-1]

@@ -10,5 +10,6 @@ def model(dbt, session):
 
     as_at = dbt.ref("int_data_as_at").pl()["as_at_date"][0]
     notes = dbt.ref("int_service_missing_notes").select(
-        "'service_returns' as source, category, period_type, period_start, geography_type, geography_code, note")
+        "'service_returns' as source, category, period_type, period_start, geography_type, geography_code, note"
+    )
     return indicators_relation(session, dbt.ref("int_indicator_values"), as_at=as_at, notes=notes)
