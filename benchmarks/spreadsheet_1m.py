@@ -25,7 +25,7 @@ from pipelines.publish.spreadsheet import write_indicators_xlsx
 
 BREAKDOWNS = [("total", ["ALL"]), ("ethnicity", ["WHITE", "MIXED", "ASIAN", "BLACK", "OTHER", "UNKNOWN"]),
               ("age_band", ["0-15", "16-24", "25-34", "35-44", "45-64", "65+"]),
-              ("gender", ["F", "M", "UNKNOWN"])]  # fmt: skip
+              ("gender", ["F", "M", "UNKNOWN"])]  # fmt: skip  # one breakdown with its values to a line, as a table
 
 
 def synthetic(rows: int, seed: int = 1) -> pl.DataFrame:
@@ -44,7 +44,7 @@ def synthetic(rows: int, seed: int = 1) -> pl.DataFrame:
          for b, values in BREAKDOWNS for v in values],
         schema=["period_type", "period", "period_start", "geography_type", "geography_code", "geography_name",
                 "breakdown", "breakdown_value"], orient="row",
-    )  # fmt: skip
+    )  # fmt: skip  # continued lines aligned under the opening bracket
     per_indicator = -(-rows // len(indicators))
     categories = -(-per_indicator // grid.height)
     frames = []
