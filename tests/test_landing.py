@@ -783,3 +783,17 @@ def test_out_of_scope_versions_without_an_earlier_in_scope_one(tmp_path):
     )
     assert audit.columns == ["file_sha256", "row_number", "rule", "column_name", "raw_record"]
     assert json.loads(audit["raw_record"][0])["ho_offence_code"] == "58A"
+
+
+@pytest.mark.parametrize("source", list(SOURCES))
+def test_rules_across_files_of_a_source_with_no_stored_file_take_out_nothing(source, tmp_path):
+    """A source that has sent nothing yet (issue 18: an agency not started) is scanned from an
+    empty raw store as a frame without columns: its rules across files take out no row, rather
+    than failing on a missing key column (seen for CPS's `urn` in a police-only refresh)."""
+    from pipelines.landing.load import current_rows
+    from pipelines.landing.validate import cross_file_columns, cross_file_failures
+    from pipelines.store import RawStore
+
+    rows = current_rows(RawStore(tmp_path / "store"), source, columns=cross_file_columns(source))
+    out = cross_file_failures(source, rows)
+    assert out.height == 0 and out.columns == ["file_sha256", "row_number", "rule"]

@@ -173,7 +173,8 @@ def cross_file_failures(source: str, rows: pl.DataFrame | pl.LazyFrame) -> pl.Da
     its rule can take out, so memory does not grow with the history (decision 0034).
     """
     module = BY_ID[source].schema
-    empty = isinstance(rows, pl.DataFrame) and not rows.height
+    # A source with no stored file is scanned as a LazyFrame without columns.
+    empty = not rows.height if isinstance(rows, pl.DataFrame) else not rows.collect_schema().names()
     if empty or not hasattr(module, "cross_file_failures"):
         return pl.DataFrame(schema={k: CROSS_FILE_SCHEMA[k] for k in ("file_sha256", ROW_NUMBER, "rule")})
     return module.cross_file_failures(rows)
