@@ -22,6 +22,7 @@ import re
 import polars as pl
 
 from helpers import copy_state, query
+from pipelines.publish.dataset_format import REVISION_KEY
 from pipelines.refresh import run_refresh
 
 KEY = [
@@ -114,18 +115,6 @@ def test_a_resent_quarter_supersedes_the_old_version_and_moves_only_its_figures(
     revisions = query(paths, "select * from marts.indicator_revisions")
     assert revisions.height == old_vintages.height  # every key of the first vintage was published again
     assert revisions.filter(pl.col("times_changed") > 0).height == 0
-
-
-REVISION_KEY = [
-    "indicator_id",
-    "category",
-    "period_type",
-    "period",
-    "geography_type",
-    "geography_code",
-    "breakdown",
-    "breakdown_value",
-]
 
 
 def test_indicator_revisions_lists_exactly_the_published_values_that_changed(handmade, tmp_path):

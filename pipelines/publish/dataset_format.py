@@ -24,6 +24,18 @@ import polars as pl
 import pyarrow as pa
 import pyarrow.parquet as pq
 
+#: The key of a Panel row across vintages (interfaces.md, `marts.indicator_revisions`).
+REVISION_KEY = [
+    "indicator_id",
+    "category",
+    "period_type",
+    "period",
+    "geography_type",
+    "geography_code",
+    "breakdown",
+    "breakdown_value",
+]
+
 COLUMNS = [
     "indicator_id", "indicator_name", "category", "period_type", "period", "period_start",
     "period_end", "geography_type", "geography_code", "geography_name", "breakdown",

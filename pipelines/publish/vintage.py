@@ -22,7 +22,7 @@ from pathlib import Path
 import duckdb
 
 from pipelines.build_file import has_table
-from pipelines.publish.dataset_format import COLUMNS, round_for_publication, write_indicators_parquet
+from pipelines.publish.dataset_format import COLUMNS, REVISION_KEY, round_for_publication, write_indicators_parquet
 from pipelines.publish.coverage import coverage, published_periods, sources_with_rejected_files
 from pipelines.publish.manifest import write_manifest
 from pipelines.publish.panel import disclosure_controlled, panel_rows_of_warehouse
@@ -128,19 +128,6 @@ def _carry_vintages(con: duckdb.DuckDBPyConnection, old_warehouse: Path, vintage
     )
     con.execute(f"insert into marts.indicator_vintages select ?, * from read_parquet('{parquet}')", [vintage])
     comment_table(con, "marts", "indicator_vintages")  # a copied table does not keep its comments
-
-
-#: The key of a Panel row across vintages (interfaces.md, `marts.indicator_revisions`).
-REVISION_KEY = [
-    "indicator_id",
-    "category",
-    "period_type",
-    "period",
-    "geography_type",
-    "geography_code",
-    "breakdown",
-    "breakdown_value",
-]
 
 
 def _build_revisions(con: duckdb.DuckDBPyConnection) -> None:

@@ -111,6 +111,7 @@ from pathlib import Path
 import numpy as np
 import polars as pl
 
+from schemas.cps_finalisations import VAWG_FLAGS
 from pipelines.sample.common import (
     CsvStyle,
     apply_cell_mess,
@@ -166,20 +167,8 @@ CODE_COLUMNS = [
 ]
 PAD_COLUMNS = CODE_COLUMNS + ["defendant_ref", "police_borough_code", "defendant_age"]
 
-#: Flags in the spec's order; bit i of a flag mask is FLAGS[i].
-FLAGS = (
-    "DOMESTIC_ABUSE",
-    "RAPE",
-    "SEXUAL_OFFENCES",
-    "CHILD_ABUSE",
-    "HONOUR_BASED_VIOLENCE",
-    "FORCED_MARRIAGE",
-    "FGM",
-    "STALKING",
-    "HARASSMENT",
-    "TRAFFICKING",
-    "PROSTITUTION",
-)
+#: Flags in the spec's order (the schema's list); bit i of a flag mask is FLAGS[i].
+FLAGS = VAWG_FLAGS
 BIT = {f: 1 << i for i, f in enumerate(FLAGS)}
 CHILD_CODES = ("19D", "19E", "19G", "19H", "17B", "20B", "21", "22B", "23", "73", "88A", "71")
 CROWN_FLAGS = BIT["RAPE"] | BIT["SEXUAL_OFFENCES"] | BIT["TRAFFICKING"] | BIT["PROSTITUTION"] | BIT["FGM"]

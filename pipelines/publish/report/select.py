@@ -16,7 +16,7 @@ from dataclasses import dataclass, field
 
 import polars as pl
 
-from pipelines.publish.dataset_format import COLUMNS, round_for_publication
+from pipelines.publish.dataset_format import COLUMNS, REVISION_KEY, round_for_publication
 from pipelines.publish.report import funnel
 
 # (indicator, category, geography type) of the headline figures, in the order shown.
@@ -62,18 +62,8 @@ TRENDS_SCHEMA = {
     "recent_trend": pl.String,
     "trend_p_value": pl.Float64,
 }
-REVISIONS_KEY = [
-    "indicator_id",
-    "category",
-    "period_type",
-    "period",
-    "geography_type",
-    "geography_code",
-    "breakdown",
-    "breakdown_value",
-]
 REVISIONS_SCHEMA = {
-    **dict.fromkeys(REVISIONS_KEY, pl.String),
+    **dict.fromkeys(REVISION_KEY, pl.String),
     "first_vintage": pl.String,
     "first_value": pl.Float64,
     "latest_vintage": pl.String,
@@ -538,7 +528,7 @@ def revisions(frame: pl.DataFrame, panel: PanelRows, units: dict[str, str]) -> R
         .then((pl.col("difference") / pl.col("first_value")).abs())
         .otherwise(float("inf"))
     )
-    largest = sized.sort(["relative", *REVISIONS_KEY], descending=[True] + [False] * len(REVISIONS_KEY)).head(
+    largest = sized.sort(["relative", *REVISION_KEY], descending=[True] + [False] * len(REVISION_KEY)).head(
         LARGEST_REVISIONS
     )
     rows = [
