@@ -12,6 +12,7 @@ from __future__ import annotations
 import shutil
 
 from pipelines.settings import WarehousePaths
+from pipelines.store import WORK_PREFIX
 
 
 def remove_leftovers(paths: WarehousePaths) -> list[str]:
@@ -27,6 +28,8 @@ def remove_leftovers(paths: WarehousePaths) -> list[str]:
         found += [p for p in paths.publish.glob(".latest.tmp") if p.is_symlink() or p.exists()]
     if paths.store.exists():
         found += [p for p in paths.store.rglob("*.tmp")]
+        # a validation's groups of rows (pipelines/landing/partitioned.py)
+        found += [p for p in paths.store.glob(WORK_PREFIX + "*")]
     for path in found:
         if path.is_dir() and not path.is_symlink():
             shutil.rmtree(path, ignore_errors=True)

@@ -12,10 +12,14 @@ from __future__ import annotations
 import datetime as dt
 import json
 import os
+import tempfile
+from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
 
 import polars as pl
 
+WORK_PREFIX = ".validating-"
 EVENT_COLUMNS = {
     "source": pl.Utf8,
     "file_name": pl.Utf8,
@@ -40,10 +44,13 @@ def _replace_durably(tmp: Path, path: Path) -> None:
     os.replace(tmp, path)
 
 
-def _write_atomic(frame: pl.DataFrame, path: Path) -> None:
+def _write_atomic(frame: pl.DataFrame | pl.LazyFrame, path: Path) -> None:
     # the process's own temporary name: landing workers write parts side by side
     tmp = path.with_name(f"{path.name}.{os.getpid()}.tmp")
-    frame.write_parquet(tmp, statistics=False)
+    if isinstance(frame, pl.LazyFrame):
+        frame.sink_parquet(tmp, statistics=False)  # streamed: a large file's rows are never all held
+    else:
+        frame.write_parquet(tmp, statistics=False)
     _replace_durably(tmp, path)
 
 
@@ -69,7 +76,12 @@ class RawStore:
         return self.part(source, sha256, "accepted").exists()
 
     def save_version(
-        self, source: str, sha256: str, accepted: pl.DataFrame, quarantine: pl.DataFrame, warnings: pl.DataFrame
+        self,
+        source: str,
+        sha256: str,
+        accepted: pl.DataFrame | pl.LazyFrame,
+        quarantine: pl.DataFrame,
+        warnings: pl.DataFrame,
     ) -> None:
         """Keep a validated file version. The accepted part is written last: its presence
         marks the version complete."""
@@ -77,6 +89,15 @@ class RawStore:
         _write_atomic(quarantine, self.part(source, sha256, "quarantine"))
         _write_atomic(warnings, self.part(source, sha256, "warnings"))
         _write_atomic(accepted, self.part(source, sha256, "accepted"))
+
+    @contextmanager
+    def work_folder(self) -> Iterator[Path]:
+        """A folder for one validation's intermediate files, inside the store (they hold the
+        same rows as its parts), removed when done; a crash's leftover goes with the
+        refresh's other leftovers (`pipelines.leftovers`)."""
+        self.root.mkdir(parents=True, exist_ok=True)
+        with tempfile.TemporaryDirectory(prefix=WORK_PREFIX, dir=self.root) as folder:
+            yield Path(folder)
 
     def summary_path(self, source: str, sha256: str) -> Path:
         return self.version_dir(source) / f"{sha256}.summary.json"

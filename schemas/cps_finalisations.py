@@ -73,6 +73,11 @@ from schemas.mps_crimes import mps_boroughs
 SOURCE = "cps_finalisations"
 SEEDS = SEEDS_DIR
 
+# The raw column whose value (ignoring case) puts together every row a rule of this file
+# compares: the `urn` (the key's first part). A large file is validated in groups of rows split by it
+# (pipelines/landing/partitioned.py).
+PARTITION_KEY = "urn"
+
 RULES: tuple[str, ...] = (
     "ragged_row",
     "duplicate_key",

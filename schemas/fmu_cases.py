@@ -61,6 +61,11 @@ from schemas.havens_attendances import key_repeats_earlier_file
 
 SOURCE = "fmu_cases"
 
+# The raw column whose value (ignoring case) puts together every row a rule of this file
+# compares: the `Case Reference`. A large file is validated in groups of rows split by it
+# (pipelines/landing/partitioned.py).
+PARTITION_KEY = "Case Reference"
+
 RULES: tuple[str, ...] = (
     "ragged_row",
     "duplicate_key",

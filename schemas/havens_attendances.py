@@ -64,6 +64,11 @@ from schemas.checks import failed_file_rows, rows_with_key_in_several_quarters, 
 SOURCE = "havens_attendances"
 SEEDS = SEEDS_DIR
 
+# The raw column whose value (ignoring case) puts together every row a rule of this file
+# compares: the `attendance_id`. A large file is validated in groups of rows split by it
+# (pipelines/landing/partitioned.py).
+PARTITION_KEY = "attendance_id"
+
 RULES: tuple[str, ...] = (
     "ragged_row",
     "duplicate_key",

@@ -74,6 +74,11 @@ from schemas.checks import failed_file_rows, rule, rule_schema
 SOURCE = "mps_crimes"
 SEEDS = SEEDS_DIR
 
+# The raw column whose value (ignoring case) puts together every row a rule of this file
+# compares: the `crime_ref`. A large file is validated in groups of rows split by it
+# (pipelines/landing/partitioned.py).
+PARTITION_KEY = "crime_ref"
+
 RULES: tuple[str, ...] = (
     "ragged_row",
     "duplicate_key",

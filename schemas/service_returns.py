@@ -63,6 +63,11 @@ from schemas.checks import rule_schema
 SOURCE = "service_returns"
 SEEDS = SEEDS_DIR
 
+# The raw column whose value (ignoring case) puts together every row a rule of this file
+# compares: the `provider_id` (its rules look at a provider's rows together). A large file is validated in groups of rows split by it
+# (pipelines/landing/partitioned.py).
+PARTITION_KEY = "provider_id"
+
 RULES: tuple[str, ...] = (
     "ragged_row",
     "duplicate_key",

@@ -13,15 +13,24 @@ from concurrent.futures import FIRST_COMPLETED, Future, ProcessPoolExecutor, wai
 
 import polars as pl
 
-from pipelines.landing.files import SOURCES, LandingFile
-from pipelines.landing.read import FileRejected, read_raw
-from pipelines.landing.validate import validate
+from pipelines.landing.files import LandingFile
+from pipelines.landing.partitioned import PARTITION_BYTES, validate_file
+from pipelines.landing.read import FileRejected
 from pipelines.settings import load_memory_budget, load_workers
 from pipelines.store import RawStore
 
-# Resident memory of one file's reading and validation, per byte of the file, with a margin
-# over what was measured (docs/performance.md, ninth pass): how many workers fit the budget.
-MEMORY_PER_FILE_BYTE = 25
+# Resident memory of one file's reading and validation, per byte of one group of its rows, and
+# per byte of the file (its bytes, read whole; twice when converted from Windows-1252), with a
+# margin over what was measured (decision 0039): how many workers fit the budget.
+MEMORY_PER_GROUP_BYTE = 16
+MEMORY_PER_FILE_BYTE = 2
+
+
+def file_memory(size: int) -> int:
+    """Estimated resident memory of validating a landing file of `size` bytes."""
+    return MEMORY_PER_FILE_BYTE * size + MEMORY_PER_GROUP_BYTE * min(size, PARTITION_BYTES)
+
+
 # Below this many bytes of new files, starting worker processes (each imports polars, pandera
 # and the schemas: a few seconds) costs more than validating in this process.
 PARALLEL_FROM_BYTES = 32 << 20
@@ -54,21 +63,16 @@ def validate_version(store: RawStore, landing_file: LandingFile) -> dict | str:
     """Read and validate a file version and keep its parts in the store: its row counts, or
     the sentence rejecting the whole file. Writes only the version's own immutable files, so
     worker processes may run it side by side; the log of sightings has one writer."""
-    try:
-        raw = read_raw(landing_file.path, SOURCES[landing_file.source].columns)
-    except FileRejected as rejected:
-        return str(rejected)
-    result = validate(landing_file.source, raw, landing_file.quarter)
-    counts = {
-        "rows_read": raw.rows_read,
-        "rows_loaded": result.accepted.height,
-        "rows_quarantined": result.quarantine.height,
-        "warnings": int(result.warnings["warning_count"].sum()) if result.warnings.height else 0,
-        "columns_dropped": ",".join(raw.columns_dropped),
-    }
-    store.save_version(landing_file.source, landing_file.sha256, result.accepted, result.quarantine, result.warnings)
-    store.save_summary(landing_file.source, landing_file.sha256, counts)
-    return counts
+    with store.work_folder() as work:
+        try:
+            outcome = validate_file(landing_file.source, landing_file.path, landing_file.quarter, work)
+        except FileRejected as rejected:
+            return str(rejected)
+        store.save_version(
+            landing_file.source, landing_file.sha256, outcome.accepted, outcome.quarantine, outcome.warnings
+        )
+    store.save_summary(landing_file.source, landing_file.sha256, outcome.counts)
+    return outcome.counts
 
 
 def _validate_in_worker(store_root: str, landing_file: LandingFile) -> dict | str:
@@ -82,7 +86,7 @@ def land_files(
 
     The file versions not yet in the store are independent until they reach the warehouse:
     they are validated side by side in worker processes (`VAWG_LOAD_WORKERS`, at most as many
-    as `VAWG_LOAD_MEMORY_LIMIT` holds, at `MEMORY_PER_FILE_BYTE` a byte of each file), each
+    as `VAWG_LOAD_MEMORY_LIMIT` holds, by `file_memory`), each
     writing its version's Parquet parts. This process stays the one writer of the log of
     sightings, in file order, so the audit records are those of a load one file at a time
     (docs/decisions/0035-parallel-landing.md)."""
@@ -110,7 +114,7 @@ def validate_side_by_side(store: RawStore, files: list[LandingFile], on_file: Ca
     if (
         workers < 2
         or sum(sizes.values()) < PARALLEL_FROM_BYTES
-        or sum(sizes[f.path] for f in files[:2]) * MEMORY_PER_FILE_BYTE > load_memory_budget()
+        or sum(file_memory(sizes[f.path]) for f in files[:2]) > load_memory_budget()
     ):
         return {}
     outcomes: dict = {}
@@ -125,7 +129,7 @@ def validate_side_by_side(store: RawStore, files: list[LandingFile], on_file: Ca
                 and len(running) < workers
                 and (
                     not running
-                    or MEMORY_PER_FILE_BYTE * (sizes[queue[0].path] + sum(sizes[f.path] for f in running.values()))
+                    or file_memory(sizes[queue[0].path]) + sum(file_memory(sizes[f.path]) for f in running.values())
                     <= load_memory_budget()
                 )
             ):

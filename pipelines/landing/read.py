@@ -18,6 +18,9 @@ CSV is parsed by pyarrow's reader, which is multi-threaded and reports every row
 field count differs from the header's. When it reports one (or cannot parse the file),
 the file is parsed again with Python's `csv` module, row by row, which is slower but
 gives each ragged row its place; well-formed files never take that path.
+
+Rows are handed on in batches as they are parsed (`read_raw_batches`): a large file is never
+held whole as a frame, only its bytes (decision 0039). `read_raw` gathers the batches.
 """
 
 from __future__ import annotations
@@ -29,7 +32,7 @@ import io
 import json
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Mapping, Sequence
+from typing import Mapping, Protocol, Sequence
 
 import polars as pl
 import pyarrow as pa
@@ -53,6 +56,10 @@ _CONTROL_BYTES = bytes(b for b in range(32) if b not in (9, 10, 12, 13, 26))
 _WINDOWS_1252 = {b: bytes([b]).decode("cp1252") for b in range(0x80, 0xA0) if b not in (0x81, 0x8D, 0x8F, 0x90, 0x9D)}
 # A line made only of these characters has only blank fields.
 _BLANK_LINE_CHARS = frozenset(' \t\r\n,"')
+# Bytes of CSV pyarrow parses into one batch, and rows the exact reader gathers into one:
+# what a reader holds besides the file's bytes.
+BLOCK_BYTES = 1 << 24
+EXACT_BATCH_ROWS = 100_000
 
 
 class FileRejected(Exception):
@@ -85,28 +92,62 @@ class RawTable:
         return self.data.height + self.ragged.height
 
 
-@dataclass
-class _Grid:
-    """A file's records before header matching: positional columns f0, f1, ..."""
+class BatchTarget(Protocol):
+    """Where a reader hands the rows it parsed: `row_number` then the listed columns."""
 
-    header: list[str | None]
-    body: pl.DataFrame  # row_number + f0..f{n-1} (Utf8, raw values)
-    ragged: list[tuple[int, list[str | None]]]  # (row_number, fields)
+    def add(self, batch: pl.DataFrame) -> None: ...
+
+    def clear(self) -> None:
+        """Forget every batch: the file is read again from its start (by the exact reader)."""
+
+
+@dataclass(frozen=True)
+class FileRead:
+    """What reading a file gives besides its rows (those went to the `BatchTarget`)."""
+
+    file_name: str
+    ragged: pl.DataFrame
+    columns_dropped: tuple[str, ...]
+
+
+class _BatchList:
+    def __init__(self) -> None:
+        self.batches: list[pl.DataFrame] = []
+
+    def add(self, batch: pl.DataFrame) -> None:
+        self.batches.append(batch)
+
+    def clear(self) -> None:
+        self.batches.clear()
 
 
 def read_raw(path: Path, columns: Mapping[str, bool]) -> RawTable:
     """Read `path` for a source whose listed columns are `columns` (name -> the header
     must contain it). Raises `FileRejected` when nothing of the file can be loaded."""
+    target = _BatchList()
+    read = read_raw_batches(path, columns, target)
+    empty = pl.DataFrame(schema={ROW_NUMBER: pl.Int64, **{c: pl.Utf8 for c in columns}})
+    return RawTable(
+        file_name=read.file_name,
+        data=pl.concat([empty, *target.batches], how="vertical", rechunk=True),
+        ragged=read.ragged,
+        columns_dropped=read.columns_dropped,
+    )
+
+
+def read_raw_batches(path: Path, columns: Mapping[str, bool], target: BatchTarget) -> FileRead:
+    """Read `path` as `read_raw` does, handing its rows to `target` batch by batch, in order."""
     path = Path(path)
     label = f"{path.parent.name}/{path.name}"
     suffix = path.suffix.lower()
+    header = _Header(columns, label, target)
     if suffix == ".csv":
-        grid = _read_csv(path, label)
+        ragged = _read_csv(path, label, header)
     elif suffix == ".xlsx":
-        grid = _read_xlsx(path, label)
+        ragged = _read_xlsx(path, label, header)
     else:
         raise FileRejected(f"{label} is neither a .csv nor an .xlsx file.")
-    return _to_raw_table(grid, columns, label, path.name)
+    return FileRead(file_name=path.name, ragged=header.ragged_frame(ragged), columns_dropped=header.dropped(ragged))
 
 
 # --------------------------------------------------------------------------- CSV
@@ -147,13 +188,16 @@ def _is_blank(fields: Sequence[str | None]) -> bool:
     return all(f is None or not f.strip() for f in fields)
 
 
-def _read_csv(path: Path, label: str) -> _Grid:
+def _read_csv(path: Path, label: str, header: "_Header") -> list[tuple[int, list[str | None]]]:
+    """Hand the file's rows on; return its ragged rows (row_number, fields)."""
     data = _decode(_read_bytes(path, label), label)
-    header = _first_record(data)
-    if header is None:
+    first = _first_record(data)
+    if first is None:
         raise FileRejected(f"{label} has no header row: the file is empty.")
-    grid = _read_csv_fast(data, len(header))
-    return grid if grid is not None else _read_csv_exact(data, label)
+    if _read_csv_fast(data, len(first), header):
+        return []
+    header.restart()
+    return _read_csv_exact(data, label, header)
 
 
 def _first_record(data: bytes) -> list[str] | None:
@@ -165,9 +209,22 @@ def _first_record(data: bytes) -> list[str] | None:
     return None
 
 
-def _read_csv_fast(data: bytes, width: int) -> _Grid | None:
-    """pyarrow's parse, or None when a row's field count differs from the header's (or
-    pyarrow cannot parse the file): the exact reader then takes over."""
+def _read_csv_fast(data: bytes, width: int, header: "_Header") -> bool:
+    """pyarrow's parse, batch by batch; False when a row's field count differs from the
+    header's (or pyarrow cannot parse the file): the exact reader then reads it again."""
+    # pyarrow cannot parse a quoted field larger than its block: a file with very long
+    # fields is parsed as one block rather than rejected.
+    for block_size in (BLOCK_BYTES, max(BLOCK_BYTES, len(data) + 1)):
+        header.restart()
+        try:
+            return _stream_with_pyarrow(data, width, block_size, header)
+        except (pa.ArrowInvalid, pa.ArrowException) as error:
+            if "straddl" not in str(error) or block_size > len(data):
+                return False
+    return False
+
+
+def _stream_with_pyarrow(data: bytes, width: int, block_size: int, header: "_Header") -> bool:
     ragged = False
 
     def on_invalid_row(row) -> str:
@@ -177,19 +234,7 @@ def _read_csv_fast(data: bytes, width: int) -> _Grid | None:
         return "skip"
 
     names = [f"f{i}" for i in range(width)]
-    # pyarrow cannot parse a quoted field larger than its block: a file with very long
-    # fields is parsed as one block rather than rejected.
-    for block_size in (1 << 24, max(1 << 24, len(data) + 1)):
-        try:
-            return _parse_with_pyarrow(data, names, width, block_size, on_invalid_row, lambda: ragged)
-        except (pa.ArrowInvalid, pa.ArrowException) as error:
-            if "straddl" not in str(error) or block_size > len(data):
-                return None
-    return None
-
-
-def _parse_with_pyarrow(data: bytes, names, width: int, block_size: int, on_invalid_row, is_ragged):
-    table = pa_csv.read_csv(
+    reader = pa_csv.open_csv(
         io.BytesIO(data),
         read_options=pa_csv.ReadOptions(column_names=names, block_size=block_size),
         parse_options=pa_csv.ParseOptions(newlines_in_values=True, invalid_row_handler=on_invalid_row),
@@ -199,47 +244,62 @@ def _parse_with_pyarrow(data: bytes, names, width: int, block_size: int, on_inva
             quoted_strings_can_be_null=False,
         ),
     )
-    if is_ragged() or table.num_columns != width:
-        return None
-    frame = pl.from_arrow(table)
-    assert isinstance(frame, pl.DataFrame)
-    frame = _trimmed(frame).filter(pl.any_horizontal(pl.all().is_not_null()))
-    if frame.height == 0:
-        return None  # pyarrow saw no header where csv did: let the exact reader decide
-    header = list(frame.row(0))
-    body = frame.slice(1).with_row_index(ROW_NUMBER, offset=1)
-    return _Grid(header, body.with_columns(pl.col(ROW_NUMBER).cast(pl.Int64)), [])
+    next_row = 1
+    for batch in reader:
+        if ragged or batch.num_columns != width:
+            return False
+        frame = pl.from_arrow(batch)
+        assert isinstance(frame, pl.DataFrame)
+        frame = _trimmed(frame).filter(pl.any_horizontal(pl.all().is_not_null()))
+        if not header.matched:
+            if frame.height == 0:
+                continue
+            header.match(list(frame.row(0)))
+            frame = frame.slice(1)
+        header.add(frame.with_row_index(ROW_NUMBER, offset=next_row))
+        next_row += frame.height
+    # pyarrow saw no header where csv did: let the exact reader decide
+    return not ragged and header.matched
 
 
-def _read_csv_exact(data: bytes, label: str) -> _Grid:
+def _read_csv_exact(data: bytes, label: str, header: "_Header") -> list[tuple[int, list[str | None]]]:
     """Python's csv module, record by record: used only for files with ragged rows."""
     csv.field_size_limit(max(csv.field_size_limit(), len(data)))  # a long field is data, not damage
     text = io.TextIOWrapper(io.BytesIO(data), encoding="utf-8", newline="")
-    header: list[str] | None = None
     good: list[list[str]] = []
     numbers: list[int] = []
     ragged: list[tuple[int, list[str | None]]] = []
     row_number = 0
+    width = 0
+
+    def hand_on() -> None:
+        names = [f"f{i}" for i in range(width)]
+        body = pl.DataFrame(good, schema={n: pl.Utf8 for n in names}, orient="row")
+        body = _trimmed(body).with_columns(pl.Series(ROW_NUMBER, numbers, dtype=pl.Int64))
+        header.add(body.select(ROW_NUMBER, *names))
+        good.clear()
+        numbers.clear()
+
     try:
         for fields in csv.reader(text):
             if _is_blank(fields):
                 continue
-            if header is None:
-                header = fields
+            if not header.matched:
+                header.match(list(fields))
+                width = len(fields)
                 continue
             row_number += 1
-            if len(fields) == len(header):
+            if len(fields) == width:
                 good.append(fields)
                 numbers.append(row_number)
+                if len(good) == EXACT_BATCH_ROWS:
+                    hand_on()
             else:
                 ragged.append((row_number, list(fields)))
     except csv.Error as exc:
         raise FileRejected(f"{label} cannot be parsed as CSV ({exc}).") from exc
-    assert header is not None
-    names = [f"f{i}" for i in range(len(header))]
-    body = pl.DataFrame(good, schema={n: pl.Utf8 for n in names}, orient="row")
-    body = _trimmed(body).with_columns(pl.Series(ROW_NUMBER, numbers, dtype=pl.Int64))
-    return _Grid(list(header), body.select(ROW_NUMBER, *names), ragged)
+    hand_on()
+    return ragged
 
 
 def _trimmed(frame: pl.DataFrame) -> pl.DataFrame:
@@ -255,7 +315,7 @@ def _trimmed(frame: pl.DataFrame) -> pl.DataFrame:
 # -------------------------------------------------------------------------- XLSX
 
 
-def _read_xlsx(path: Path, label: str) -> _Grid:
+def _read_xlsx(path: Path, label: str, header: "_Header") -> list:
     """First sheet of a workbook; cell values rendered as the text a person sees."""
     import openpyxl  # imported here: CSV-only runs do not pay for it
 
@@ -282,8 +342,9 @@ def _read_xlsx(path: Path, label: str) -> _Grid:
     padded = [r + [None] * (width - len(r)) for r in rows]
     # A spreadsheet has no field count, so it has no ragged rows.
     body = pl.DataFrame(padded[1:], schema={n: pl.Utf8 for n in names}, orient="row")
-    body = _trimmed(body).with_row_index(ROW_NUMBER, offset=1)
-    return _Grid(padded[0], body.with_columns(pl.col(ROW_NUMBER).cast(pl.Int64)), [])
+    header.match(padded[0])
+    header.add(_trimmed(body).with_row_index(ROW_NUMBER, offset=1))
+    return []
 
 
 def _cell_text(cell) -> str | None:
@@ -321,73 +382,87 @@ def _shows_time(cell) -> bool:
 # ------------------------------------------------------------------------ header
 
 
-def _to_raw_table(grid: _Grid, columns: Mapping[str, bool], label: str, file_name: str) -> RawTable:
-    names = [(h or "").strip() for h in grid.header]
-    keys = [n.casefold() for n in names]
-    seen: set[str] = set()
-    for name, key in zip(names, keys):
-        if key and key in seen:
-            raise FileRejected(
-                f"{label} has more than one column named '{name}' (names are compared "
-                f"ignoring case and surrounding spaces)."
+class _Header:
+    """A file's header matched to the source's listed columns, and the batches of positional
+    columns (f0, f1, ...) read under it turned into `row_number` + the listed columns."""
+
+    def __init__(self, columns: Mapping[str, bool], label: str, target: BatchTarget):
+        self.columns, self.label, self.target = columns, label, target
+        self.restart()
+
+    def restart(self) -> None:
+        self.target.clear()
+        self.matched = False
+        self.unnamed_with_values: set[int] = set()
+
+    def match(self, header: Sequence[str | None]) -> None:
+        names = [(h or "").strip() for h in header]
+        keys = [n.casefold() for n in names]
+        seen: set[str] = set()
+        for name, key in zip(names, keys):
+            if key and key in seen:
+                raise FileRejected(
+                    f"{self.label} has more than one column named '{name}' (names are compared "
+                    f"ignoring case and surrounding spaces)."
+                )
+            seen.add(key)
+        listed = {c.strip().casefold(): c for c in self.columns}
+        self.kept: dict[str, str] = {}  # canonical name -> positional column
+        self.named_dropped: dict[int, str] = {}
+        self.unnamed: list[int] = []
+        for i, (name, key) in enumerate(zip(names, keys)):
+            if key in listed:
+                self.kept[listed[key]] = f"f{i}"
+            elif name:
+                self.named_dropped[i] = name
+            else:
+                self.unnamed.append(i)
+        missing = [c for c, needed in self.columns.items() if needed and c not in self.kept]
+        if missing:
+            listing = ", ".join(f"'{c}'" for c in missing)
+            plural = "s" if len(missing) > 1 else ""
+            raise FileRejected(f"{self.label} lacks the required column{plural} {listing}.")
+        self.names = [listed.get(k) for k in keys]
+        # A ragged row's fields can be shown by position only when every column is listed:
+        # otherwise a shifted field could carry a dropped column's (personal) value.
+        self.positional = all(k in listed for k in keys)
+        self.matched = True
+
+    def add(self, body: pl.DataFrame) -> None:
+        """Hand on a batch of positional columns: only its listed columns go further."""
+        for i in self.unnamed:
+            if i not in self.unnamed_with_values and body[f"f{i}"].null_count() < body.height:
+                self.unnamed_with_values.add(i)
+        self.target.add(
+            body.select(
+                pl.col(ROW_NUMBER).cast(pl.Int64),
+                *(
+                    pl.col(self.kept[c]).alias(c) if c in self.kept else pl.lit(None, pl.Utf8).alias(c)
+                    for c in self.columns
+                ),
             )
-        seen.add(key)
+        )
 
-    listed = {c.strip().casefold(): c for c in columns}
-    kept: dict[str, str] = {}  # canonical name -> positional column
-    dropped: list[str] = []
-    for i, (name, key) in enumerate(zip(names, keys)):
-        if key in listed:
-            kept[listed[key]] = f"f{i}"
-        elif name:
-            dropped.append(name)
-        elif _has_values(grid, i):
-            # Values under a blank heading are dropped too; say where they were.
-            dropped.append(f"(unnamed column {i + 1})")
+    def dropped(self, ragged: list[tuple[int, list[str | None]]]) -> tuple[str, ...]:
+        """Unlisted columns' names; values under a blank heading are dropped too: say where."""
+        with_values = set(self.unnamed_with_values)
+        for i in self.unnamed:
+            if any(len(fields) > i and fields[i] and fields[i].strip() for _, fields in ragged):
+                with_values.add(i)
+        dropped = {**self.named_dropped, **{i: f"(unnamed column {i + 1})" for i in with_values}}
+        return tuple(dropped[i] for i in sorted(dropped))
 
-    missing = [c for c, needed in columns.items() if needed and c not in kept]
-    if missing:
-        listing = ", ".join(f"'{c}'" for c in missing)
-        plural = "s" if len(missing) > 1 else ""
-        raise FileRejected(f"{label} lacks the required column{plural} {listing}.")
-
-    data = grid.body.select(
-        pl.col(ROW_NUMBER),
-        *(pl.col(kept[c]).alias(c) if c in kept else pl.lit(None, pl.Utf8).alias(c) for c in columns),
-    )
-    # A ragged row's fields can be shown by position only when every column is listed:
-    # otherwise a shifted field could carry a dropped column's (personal) value.
-    positional = all(k in listed for k in keys)
-    return RawTable(
-        file_name=file_name,
-        data=data,
-        ragged=_ragged_frame(grid, columns, [listed.get(k) for k in keys], positional),
-        columns_dropped=tuple(dropped),
-    )
-
-
-def _has_values(grid: _Grid, position: int) -> bool:
-    if grid.body[f"f{position}"].null_count() < grid.body.height:
-        return True
-    return any(len(fields) > position and fields[position] and fields[position].strip() for _, fields in grid.ragged)
-
-
-def _ragged_frame(
-    grid: _Grid,
-    columns: Mapping[str, bool],
-    header: list[str | None],
-    positional: bool,
-) -> pl.DataFrame:
-    """row_number, raw_record of each ragged row (`{}` unless `positional`)."""
-    records = []
-    for row_number, fields in grid.ragged:
-        record: dict[str, str | None] = {}
-        if positional:
-            # Fields beyond the header are dropped; missing ones are blank.
-            by_name = dict(zip(header, fields))
-            record = {c: _value_or_none(by_name.get(c)) for c in columns}
-        records.append((row_number, json.dumps(record, ensure_ascii=False)))
-    return pl.DataFrame(records, schema={ROW_NUMBER: pl.Int64, "raw_record": pl.Utf8}, orient="row")
+    def ragged_frame(self, ragged: list[tuple[int, list[str | None]]]) -> pl.DataFrame:
+        """row_number, raw_record of each ragged row (`{}` unless every column is listed)."""
+        records = []
+        for row_number, fields in ragged:
+            record: dict[str, str | None] = {}
+            if self.positional:
+                # Fields beyond the header are dropped; missing ones are blank.
+                by_name = dict(zip(self.names, fields))
+                record = {c: _value_or_none(by_name.get(c)) for c in self.columns}
+            records.append((row_number, json.dumps(record, ensure_ascii=False)))
+        return pl.DataFrame(records, schema={ROW_NUMBER: pl.Int64, "raw_record": pl.Utf8}, orient="row")
 
 
 def _value_or_none(value: str | None) -> str | None:
