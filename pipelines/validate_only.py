@@ -3,18 +3,28 @@
 from __future__ import annotations
 
 import datetime as dt
+import tempfile
 from pathlib import Path
 
 import polars as pl
 
-from pipelines.landing.files import SOURCES, discover
-from pipelines.landing.read import FileRejected, read_raw
-from pipelines.landing.validate import cross_file_columns, cross_file_failures, validate
+from pipelines.landing.files import discover
+from pipelines.landing.partitioned import validate_file
+from pipelines.landing.read import FileRejected
+from pipelines.landing.validate import cross_file_columns, cross_file_failures
 
 
 def validate_landing(landing: Path, today: dt.date | None = None) -> list[dict]:
-    report, accepted = [], {}
-    for f in discover(landing, today or dt.date.today()):
+    # Each file is validated in groups of rows, and what the rules across files read is kept
+    # in a work folder, not in memory: the memory a refresh takes (decision 0039).
+    with tempfile.TemporaryDirectory(prefix="vawg-validate-") as work:
+        return _validate_landing(landing, today or dt.date.today(), Path(work))
+
+
+def _validate_landing(landing: Path, today: dt.date, work: Path) -> list[dict]:
+    report: list[dict] = []
+    accepted: dict[str, list[Path]] = {}
+    for number, f in enumerate(discover(landing, today)):
         row = {
             "source": f.source,
             "file_name": f.file_name,
@@ -25,29 +35,28 @@ def validate_landing(landing: Path, today: dt.date | None = None) -> list[dict]:
         }
         if not f.rejected_reason:
             try:
-                raw = read_raw(f.path, SOURCES[f.source].columns)
+                result = validate_file(f.source, f.path, f.quarter, work / str(number))
             except FileRejected as rejected:
                 row["reason"] = str(rejected)
             else:
-                result = validate(f.source, raw, f.quarter)
                 row.update(
                     status="accepted",
                     reason=None,
-                    rows_read=raw.rows_read,
-                    rows_loaded=result.accepted.height,
+                    rows_read=result.rows_read,
+                    rows_loaded=result.rows_loaded,
                     rows_quarantined=result.quarantine.height,
                     rules=result.quarantine.select("rule"),
                 )
                 # only what the rules across files read is kept of every file
-                accepted.setdefault(f.source, []).append(
-                    result.accepted.select(cross_file_columns(f.source)).with_columns(
-                        quarter=pl.lit(f.quarter), file_sha256=pl.lit(f.sha256)
-                    )
-                )
+                kept = work / f"{number}.cross_file.parquet"
+                result.accepted.select(cross_file_columns(f.source)).with_columns(
+                    quarter=pl.lit(f.quarter), file_sha256=pl.lit(f.sha256)
+                ).sink_parquet(kept)
+                accepted.setdefault(f.source, []).append(kept)
         report.append(row)
     # Rules across files (a version out of scope with no earlier version) apply as in a refresh.
-    for source, frames in accepted.items():
-        moved = cross_file_failures(source, pl.concat(frames, how="vertical"))
+    for source, kept in accepted.items():
+        moved = cross_file_failures(source, pl.scan_parquet(kept))
         for row in report:
             taken = moved.filter(pl.col("file_sha256") == row["sha256"])
             if row["status"] == "accepted" and taken.height:
