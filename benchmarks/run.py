@@ -24,6 +24,7 @@ import json
 import os
 import platform
 import re
+import resource
 import shutil
 import statistics
 import subprocess
@@ -72,6 +73,7 @@ def _tree_rss_kb(root_pid: int) -> int:
 def timed(command: list[str], env: dict | None = None) -> dict:
     """Run a command; wall seconds, exit code and the peak RSS of its process tree (sampled)."""
     start = time.perf_counter()
+    before = resource.getrusage(resource.RUSAGE_CHILDREN)
     proc = subprocess.Popen(
         command, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True, env={**os.environ, **(env or {})}
     )
@@ -87,11 +89,15 @@ def timed(command: list[str], env: dict | None = None) -> dict:
     output, _ = proc.communicate()
     seconds = time.perf_counter() - start
     sampler.join()
+    # CPU of the command and of every process it waited for (the landing workers, dbt).
+    after = resource.getrusage(resource.RUSAGE_CHILDREN)
+    cpu = (after.ru_utime - before.ru_utime) + (after.ru_stime - before.ru_stime)
     # The 1-minute load average at the end: other work on the machine inflates every figure.
     return {
         "seconds": seconds,
         "exit": proc.returncode,
         "peak_rss_mb": peak[0] / 1024,
+        "cpu_seconds": cpu,
         "output": output,
         "load": os.getloadavg()[0],
     }
@@ -225,6 +231,16 @@ def bench_scale(scale: float, runs: int, work: Path) -> dict:
     print(f"scale {scale:g} full refresh, one worker: {result['one_worker'][0]['seconds']:.1f}s", flush=True)
     save()
 
+    # The police files' landing alone, one process against the workers: the cores each uses.
+    result["landing_police"] = {
+        workers: timed(
+            [sys.executable, str(ROOT / "benchmarks" / "land_source.py"), str(landing), "mps_crimes"],
+            env={"VAWG_LOAD_WORKERS": workers},
+        )
+        for workers in ("1", str(os.cpu_count()))
+    }
+    save()
+
     # One new quarter on an existing warehouse: build without the last quarter once, then time
     # the refresh that lands it, each run from a copy of that state put back at the same path
     # (an operator's warehouse stays where it is; dbt's kept parse names the path: decision 0018).
@@ -353,6 +369,17 @@ def render(results: list[dict], info: dict) -> str:
             "refresh of the police extract alone (same work as the floor, plus publication)",
             _seconds_of(r, "police_only"),
         )
+        landing = r.get("landing_police", {})
+        if landing:
+            lines += ["", "Landing the police files alone (`benchmarks/land_source.py`: read, validate, store):", ""]
+            lines += [
+                f"- {'one process' if w == '1' else f'{w} workers'}: {m['seconds']:.1f} s, "
+                f"{m['cpu_seconds']:.1f} s of CPU: {_cores(m)} of {os.cpu_count()} cores on average"
+                for w, m in landing.items()
+            ]
+        cpu = [f for f in full if "cpu_seconds" in f]
+        if cpu:
+            lines += ["", f"Cores used by a full refresh on average: {_cores(cpu[-1])} of {os.cpu_count()}."]
         peak = max(f["peak_rss_mb"] for f in full)
         loads = [f["load"] for f in [*full, *r.get("increment", []), *r.get("police_only", [])] if "load" in f]
         if loads:
@@ -415,6 +442,10 @@ def growth(results: list[dict]) -> str:
         lines.append(f"| {r['scale']:g} | {police:,} | {_fmt(seconds)} | " + " | ".join(ratios) + " |")
         previous = (seconds, peak)
     return "\n".join(lines) + "\n"
+
+
+def _cores(measure: dict) -> str:
+    return f"{measure['cpu_seconds'] / measure['seconds']:.2f}"
 
 
 def _seconds_of(result: dict, measure: str) -> list[float]:

@@ -19,7 +19,7 @@
 with records as (
     select
         category,
-        date_trunc('quarter', {{ period_date }})::date as quarter_start,
+        {{ quarter_start(period_date) }} as quarter_start,
         {{ geographies.part.column }} as geography_code,
         {%- for name in characteristic_breakdowns %}
         {{ breakdowns[name] }} as bd__{{ name }},
@@ -61,7 +61,7 @@ by_period as (
     union all
     select
         'financial_year',
-        make_date(year(quarter_start) - (month(quarter_start) < 4)::int, 4, 1),
+        {{ financial_year_start('quarter_start') }},
         * exclude (quarter_start)
     from finest
 ),

@@ -20,8 +20,8 @@ from pipelines.landing.read import ROW_NUMBER, RawTable, read_raw, read_raw_batc
 from pipelines.landing.validate import QUARANTINE_SCHEMA, WARNINGS_SCHEMA, validate
 from pipelines.sources import BY_ID
 
-# Bytes of landing file per group: one group's validation holds about 16 bytes a byte of it
-# (decision 0039), so about 1 GB whatever the size of the file.
+# Bytes of landing file per group: the memory of a file's validation follows the size of one
+# group, not the size of the file (decision 0039 has the measures).
 PARTITION_BYTES = 64 << 20
 
 

@@ -1,7 +1,7 @@
 -- One row per source and published period: every quarter from a source's first to its last
 -- quarter with an accepted file, and each financial year whose four quarters all have one.
 with accepted as (
-    select distinct source, strptime(quarter, '%Y-%m')::date as quarter_start
+    select distinct source, {{ month_start('quarter') }} as quarter_start
     from {{ ref('stg_audit__loads') }}
     where status = 'accepted'
 ),
@@ -18,7 +18,7 @@ quarters as (
 ),
 
 financial_years as (
-    select source, make_date(year(quarter_start) - (month(quarter_start) < 4)::int, 4, 1) as period_start
+    select source, {{ financial_year_start('quarter_start') }} as period_start
     from accepted
     group by all
     having count(*) = 4

@@ -16,7 +16,7 @@ by_period as (
     union all
     select
         'financial_year',
-        make_date(year(quarter_start) - (month(quarter_start) < 4)::int, 4, 1),
+        {{ financial_year_start('quarter_start') }},
         *
     from by_category
 ),

@@ -8,8 +8,15 @@ with returns as (
 providers as (
     -- A provider has one service type and lead borough; the latest return says which.
     select provider_id, service_type_code, borough_code
-    from {{ ref('stg_services__returns') }}
-    qualify row_number() over (partition by provider_id order by quarter_start desc, file_row_number asc) = 1
+    from (
+        select
+            provider_id,
+            service_type_code,
+            borough_code,
+            row_number() over (partition by provider_id order by quarter_start desc, file_row_number asc) as recency
+        from {{ ref('stg_services__returns') }}
+    ) as ranked
+    where recency = 1
 ),
 
 quarters as (

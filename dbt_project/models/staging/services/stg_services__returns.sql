@@ -3,7 +3,7 @@ select
     file_sha256,
     file_name,
     quarter as file_quarter,
-    strptime(quarter, '%Y-%m')::date as quarter_start,
+    {{ month_start('quarter') }} as quarter_start,
     row_number as file_row_number,
     provider_id,
     service_type as service_type_code,
