@@ -131,3 +131,25 @@ def test_sample_files_in_groups_are_the_whole_files(tmp_path, monkeypatch, sourc
         assert_same(outcome(path, source, path.stem, tmp_path / "work" / path.stem), expected)
         rules |= set(expected["quarantine"]["rule"])
     assert "duplicate_key" in rules
+
+
+def test_a_killed_validation_s_work_folder_goes_with_the_leftovers(tmp_path):
+    """A validation's work folder lives in the store while it runs; one a killed refresh left
+    is removed by the next writer, with the other leftovers, and nothing else of the store."""
+    from pipelines.leftovers import remove_leftovers
+    from pipelines.settings import WarehousePaths
+    from pipelines.store import RawStore
+
+    paths = WarehousePaths.of(tmp_path / "landing", tmp_path / "warehouse.duckdb", tmp_path / "publish")
+    store = RawStore(paths.store)
+    with store.work_folder() as work:
+        assert work.parent == paths.store and work.name.startswith(".validating-")
+    assert not work.exists()  # removed when the validation ends
+    left = paths.store / ".validating-killed"
+    (left / "read").mkdir(parents=True)
+    (left / "read" / "0-0.arrow").write_bytes(b"rows")
+    kept = paths.store / "mps_crimes" / "abc.accepted.parquet"
+    kept.parent.mkdir()
+    kept.write_bytes(b"part")
+    assert remove_leftovers(paths) == [".validating-killed"]
+    assert not left.exists() and kept.exists()
