@@ -8,7 +8,7 @@ import sys
 
 import pytest
 
-from helpers import FIXTURES, refuse_in_fast_lane, write_fmu
+from helpers import FIXTURES, path_args, refuse_in_fast_lane, write_fmu
 from pipelines.refresh import run_refresh
 from pipelines.settings import WarehousePaths
 from skip_guard import pytest_sessionfinish, pytest_terminal_summary  # noqa: F401  (a skip fails the run)
@@ -78,16 +78,7 @@ def scale1_two_year_warehouse(request, tmp_path_factory):
     )
     assert done.returncode == 0, done.stderr
     done = subprocess.run(
-        [
-            *vawg,
-            "refresh",
-            "--landing",
-            str(paths.landing),
-            "--warehouse",
-            str(paths.warehouse),
-            "--publish",
-            str(paths.publish),
-        ],
+        [*vawg, "refresh", *path_args(paths)],
         capture_output=True,
         text=True,
         timeout=900,

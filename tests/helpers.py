@@ -19,6 +19,7 @@ import pytest
 from pipelines.cli import main
 from pipelines.landing.validate import ValidationResult
 from pipelines.settings import WarehousePaths
+from schemas import fmu_cases
 
 FIXTURES = Path(__file__).parent / "fixtures"
 FAST_LANE = "not slow"  # the mark expression of `make test-fast`
@@ -60,6 +61,11 @@ def manifest_of(paths: WarehousePaths) -> dict:
 
 
 # ------------------------------------------------------------------ the command line
+def path_args(paths: WarehousePaths) -> list[str]:
+    """`--landing … --warehouse … --publish …` of a refresh of `paths`."""
+    return ["--landing", str(paths.landing), "--warehouse", str(paths.warehouse), "--publish", str(paths.publish)]
+
+
 def vawg(*args: str) -> tuple[int, str, str]:
     """`vawg <args>` in this process: its exit status, standard output and standard error."""
     out, err = io.StringIO(), io.StringIO()
@@ -118,19 +124,7 @@ def write_fmu(folder: Path) -> None:
     for quarter, cases in rows.items():
         book = openpyxl.Workbook()
         sheet = book.active
-        sheet.append(
-            [
-                "Case Reference",
-                "Date Opened",
-                "UK Region",
-                "Gender",
-                "Age Band",
-                "Focus Country",
-                "Disability",
-                "LGBT",
-                "Case Type",
-            ]
-        )
+        sheet.append(list(fmu_cases.COLUMNS))
         for case in cases:
             sheet.append(case)
         book.save(folder / f"{quarter}.xlsx")

@@ -29,7 +29,7 @@ from pathlib import Path
 import duckdb
 import pytest
 
-from helpers import copy_state, manifest_of, words
+from helpers import copy_state, manifest_of, path_args, words
 from pipelines.settings import WarehousePaths
 from pipelines.store import RawStore
 
@@ -39,20 +39,7 @@ REPO = Path(__file__).resolve().parents[1]
 
 def start_refresh(paths: WarehousePaths, as_of: str) -> subprocess.Popen:
     return subprocess.Popen(
-        [
-            sys.executable,
-            "-m",
-            "pipelines.cli",
-            "refresh",
-            "--landing",
-            str(paths.landing),
-            "--warehouse",
-            str(paths.warehouse),
-            "--publish",
-            str(paths.publish),
-            "--as-of",
-            as_of,
-        ],
+        [sys.executable, "-m", "pipelines.cli", "refresh", *path_args(paths), "--as-of", as_of],
         cwd=REPO,
         stdout=subprocess.PIPE,
         stderr=subprocess.PIPE,

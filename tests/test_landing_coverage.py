@@ -19,7 +19,7 @@ import shutil
 import polars as pl
 import pytest
 
-from helpers import FIXTURES, copy_state, manifest_of, query, refuse_in_fast_lane, vawg, words, write_fmu
+from helpers import FIXTURES, copy_state, manifest_of, path_args, query, refuse_in_fast_lane, vawg, words, write_fmu
 from pipelines.indicators.spec import load_spec
 from pipelines.settings import WarehousePaths
 
@@ -43,16 +43,7 @@ NO_FINANCIAL_YEAR = (
 
 
 def refresh(paths: WarehousePaths, *extra: str) -> tuple[int, str, str]:
-    return vawg(
-        "refresh",
-        "--landing",
-        str(paths.landing),
-        "--warehouse",
-        str(paths.warehouse),
-        "--publish",
-        str(paths.publish),
-        *extra,
-    )
+    return vawg("refresh", *path_args(paths), *extra)
 
 
 # ------------------------------------------------------------- absent sources and periods

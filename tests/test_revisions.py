@@ -22,19 +22,10 @@ import re
 import polars as pl
 
 from helpers import copy_state, query
-from pipelines.publish.dataset_format import REVISION_KEY
+from pipelines.publish.dataset_format import REVISION_KEY, SORT_KEYS
 from pipelines.refresh import run_refresh
 
-KEY = [
-    "indicator_id",
-    "category",
-    "period_type",
-    "period_start",
-    "geography_type",
-    "geography_code",
-    "breakdown",
-    "breakdown_value",
-]
+KEY = SORT_KEYS  # a Panel row's identity within a vintage
 
 
 def revise(path):

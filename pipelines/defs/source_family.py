@@ -12,6 +12,7 @@ from pipelines.landing.files import discover
 from pipelines.landing.load import current_parts, current_rows, land_file, land_files
 from pipelines.landing.validate import cross_file_columns, cross_file_failures, quarantine_records
 from pipelines.sources import BY_ID
+from pipelines.store import EVENT_COLUMNS
 
 MAX_QUARANTINE_RATE = 0.01
 
@@ -70,14 +71,7 @@ def build_validated_table(
             }
             for f in landing_files
         ],
-        schema={
-            "source": pl.Utf8,
-            "file_name": pl.Utf8,
-            "quarter": pl.Utf8,
-            "sha256": pl.Utf8,
-            "status": pl.Utf8,
-            "reason": pl.Utf8,
-        },
+        schema={k: EVENT_COLUMNS[k] for k in ("source", "file_name", "quarter", "sha256", "status", "reason")},
     )
 
     def audit_of(taken_rows: pl.DataFrame) -> dict[str, pl.DataFrame]:

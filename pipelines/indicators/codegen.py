@@ -14,21 +14,12 @@ from __future__ import annotations
 import json
 from pathlib import Path
 
-from pipelines.indicators.spec import IndicatorSpec, cell_name, load_spec
+from pipelines.indicators.spec import GRID_KEY, IndicatorSpec, cell_name, load_spec
 from pipelines.project_files import GENERATED_MODELS_DIR
 
 GENERATED_DIR = GENERATED_MODELS_DIR  # in the checkout, or in the installed package (pipelines/project_files.py)
 HEADER = "-- Generated from indicators.yml by `vawg generate` (pipelines/indicators/codegen.py): do not edit.\n"
 YAML_NAME = "_generated__models.yml"
-GRID_KEY = [
-    "category",
-    "period_type",
-    "period_start",
-    "geography_type",
-    "geography_code",
-    "breakdown",
-    "breakdown_value",
-]
 VALUES_COLUMNS = [
     "indicator_id",
     *GRID_KEY,

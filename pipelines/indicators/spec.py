@@ -12,6 +12,17 @@ import yaml
 from pipelines.indicators.schema import validate_indicators_file
 from pipelines.project_files import INDICATORS_YML
 
+#: The key of a row of an indicator's grid (indicators.md): with `indicator_id`, of a Panel row.
+GRID_KEY = [
+    "category",
+    "period_type",
+    "period_start",
+    "geography_type",
+    "geography_code",
+    "breakdown",
+    "breakdown_value",
+]
+
 SPEC_PATH = INDICATORS_YML
 PERIOD_TYPES = ["quarter", "financial_year"]
 

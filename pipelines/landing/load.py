@@ -71,8 +71,9 @@ def validate_version(store: RawStore, landing_file: LandingFile) -> dict | str:
         store.save_version(
             landing_file.source, landing_file.sha256, outcome.accepted, outcome.quarantine, outcome.warnings
         )
-    store.save_summary(landing_file.source, landing_file.sha256, outcome.counts)
-    return outcome.counts
+    counts = outcome.counts
+    store.save_summary(landing_file.source, landing_file.sha256, counts)
+    return counts
 
 
 def _validate_in_worker(store_root: str, landing_file: LandingFile) -> dict | str:

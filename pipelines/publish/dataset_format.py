@@ -24,6 +24,8 @@ import polars as pl
 import pyarrow as pa
 import pyarrow.parquet as pq
 
+from pipelines.indicators.spec import GRID_KEY
+
 #: The key of a Panel row across vintages (interfaces.md, `marts.indicator_revisions`).
 REVISION_KEY = [
     "indicator_id",
@@ -42,10 +44,7 @@ COLUMNS = [
     "breakdown_value", "numerator", "denominator", "value", "unit", "ci_lower", "ci_upper",
     "comparison", "suppressed", "note",
 ]  # fmt: skip  # several items to a line, grouped as they read
-SORT_KEYS = [
-    "indicator_id", "category", "period_type", "period_start", "geography_type",
-    "geography_code", "breakdown", "breakdown_value",
-]  # fmt: skip  # several items to a line, grouped as they read
+SORT_KEYS = ["indicator_id", *GRID_KEY]
 DATE_COLUMNS = ["period_start", "period_end"]
 COUNT_COLUMNS = ["numerator", "denominator"]  # counts and populations: integers
 STAT_COLUMNS = ["value", "ci_lower", "ci_upper"]  # decimals of the row's unit

@@ -26,18 +26,9 @@ import numpy as np
 import polars as pl
 
 from pipelines.indicators.compute import COLUMNS, PARENT_GEOGRAPHY
-from pipelines.indicators.spec import IndicatorSpec, load_spec
+from pipelines.indicators.spec import GRID_KEY, IndicatorSpec, load_spec
 
-CELL_KEY = [
-    "cell",
-    "category",
-    "period_type",
-    "period_start",
-    "geography_type",
-    "geography_code",
-    "breakdown",
-    "breakdown_value",
-]
+CELL_KEY = ["cell", *GRID_KEY]
 SMALL_NUMBER = "small number"
 PROTECT = "suppressed to protect another value"
 KINDS = ["breakdown", "gender", "ethnicity", "geography", "quarters", "categories"]

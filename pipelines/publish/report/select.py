@@ -16,7 +16,7 @@ from dataclasses import dataclass, field
 
 import polars as pl
 
-from pipelines.publish.dataset_format import COLUMNS, REVISION_KEY, round_for_publication
+from pipelines.publish.dataset_format import COLUMNS, REVISION_KEY, SORT_KEYS, round_for_publication
 from pipelines.publish.report import funnel
 
 # (indicator, category, geography type) of the headline figures, in the order shown.
@@ -147,16 +147,7 @@ class PanelRows:
         # Never a figure of a suppressed row, whatever the input holds.
         df = df.with_columns(pl.when(pl.col("suppressed")).then(None).otherwise(pl.col(c)).alias(c) for c in _NUMBERS)
         df = df.sort(
-            [
-                "indicator_id",
-                "category",
-                "period_type",
-                "period_start",
-                "geography_type",
-                "geography_code",
-                "breakdown",
-                "breakdown_value",
-            ],
+            SORT_KEYS,
             nulls_last=True,
         )
         self.by_series: dict[tuple, list[dict]] = defaultdict(list)
